@@ -1,0 +1,10 @@
+namespace BackgroundCallbacks.Caching;
+
+/// <summary>Cached outputs by cache key, with sliding expiry: each read restarts an entry's timer.</summary>
+internal interface IResultStore
+{
+    /// <summary>Returns the outputs stored under the key and restarts its expiry, or null on a miss.</summary>
+    ValueTask<string?> GetAsync(string key, TimeSpan slidingExpiry, CancellationToken cancellationToken);
+
+    ValueTask SetAsync(string key, string outputsJson, TimeSpan slidingExpiry, CancellationToken cancellationToken);
+}

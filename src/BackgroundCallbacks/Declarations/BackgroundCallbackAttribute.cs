@@ -1,0 +1,67 @@
+namespace BackgroundCallbacks;
+
+/// <summary>
+/// Marks a method as a background callback: a handler that runs as a queued job while the browser
+/// follows its progress. Declare its dependencies with <see cref="OutputAttribute"/>,
+/// <see cref="InputAttribute"/>, <see cref="StateAttribute"/> and the other dependency attributes.
+/// </summary>
+/// <remarks>
+/// The method may be static or an instance method (the instance is resolved from a DI scope created for
+/// each job), synchronous or asynchronous. Besides its inputs it may take an <see cref="IProgress{T}"/>,
+/// a <see cref="CancellationToken"/> and a <see cref="CallbackContext"/>.
+/// </remarks>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class BackgroundCallbackAttribute : Attribute
+{
+    /// <summary>Creates the attribute for the callback with the given id.</summary>
+    /// <param name="id">The callback id, unique in the application; it appears in the invocation URL.</param>
+    public BackgroundCallbackAttribute(string id) => Id = id;
+
+    /// <summary>Gets the callback id.</summary>
+    public string Id { get; }
+
+    /// <summary>Gets or sets how often, in milliseconds, a client that cannot long-poll asks for the job's state.</summary>
+    /// <value>1000, as in Dash.</value>
+    public int Interval { get; set; } = 1000;
+
+    /// <summary>Gets or sets whether the client skips the call it would make when the page loads.</summary>
+    public bool PreventInitialCall { get; set; }
+
+    /// <summary>Gets or sets the name of the manager that runs this callback; the default manager when not set.</summary>
+    public string? Manager { get; set; }
+
+    /// <summary>
+    /// Gets or sets the names of the cache-by providers for this callback, replacing the manager's list.
+    /// An empty array turns caching on with no provider; leaving it unset uses the manager's setting.
+    /// </summary>
+    public string[]? CacheBy { get; set; }
+
+    /// <summary>
+    /// Gets or sets the arguments left out of the cache key: positions (integers, counting inputs then state)
+    /// or names (strings, the argument's name).
+    /// </summary>
+    public object[]? CacheArgsToIgnore { get; set; }
+
+    /// <summary>Gets or sets whether the list of triggered inputs is left out of the cache key.</summary>
+    public bool CacheIgnoreTriggered { get; set; }
+
+    /// <summary>
+    /// Gets or sets the sliding expiry of cached results in seconds; 0 uses the manager's expiry.
+    /// </summary>
+    public int ExpireSeconds { get; set; }
+
+    /// <summary>
+    /// Gets or sets whether cached results are shared between owners. By default the owner (user or session)
+    /// is part of the cache key, so one user's results are never served to another.
+    /// </summary>
+    public bool SharedResults { get; set; }
+
+    /// <summary>Gets or sets how many times a failed run is retried; 0 (the default) never retries.</summary>
+    public int Retries { get; set; }
+
+    /// <summary>
+    /// Gets or sets the name of a static method on the same type that turns a handler's exception into outputs.
+    /// It takes an <see cref="Exception"/> and a <see cref="CallbackContext"/> and returns the outputs, like the handler.
+    /// </summary>
+    public string? OnError { get; set; }
+}

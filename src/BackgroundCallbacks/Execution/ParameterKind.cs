@@ -1,0 +1,9 @@
+namespace BackgroundCallbacks.Execution;
+
+internal enum ParameterKind
+{
+    Argument,
+    Progress,
+    CancellationToken,
+    Context,
+}

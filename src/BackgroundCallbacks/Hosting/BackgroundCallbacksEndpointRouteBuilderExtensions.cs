@@ -1,0 +1,46 @@
+using BackgroundCallbacks.Protocol;
+using BackgroundCallbacks.Registry;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>Maps the background callback endpoints.</summary>
+public static class BackgroundCallbacksEndpointRouteBuilderExtensions
+{
+    /// <summary>
+    /// Maps the endpoints the browser client talks to under <paramref name="prefix"/>: the callback map, invocations
+    /// and jobs. The callback declarations are validated here, so a bad one stops the app at startup.
+    /// </summary>
+    /// <param name="endpoints">The application's endpoint builder.</param>
+    /// <param name="prefix">The path prefix of every endpoint.</param>
+    /// <returns>A builder to add conventions to all the endpoints, such as <c>RequireAuthorization</c> or <c>RequireRateLimiting</c>.</returns>
+    public static IEndpointConventionBuilder MapBackgroundCallbacks(this IEndpointRouteBuilder endpoints, string prefix = "/_callbacks")
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentNullException.ThrowIfNull(prefix);
+        if (endpoints.ServiceProvider.GetService<CallbackSources>() is null)
+        {
+            throw new InvalidOperationException(
+                "MapBackgroundCallbacks needs the background callback services: call builder.Services.AddBackgroundCallbacks() before building the app.");
+        }
+
+        prefix = prefix.TrimEnd('/');
+        if (!prefix.StartsWith('/') || prefix.Contains("//", StringComparison.Ordinal) || prefix.Contains('{', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"The prefix '{prefix}' must start with '/' and be a plain path.", nameof(prefix));
+        }
+
+        // Validate the declarations now rather than at the first request.
+        endpoints.ServiceProvider.GetRequiredService<CallbackRegistry>();
+        var handlers = ActivatorUtilities.CreateInstance<CallbackEndpoints>(endpoints.ServiceProvider, prefix);
+
+        var group = endpoints.MapGroup(prefix);
+        group.MapGet("/dependencies", handlers.DependenciesAsync);
+        group.MapPost("/callbacks/{callbackId}", handlers.InvokeAsync);
+        group.MapGet("/jobs/{handle}", handlers.PollAsync);
+        group.MapDelete("/jobs/{handle}", handlers.CancelAsync);
+        return group;
+    }
+}

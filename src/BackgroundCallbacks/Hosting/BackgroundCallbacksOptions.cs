@@ -1,0 +1,56 @@
+using System.Text.Json;
+
+namespace BackgroundCallbacks;
+
+/// <summary>
+/// Settings of the background callbacks: those of the default manager (inherited) and those of the whole app.
+/// </summary>
+public sealed class BackgroundCallbacksOptions : CallbackManagerOptions
+{
+    /// <summary>Gets the named managers a callback may choose with <see cref="BackgroundCallbackAttribute.Manager"/>.</summary>
+    public IDictionary<string, CallbackManagerOptions> Managers { get; } = new Dictionary<string, CallbackManagerOptions>(StringComparer.Ordinal);
+
+    /// <summary>Gets or sets how long a finished job's state stays available to its client.</summary>
+    /// <value>Ten minutes.</value>
+    public TimeSpan JobRetention { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Gets or sets the largest invocation body accepted; a larger one is answered with 413.</summary>
+    /// <value>1 MiB.</value>
+    public long MaxRequestBodySize { get; set; } = 1024 * 1024;
+
+    /// <summary>Gets or sets the longest a job poll with <c>wait</c> is held open; longer waits are cut to this.</summary>
+    /// <value>25 seconds, under the 30-second timeout of common proxies.</value>
+    public TimeSpan MaxLongPollWait { get; set; } = TimeSpan.FromSeconds(25);
+
+    /// <summary>Gets or sets whether this process runs jobs. Turn it off in a web process that leaves the work to worker processes.</summary>
+    /// <value>True.</value>
+    public bool RunWorkers { get; set; } = true;
+
+    /// <summary>Gets or sets how many jobs this process runs at once.</summary>
+    /// <value>Twice the processor count, at least 4.</value>
+    public int WorkerCount { get; set; } = Math.Max(4, Environment.ProcessorCount * 2);
+
+    /// <summary>
+    /// Gets or sets whether a failed job shows the exception's message to its client. Null shows it in the Development
+    /// environment only; otherwise the client sees a generic message.
+    /// </summary>
+    public bool? IncludeExceptionDetails { get; set; }
+
+    /// <summary>
+    /// Gets or sets the app-wide error handler (Dash's <c>on_error</c>), used by callbacks without their own: it turns
+    /// a handler's exception into outputs. Throwing from it, or leaving it unset, fails the job.
+    /// </summary>
+    public Func<Exception, CallbackContext, object?>? OnError { get; set; }
+
+    /// <summary>Gets or sets whether the entry assembly is scanned for <see cref="BackgroundCallbackAttribute"/> methods.</summary>
+    /// <value>True.</value>
+    public bool ScanEntryAssembly { get; set; } = true;
+
+    /// <summary>Gets or sets the name of the cookie that holds an anonymous user's session.</summary>
+    /// <value><c>.BackgroundCallbacks.Session</c>.</value>
+    public string SessionCookieName { get; set; } = ".BackgroundCallbacks.Session";
+
+    /// <summary>Gets or sets how handler values and outputs are written to JSON, and inputs read from it.</summary>
+    /// <value>The web defaults: camelCase names, case-insensitive reads.</value>
+    public JsonSerializerOptions SerializerOptions { get; set; } = new(JsonSerializerDefaults.Web);
+}

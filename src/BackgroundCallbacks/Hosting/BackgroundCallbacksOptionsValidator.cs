@@ -1,0 +1,62 @@
+using BackgroundCallbacks.Registry;
+using Microsoft.Extensions.Options;
+
+namespace BackgroundCallbacks.Hosting;
+
+internal sealed class BackgroundCallbacksOptionsValidator : IValidateOptions<BackgroundCallbacksOptions>
+{
+    public ValidateOptionsResult Validate(string? name, BackgroundCallbacksOptions options)
+    {
+        var failures = new List<string>();
+        ValidateManager("The default manager", options, failures);
+        foreach (var (managerName, manager) in options.Managers)
+        {
+            if (!ManagerNames.IsValid(managerName) || managerName == ManagerNames.Default)
+            {
+                failures.Add($"The manager name '{managerName}' is not valid: use 1 to 32 lowercase letters, digits, '-' or '_', and not '{ManagerNames.Default}'.");
+            }
+
+            ValidateManager($"The manager '{managerName}'", manager, failures);
+        }
+
+        if (options.JobRetention <= TimeSpan.Zero)
+        {
+            failures.Add($"JobRetention must be positive (it is {options.JobRetention}).");
+        }
+
+        if (options.MaxRequestBodySize <= 0)
+        {
+            failures.Add($"MaxRequestBodySize must be positive (it is {options.MaxRequestBodySize}).");
+        }
+
+        if (options.MaxLongPollWait < TimeSpan.Zero)
+        {
+            failures.Add($"MaxLongPollWait cannot be negative (it is {options.MaxLongPollWait}).");
+        }
+
+        if (options.WorkerCount < 1)
+        {
+            failures.Add($"WorkerCount must be at least 1 (it is {options.WorkerCount}).");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.SessionCookieName))
+        {
+            failures.Add("SessionCookieName must not be empty.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateManager(string what, CallbackManagerOptions manager, List<string> failures)
+    {
+        if (manager.Expire <= TimeSpan.Zero)
+        {
+            failures.Add($"{what}: Expire must be positive (it is {manager.Expire}).");
+        }
+
+        if (manager.Queue is not null && !ManagerNames.IsValid(manager.Queue))
+        {
+            failures.Add($"{what}: the queue name '{manager.Queue}' is not valid: use lowercase letters, digits, '-' or '_'.");
+        }
+    }
+}

@@ -1,0 +1,84 @@
+using BackgroundCallbacks;
+using BackgroundCallbacks.Caching;
+using BackgroundCallbacks.Hosting;
+using BackgroundCallbacks.Invocation;
+using BackgroundCallbacks.Jobs;
+using BackgroundCallbacks.Owners;
+using BackgroundCallbacks.Registry;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Adds background callbacks to an application's services.</summary>
+public static class BackgroundCallbacksServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds background callbacks on the embedded default: jobs, job state and results all live in this process, with
+    /// nothing to install. Callbacks are found in the entry assembly.
+    /// </summary>
+    /// <param name="services">The application's services.</param>
+    /// <returns>A builder for further configuration.</returns>
+    public static BackgroundCallbacksBuilder AddBackgroundCallbacks(this IServiceCollection services) =>
+        services.AddBackgroundCallbacks(static _ => { });
+
+    /// <summary>Adds background callbacks and configures them.</summary>
+    /// <param name="services">The application's services.</param>
+    /// <param name="configure">Sets the options.</param>
+    /// <returns>A builder for further configuration.</returns>
+    public static BackgroundCallbacksBuilder AddBackgroundCallbacks(this IServiceCollection services, Action<BackgroundCallbacksOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        var builder = AddCore(services);
+        services.Configure(configure);
+        return builder;
+    }
+
+    /// <summary>Adds background callbacks with options bound from configuration, such as the <c>BackgroundCallbacks</c> section.</summary>
+    /// <param name="services">The application's services.</param>
+    /// <param name="configuration">The configuration section to bind.</param>
+    /// <returns>A builder for further configuration.</returns>
+    public static BackgroundCallbacksBuilder AddBackgroundCallbacks(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var builder = AddCore(services);
+        services.Configure<BackgroundCallbacksOptions>(configuration);
+        return builder;
+    }
+
+    private static BackgroundCallbacksBuilder AddCore(IServiceCollection services)
+    {
+        var existing = services.FirstOrDefault(d => d.ServiceType == typeof(CallbackSources))?.ImplementationInstance as CallbackSources;
+        if (existing is not null)
+        {
+            return new BackgroundCallbacksBuilder(services, existing);
+        }
+
+        var sources = new CallbackSources();
+        services.AddSingleton(sources);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<BackgroundCallbacksOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BackgroundCallbacksOptions>, BackgroundCallbacksOptionsValidator>());
+
+        services.TryAddSingleton<CallbackRegistry>();
+        services.TryAddSingleton<OwnerResolver>();
+        services.TryAddSingleton<InMemoryResultStore>();
+        services.TryAddSingleton<InMemoryJobStateStore>();
+        services.TryAddSingleton<ICallbackBackendProvider, EmbeddedBackendProvider>();
+        services.TryAddSingleton<CallbackManagers>();
+        services.TryAddSingleton<JobRunner>();
+        services.TryAddSingleton<JobEntryPoint>();
+        services.TryAddSingleton<InvocationService>();
+        services.AddHostedService<JobServerHost>();
+
+        var builder = new BackgroundCallbacksBuilder(services, sources);
+        builder.AddCacheByProvider<LaunchIdCacheByProvider>(BuiltInCacheBy.LaunchId);
+        builder.AddCacheByProvider<UserCacheByProvider>(BuiltInCacheBy.User);
+        builder.AddCacheByProvider<SessionCacheByProvider>(BuiltInCacheBy.Session);
+        builder.AddCacheByProvider<AppVersionCacheByProvider>(BuiltInCacheBy.AppVersion);
+        return builder;
+    }
+}

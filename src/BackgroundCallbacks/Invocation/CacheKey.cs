@@ -1,0 +1,121 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text.Json;
+using BackgroundCallbacks.Registry;
+
+namespace BackgroundCallbacks.Invocation;
+
+/// <summary>
+/// Builds the cache key: SHA-256 over a canonical JSON document (object properties sorted ordinally, numbers
+/// written culture-invariantly in their shortest form) of the callback, its handler's identity, the arguments not
+/// ignored, the triggered inputs, the cache-by values and, unless results are shared, the owner.
+/// </summary>
+internal static class CacheKey
+{
+    private const int FormatVersion = 1;
+
+    public static string Build(
+        CallbackDefinition callback,
+        IReadOnlyList<JsonElement> arguments,
+        IReadOnlyList<string> triggered,
+        IReadOnlyList<KeyValuePair<string, string?>> cacheBy,
+        string? owner)
+    {
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("v", FormatVersion);
+            writer.WriteString("callback", callback.Id);
+            writer.WriteString("handler", callback.HandlerIdentity);
+            writer.WriteStartArray("args");
+            for (var i = 0; i < arguments.Count; i++)
+            {
+                if (callback.IgnoredArguments[i])
+                {
+                    continue;
+                }
+
+                writer.WriteStartArray();
+                writer.WriteNumberValue(i);
+                WriteCanonical(writer, arguments[i]);
+                writer.WriteEndArray();
+            }
+
+            writer.WriteEndArray();
+            if (!callback.CacheIgnoreTriggered)
+            {
+                writer.WriteStartArray("triggered");
+                foreach (var input in triggered.Order(StringComparer.Ordinal))
+                {
+                    writer.WriteStringValue(input);
+                }
+
+                writer.WriteEndArray();
+            }
+
+            writer.WriteStartArray("cacheBy");
+            foreach (var (name, value) in cacheBy)
+            {
+                writer.WriteStartArray();
+                writer.WriteStringValue(name);
+                writer.WriteStringValue(value);
+                writer.WriteEndArray();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteString("owner", owner);
+            writer.WriteEndObject();
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(buffer.WrittenSpan));
+    }
+
+    internal static void WriteCanonical(Utf8JsonWriter writer, JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                writer.WriteStartObject();
+                foreach (var property in element.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
+                {
+                    writer.WritePropertyName(property.Name);
+                    WriteCanonical(writer, property.Value);
+                }
+
+                writer.WriteEndObject();
+                break;
+            case JsonValueKind.Array:
+                writer.WriteStartArray();
+                foreach (var item in element.EnumerateArray())
+                {
+                    WriteCanonical(writer, item);
+                }
+
+                writer.WriteEndArray();
+                break;
+            case JsonValueKind.Number:
+                if (element.TryGetInt64(out var integer))
+                {
+                    writer.WriteNumberValue(integer);
+                }
+                else if (element.TryGetDouble(out var real) && double.IsFinite(real) && real == Math.Floor(real) && Math.Abs(real) < 9e15)
+                {
+                    writer.WriteNumberValue((long)real);
+                }
+                else if (element.TryGetDouble(out real) && double.IsFinite(real))
+                {
+                    writer.WriteNumberValue(real);
+                }
+                else
+                {
+                    writer.WriteRawValue(element.GetRawText());
+                }
+
+                break;
+            default:
+                element.WriteTo(writer);
+                break;
+        }
+    }
+}

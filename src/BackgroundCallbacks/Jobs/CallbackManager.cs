@@ -1,0 +1,15 @@
+namespace BackgroundCallbacks.Jobs;
+
+/// <summary>A manager: its settings paired with the backend that queues its jobs and stores their results.</summary>
+internal sealed class CallbackManager(string name, CallbackManagerOptions settings, string queue, CallbackBackend backend, IJobQueue jobQueue)
+{
+    public string Name { get; } = name;
+
+    public CallbackManagerOptions Settings { get; } = settings;
+
+    public string Queue { get; } = queue;
+
+    public CallbackBackend Backend { get; } = backend;
+
+    public IJobQueue JobQueue { get; } = jobQueue;
+}

@@ -1,0 +1,10 @@
+namespace BackgroundCallbacks.Jobs;
+
+internal enum JobStatus
+{
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+    Canceled,
+}

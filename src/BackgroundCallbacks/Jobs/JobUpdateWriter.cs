@@ -1,0 +1,88 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using BackgroundCallbacks.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace BackgroundCallbacks.Jobs;
+
+/// <summary>
+/// Writes a running job's progress and side updates to its store in order, off the handler's thread. Reports that
+/// arrive while a write is under way are batched into the next one (progress keeps its latest value, side updates
+/// all of theirs), and <see cref="DrainAsync"/> waits for everything reported so far, so nothing reported before the
+/// job ends is lost.
+/// </summary>
+internal sealed class JobUpdateWriter
+{
+    private readonly Channel<Update> _channel = Channel.CreateUnbounded<Update>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly IJobStateStore _store;
+    private readonly string _handle;
+    private readonly JsonSerializerOptions _json;
+    private readonly ILogger _logger;
+    private readonly Task _pump;
+
+    public JobUpdateWriter(IJobStateStore store, string handle, JsonSerializerOptions json, ILogger logger)
+    {
+        _store = store;
+        _handle = handle;
+        _json = json;
+        _logger = logger;
+        _pump = Task.Run(PumpAsync);
+    }
+
+    public void ReportProgress(string progressJson) => _channel.Writer.TryWrite(new Update(progressJson, null, null));
+
+    public void AddSideUpdate(string componentId, object props)
+    {
+        var element = JsonSerializer.SerializeToElement(props, props.GetType(), _json);
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            throw new ArgumentException("SetProps takes an object whose properties are the component's properties.", nameof(props));
+        }
+
+        if (!_channel.Writer.TryWrite(new Update(null, componentId, element.GetRawText())))
+        {
+            throw new InvalidOperationException("The job has ended; SetProps can no longer be called.");
+        }
+    }
+
+    public async Task DrainAsync()
+    {
+        _channel.Writer.TryComplete();
+        await _pump.ConfigureAwait(false);
+    }
+
+    private async Task PumpAsync()
+    {
+        var reader = _channel.Reader;
+        var sideUpdates = new List<KeyValuePair<string, string>>();
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            string? progress = null;
+            sideUpdates.Clear();
+            while (reader.TryRead(out var update))
+            {
+                if (update.ProgressJson is not null)
+                {
+                    progress = update.ProgressJson;
+                }
+
+                if (update.ComponentId is not null)
+                {
+                    sideUpdates.Add(new(update.ComponentId, update.PropsJson!));
+                }
+            }
+
+            try
+            {
+                await _store.AppendUpdatesAsync(_handle, progress, sideUpdates.ToArray(), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // A lost progress report must not end the job: the next one, or the result, carries on.
+                Log.UpdateWriteFailed(_logger, e);
+            }
+        }
+    }
+
+    private readonly record struct Update(string? ProgressJson, string? ComponentId, string? PropsJson);
+}

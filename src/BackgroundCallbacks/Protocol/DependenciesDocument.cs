@@ -1,0 +1,95 @@
+using System.Text.Json;
+using BackgroundCallbacks.Execution;
+using BackgroundCallbacks.Registry;
+
+namespace BackgroundCallbacks.Protocol;
+
+/// <summary>The callback map the browser client loads, written once: it changes only when the app restarts.</summary>
+internal static class DependenciesDocument
+{
+    public static byte[] Build(CallbackRegistry registry, string prefix)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream))
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("protocol", 1);
+            writer.WriteString("prefix", prefix);
+            writer.WriteStartArray("callbacks");
+            foreach (var callback in registry.All.OrderBy(c => c.Id, StringComparer.Ordinal))
+            {
+                writer.WriteStartObject();
+                writer.WriteString("id", callback.Id);
+                WriteArguments(writer, "inputs", callback.Arguments.Where(a => !a.IsState));
+                WriteArguments(writer, "state", callback.Arguments.Where(a => a.IsState));
+                WriteDependencies(writer, "outputs", callback.Outputs);
+                writer.WriteStartArray("running");
+                foreach (var running in callback.Running)
+                {
+                    writer.WriteStartObject();
+                    WriteDependency(writer, running.Dependency);
+                    writer.WritePropertyName("whileRunning");
+                    running.WhileRunning.WriteTo(writer);
+                    writer.WritePropertyName("whenDone");
+                    running.WhenDone.WriteTo(writer);
+                    writer.WriteEndObject();
+                }
+
+                writer.WriteEndArray();
+                writer.WriteStartArray("progress");
+                foreach (var progress in callback.Progress)
+                {
+                    writer.WriteStartObject();
+                    WriteDependency(writer, progress.Dependency);
+                    writer.WritePropertyName("default");
+                    progress.Default.WriteTo(writer);
+                    writer.WriteEndObject();
+                }
+
+                writer.WriteEndArray();
+                WriteDependencies(writer, "cancel", callback.Cancel);
+                writer.WriteNumber("interval", callback.Interval);
+                writer.WriteBoolean("preventInitialCall", callback.PreventInitialCall);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        return stream.ToArray();
+    }
+
+    private static void WriteArguments(Utf8JsonWriter writer, string name, IEnumerable<ArgumentSpec> arguments)
+    {
+        writer.WriteStartArray(name);
+        foreach (var argument in arguments)
+        {
+            writer.WriteStartObject();
+            WriteDependency(writer, argument.Dependency);
+            writer.WriteString("name", argument.Name);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+    }
+
+    private static void WriteDependencies(Utf8JsonWriter writer, string name, IEnumerable<DependencySpec> dependencies)
+    {
+        writer.WriteStartArray(name);
+        foreach (var dependency in dependencies)
+        {
+            writer.WriteStartObject();
+            WriteDependency(writer, dependency);
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+    }
+
+    private static void WriteDependency(Utf8JsonWriter writer, DependencySpec dependency)
+    {
+        DependencyValues.WriteId(writer, dependency.ComponentId);
+        writer.WriteString("property", dependency.Property);
+    }
+}

@@ -1,0 +1,9 @@
+namespace BackgroundCallbacks.Registry;
+
+/// <summary>An input or state value and the handler parameter it binds to.</summary>
+/// <param name="Dependency">The component property.</param>
+/// <param name="IsState">True for state, false for an input.</param>
+/// <param name="Name">The argument's name: the declared name, else the parameter's.</param>
+/// <param name="Position">The position among inputs then state, as the client sends them.</param>
+/// <param name="ParameterType">The type the value is bound to.</param>
+internal sealed record ArgumentSpec(DependencySpec Dependency, bool IsState, string Name, int Position, Type ParameterType);

@@ -1,0 +1,338 @@
+using System.Reflection;
+using System.Text.Json;
+using BackgroundCallbacks.Execution;
+
+namespace BackgroundCallbacks.Registry;
+
+/// <summary>
+/// Turns one declaration into a <see cref="CallbackDefinition"/>, collecting every problem it finds so that a
+/// developer sees them all in one startup error.
+/// </summary>
+internal static class CallbackCompiler
+{
+    public static CallbackDefinition? Compile(CallbackDeclaration declaration, string defaultManager, JsonSerializerOptions json, List<string> problems)
+    {
+        var settings = declaration.Settings;
+        var before = problems.Count;
+        void Problem(string message) => problems.Add($"{declaration.Source}: {message}");
+
+        if (!CallbackIds.IsValid(settings.Id))
+        {
+            problems.Add($"The callback id '{settings.Id}' is not valid: use 1 to 128 letters, digits, '-', '_', '.' or ':'.");
+            return null;
+        }
+
+        var outputs = new List<DependencySpec>();
+        var inputs = new List<(DependencySpec Spec, string? Name)>();
+        var states = new List<(DependencySpec Spec, string? Name)>();
+        var running = new List<RunningSpec>();
+        var progress = new List<ProgressSpec>();
+        var cancel = new List<DependencySpec>();
+        foreach (var attribute in declaration.Dependencies)
+        {
+            if (string.IsNullOrWhiteSpace(attribute.ComponentId) || string.IsNullOrWhiteSpace(attribute.Property))
+            {
+                Problem($"a {Describe(attribute)} dependency has an empty component id or property.");
+                continue;
+            }
+
+            if (attribute.ComponentId.TrimStart().StartsWith('{') && !IsJsonObject(attribute.ComponentId))
+            {
+                Problem($"the component id '{attribute.ComponentId}' starts like a pattern but is not a JSON object.");
+                continue;
+            }
+
+            var spec = new DependencySpec(attribute.ComponentId, attribute.Property);
+            switch (attribute)
+            {
+                case OutputAttribute:
+                    outputs.Add(spec);
+                    break;
+                case InputAttribute input:
+                    inputs.Add((spec, input.Name));
+                    break;
+                case StateAttribute state:
+                    states.Add((spec, state.Name));
+                    break;
+                case RunningAttribute run:
+                    if (TryJson(run.WhileRunning, run.Json, json, out var on, out var error1) && TryJson(run.WhenDone, run.Json, json, out var off, out error1))
+                    {
+                        running.Add(new RunningSpec(spec, on, off));
+                    }
+                    else
+                    {
+                        Problem($"the running values of {spec} are not valid: {error1}");
+                    }
+
+                    break;
+                case ProgressAttribute p:
+                    if (TryJson(p.DefaultJson ?? p.Default, p.DefaultJson is not null, json, out var value, out var error2))
+                    {
+                        progress.Add(new ProgressSpec(spec, value));
+                    }
+                    else
+                    {
+                        Problem($"the progress default of {spec} is not valid: {error2}");
+                    }
+
+                    break;
+                case CancelAttribute:
+                    cancel.Add(spec);
+                    break;
+                default:
+                    Problem($"the dependency kind {attribute.GetType().Name} is not supported.");
+                    break;
+            }
+        }
+
+        if (inputs.Count == 0)
+        {
+            Problem("it declares no input, so nothing can invoke it.");
+        }
+
+        foreach (var duplicate in outputs.GroupBy(o => o.Key).Where(g => g.Count() > 1))
+        {
+            Problem($"the output {duplicate.Key} is declared twice.");
+        }
+
+        var inputKeys = inputs.Select(i => i.Spec.Key).ToHashSet(StringComparer.Ordinal);
+        foreach (var output in outputs.Where(o => inputKeys.Contains(o.Key)))
+        {
+            Problem($"the output {output} is also an input: the callback would trigger itself.");
+        }
+
+        foreach (var p in progress.Where(p => inputKeys.Contains(p.Dependency.Key)))
+        {
+            Problem($"the progress output {p.Dependency} feeds its own input.");
+        }
+
+        if (settings.Interval <= 0)
+        {
+            Problem($"Interval must be positive (it is {settings.Interval}).");
+        }
+
+        if (settings.Retries < 0)
+        {
+            Problem($"Retries cannot be negative (it is {settings.Retries}).");
+        }
+
+        if (settings.ExpireSeconds < 0)
+        {
+            Problem($"ExpireSeconds cannot be negative (it is {settings.ExpireSeconds}).");
+        }
+
+        if (settings.Manager is not null && !ManagerNames.IsValid(settings.Manager))
+        {
+            Problem($"the manager name '{settings.Manager}' is not valid.");
+        }
+
+        var declared = inputs.Select(i => (i.Spec, i.Name, IsState: false)).Concat(states.Select(s => (s.Spec, s.Name, IsState: true))).ToList();
+        var (handlerParameters, arguments) = BindParameters(declaration, declared, Problem);
+        var ignored = ResolveIgnored(settings.CacheArgsToIgnore, arguments, Problem);
+        var onError = ResolveOnError(declaration, Problem);
+
+        var returnType = declaration.Method.ReturnType;
+        if (outputs.Count > 0 && (returnType == typeof(void) || returnType == typeof(Task) || returnType == typeof(ValueTask)))
+        {
+            Problem($"it declares {outputs.Count} output(s) but its handler returns no value.");
+        }
+
+        if (problems.Count > before || handlerParameters is null || arguments is null)
+        {
+            return null;
+        }
+
+        return new CallbackDefinition
+        {
+            Id = settings.Id,
+            Manager = settings.Manager ?? defaultManager,
+            Outputs = outputs,
+            Arguments = arguments,
+            Running = running,
+            Progress = progress,
+            Cancel = cancel,
+            Interval = settings.Interval,
+            PreventInitialCall = settings.PreventInitialCall,
+            CacheBy = settings.CacheBy,
+            IgnoredArguments = ignored,
+            CacheIgnoreTriggered = settings.CacheIgnoreTriggered,
+            Expire = settings.ExpireSeconds > 0 ? TimeSpan.FromSeconds(settings.ExpireSeconds) : null,
+            SharedResults = settings.SharedResults,
+            Retries = settings.Retries,
+            Handler = new HandlerInvoker(declaration.Method, declaration.Target, handlerParameters),
+            OnError = onError,
+            HandlerIdentity = $"{declaration.Method.Module.ModuleVersionId:N}:{declaration.Method.MetadataToken:x8}",
+        };
+    }
+
+    private static (List<HandlerParameter>? Parameters, List<ArgumentSpec>? Arguments) BindParameters(
+        CallbackDeclaration declaration,
+        List<(DependencySpec Spec, string? Name, bool IsState)> declared,
+        Action<string> problem)
+    {
+        var parameters = declaration.Method.GetParameters();
+        var plan = new HandlerParameter?[parameters.Length];
+        var argumentParameters = new List<int>();
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            var type = parameters[i].ParameterType;
+            if (type == typeof(CancellationToken))
+            {
+                plan[i] = new HandlerParameter(ParameterKind.CancellationToken, -1, null);
+            }
+            else if (type == typeof(CallbackContext))
+            {
+                plan[i] = new HandlerParameter(ParameterKind.Context, -1, null);
+            }
+            else if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IProgress<>))
+            {
+                plan[i] = new HandlerParameter(ParameterKind.Progress, -1, type.GetGenericArguments()[0]);
+            }
+            else if (type.IsByRef || type.IsPointer)
+            {
+                problem($"the parameter '{parameters[i].Name}' is passed by reference, which a handler cannot take.");
+                return (null, null);
+            }
+            else
+            {
+                argumentParameters.Add(i);
+            }
+        }
+
+        if (plan.Any(p => p?.Kind == ParameterKind.Progress) && !declaration.Dependencies.OfType<ProgressAttribute>().Any())
+        {
+            problem("the handler takes a progress reporter but the callback declares no progress output.");
+        }
+
+        if (argumentParameters.Count != declared.Count)
+        {
+            problem($"it declares {declared.Count} input and state value(s) but the handler takes {argumentParameters.Count} such parameter(s).");
+            return (null, null);
+        }
+
+        var free = new List<int>(argumentParameters);
+        var boundTo = new int[declared.Count];
+        for (var a = 0; a < declared.Count; a++)
+        {
+            boundTo[a] = -1;
+            if (declared[a].Name is { } name)
+            {
+                var index = free.FirstOrDefault(p => parameters[p].Name == name, -1);
+                if (index < 0)
+                {
+                    problem($"the argument name '{name}' of {declared[a].Spec} matches no handler parameter.");
+                    return (null, null);
+                }
+
+                boundTo[a] = index;
+                free.Remove(index);
+            }
+        }
+
+        var next = 0;
+        for (var a = 0; a < declared.Count; a++)
+        {
+            if (boundTo[a] < 0)
+            {
+                boundTo[a] = free[next++];
+            }
+        }
+
+        var arguments = new List<ArgumentSpec>(declared.Count);
+        for (var a = 0; a < declared.Count; a++)
+        {
+            var parameter = parameters[boundTo[a]];
+            plan[boundTo[a]] = new HandlerParameter(ParameterKind.Argument, a, null);
+            arguments.Add(new ArgumentSpec(declared[a].Spec, declared[a].IsState, declared[a].Name ?? parameter.Name ?? $"arg{a}", a, parameter.ParameterType));
+        }
+
+        return (plan.Select(p => p!).ToList(), arguments);
+    }
+
+    private static bool[] ResolveIgnored(object[]? ignore, List<ArgumentSpec>? arguments, Action<string> problem)
+    {
+        var ignored = new bool[arguments?.Count ?? 0];
+        if (ignore is null || arguments is null)
+        {
+            return ignored;
+        }
+
+        foreach (var item in ignore)
+        {
+            switch (item)
+            {
+                case int index when index >= 0 && index < arguments.Count:
+                    ignored[index] = true;
+                    break;
+                case int index:
+                    problem($"CacheArgsToIgnore names position {index}, but there are {arguments.Count} arguments.");
+                    break;
+                case string name when arguments.FindIndex(a => a.Name == name) is var found and >= 0:
+                    ignored[found] = true;
+                    break;
+                case string name:
+                    problem($"CacheArgsToIgnore names '{name}', which is no argument's name.");
+                    break;
+                default:
+                    problem("CacheArgsToIgnore takes argument positions (int) and names (string) only.");
+                    break;
+            }
+        }
+
+        return ignored;
+    }
+
+    private static Func<Exception, CallbackContext, object?>? ResolveOnError(CallbackDeclaration declaration, Action<string> problem)
+    {
+        if (declaration.OnError is not null || declaration.Settings.OnError is not { } name)
+        {
+            return declaration.OnError;
+        }
+
+        var method = declaration.Method.DeclaringType?.GetMethod(
+            name,
+            BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic,
+            [typeof(Exception), typeof(CallbackContext)]);
+        if (method is null || method.ReturnType == typeof(void))
+        {
+            problem($"OnError names '{name}', but its type has no static method {name}(Exception, CallbackContext) that returns outputs.");
+            return null;
+        }
+
+        return (exception, context) => method.Invoke(null, BindingFlags.DoNotWrapExceptions, null, [exception, context], null);
+    }
+
+    private static bool TryJson(object? value, bool isJsonText, JsonSerializerOptions json, out JsonElement element, out string? error)
+    {
+        error = null;
+        try
+        {
+            element = isJsonText
+                ? JsonDocument.Parse(value as string ?? "null").RootElement.Clone()
+                : JsonSerializer.SerializeToElement(value, value?.GetType() ?? typeof(object), json);
+            return true;
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException)
+        {
+            element = default;
+            error = e.Message;
+            return false;
+        }
+    }
+
+    private static bool IsJsonObject(string text)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            return document.RootElement.ValueKind == JsonValueKind.Object;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static string Describe(DependencyAttribute attribute) =>
+        attribute.GetType().Name.Replace("Attribute", string.Empty, StringComparison.Ordinal).ToLowerInvariant();
+}

@@ -1,0 +1,52 @@
+using BackgroundCallbacks.Execution;
+
+namespace BackgroundCallbacks.Registry;
+
+/// <summary>A validated callback: everything the protocol, the invocation and the runner need to know of it.</summary>
+internal sealed class CallbackDefinition
+{
+    public required string Id { get; init; }
+
+    public required string Manager { get; init; }
+
+    public required IReadOnlyList<DependencySpec> Outputs { get; init; }
+
+    /// <summary>Inputs then state, in the order the client sends them.</summary>
+    public required IReadOnlyList<ArgumentSpec> Arguments { get; init; }
+
+    public required IReadOnlyList<RunningSpec> Running { get; init; }
+
+    public required IReadOnlyList<ProgressSpec> Progress { get; init; }
+
+    public required IReadOnlyList<DependencySpec> Cancel { get; init; }
+
+    public required int Interval { get; init; }
+
+    public required bool PreventInitialCall { get; init; }
+
+    /// <summary>The callback's own cache-by provider names; null means the manager's.</summary>
+    public required IReadOnlyList<string>? CacheBy { get; init; }
+
+    /// <summary>For each argument, whether it is left out of the cache key.</summary>
+    public required IReadOnlyList<bool> IgnoredArguments { get; init; }
+
+    public required bool CacheIgnoreTriggered { get; init; }
+
+    /// <summary>The callback's own sliding expiry; null means the manager's.</summary>
+    public required TimeSpan? Expire { get; init; }
+
+    public required bool SharedResults { get; init; }
+
+    public required int Retries { get; init; }
+
+    public required HandlerInvoker Handler { get; init; }
+
+    public required Func<Exception, CallbackContext, object?>? OnError { get; init; }
+
+    /// <summary>Changes whenever the handler's code may have changed: part of every cache key.</summary>
+    public required string HandlerIdentity { get; init; }
+
+    public int InputCount => field == 0 ? field = Arguments.Count(a => !a.IsState) : field;
+
+    public IReadOnlyList<DependencySpec> ProgressOutputs => field ??= Progress.Select(p => p.Dependency).ToArray();
+}

@@ -1,0 +1,14 @@
+using System.Reflection;
+
+namespace BackgroundCallbacks.Registry;
+
+/// <summary>Where callbacks come from, as the builder collected them: assemblies to scan and fluent registrations.</summary>
+internal sealed class CallbackSources
+{
+    public List<Assembly> Assemblies { get; } = [];
+
+    public List<CallbackDeclaration> Declared { get; } = [];
+
+    /// <summary>The names of every cache-by provider registered, built in or added.</summary>
+    public HashSet<string> CacheByProviders { get; } = new(StringComparer.Ordinal);
+}

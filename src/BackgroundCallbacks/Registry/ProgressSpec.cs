@@ -1,0 +1,5 @@
+using System.Text.Json;
+
+namespace BackgroundCallbacks.Registry;
+
+internal sealed record ProgressSpec(DependencySpec Dependency, JsonElement Default);

@@ -1,0 +1,5 @@
+using System.Text.Json;
+
+namespace BackgroundCallbacks.Registry;
+
+internal sealed record RunningSpec(DependencySpec Dependency, JsonElement WhileRunning, JsonElement WhenDone);
