@@ -47,6 +47,9 @@ internal static partial class Log
     [LoggerMessage(30, LogLevel.Information, "Started {WorkerCount} callback workers on backend {Backend} for queues {Queues}.", EventName = "WorkersStarted")]
     public static partial void WorkersStarted(ILogger logger, int workerCount, string backend, string queues);
 
+    [LoggerMessage(20, LogLevel.Warning, "The backend could not be reached; the request was answered with 503.", EventName = "BackendUnavailable")]
+    public static partial void BackendUnavailable(ILogger logger, Exception exception);
+
     [LoggerMessage(40, LogLevel.Debug, "Invocation of callback {CallbackId} rejected: {Reason}", EventName = "InvocationRejected")]
     public static partial void InvocationRejected(ILogger logger, string callbackId, string reason);
 }

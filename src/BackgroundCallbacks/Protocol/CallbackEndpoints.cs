@@ -37,7 +37,9 @@ internal sealed class CallbackEndpoints(
         await context.Response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
     }
 
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context) => GuardAsync(context, InvokeCoreAsync);
+
+    private async Task InvokeCoreAsync(HttpContext context)
     {
         var callbackId = context.Request.RouteValues["callbackId"] as string;
         if (callbackId is null || !registry.TryGet(callbackId, out var callback))
@@ -69,7 +71,9 @@ internal sealed class CallbackEndpoints(
         }
     }
 
-    public async Task PollAsync(HttpContext context)
+    public Task PollAsync(HttpContext context) => GuardAsync(context, PollCoreAsync);
+
+    private async Task PollCoreAsync(HttpContext context)
     {
         var owner = owners.Resolve(context);
         var (manager, handle) = FindManager(context);
@@ -109,7 +113,9 @@ internal sealed class CallbackEndpoints(
         await JobResponseWriter.WriteJobAsync(context, StatusCodes.Status200OK, job, after, JobLocation(handle)).ConfigureAwait(false);
     }
 
-    public async Task CancelAsync(HttpContext context)
+    public Task CancelAsync(HttpContext context) => GuardAsync(context, CancelCoreAsync);
+
+    private async Task CancelCoreAsync(HttpContext context)
     {
         var owner = owners.Resolve(context);
         var (manager, handle) = FindManager(context);
@@ -124,6 +130,21 @@ internal sealed class CallbackEndpoints(
         await jobs!.RequestCancelAsync(handle, CancelReasons.Requested, context.RequestAborted).ConfigureAwait(false);
         job = await jobs.GetAsync(handle, context.RequestAborted).ConfigureAwait(false) ?? job;
         await JobResponseWriter.WriteJobAsync(context, StatusCodes.Status202Accepted, job, 0, JobLocation(handle)).ConfigureAwait(false);
+    }
+
+    private async Task GuardAsync(HttpContext context, Func<HttpContext, Task> handler)
+    {
+        try
+        {
+            await handler(context).ConfigureAwait(false);
+        }
+        catch (BackendUnavailableException e) when (!context.Response.HasStarted)
+        {
+            Log.BackendUnavailable(logger, e);
+            context.Response.Clear();
+            context.Response.Headers.RetryAfter = "1";
+            await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Backend unavailable", "The job store cannot be reached right now; try again shortly.").ConfigureAwait(false);
+        }
     }
 
     private (CallbackManager? Manager, string Handle) FindManager(HttpContext context)

@@ -1,0 +1,106 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace BackgroundCallbacks.Tests.Infrastructure;
+
+/// <summary>Speaks the wire protocol of docs/protocol.md, as the browser client does.</summary>
+public sealed class CallbackClient(HttpClient http) : IDisposable
+{
+    public const string Prefix = "/_callbacks";
+
+    public HttpClient Http { get; } = http;
+
+    public static object Value(string id, string property, object? value) => new { id, property, value };
+
+    public Task<HttpResponseMessage> InvokeRawAsync(string callbackId, object body) =>
+        Http.PostAsync($"{Prefix}/callbacks/{callbackId}", new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json"));
+
+    public async Task<(HttpResponseMessage Response, JsonObject Body)> InvokeAsync(string callbackId, object[] inputs, object[]? state = null, string[]? triggered = null)
+    {
+        var response = await InvokeRawAsync(callbackId, new { inputs, state = state ?? [], triggered = triggered ?? [] });
+        return (response, await BodyAsync(response));
+    }
+
+    /// <summary>Invokes and expects a job; returns its handle.</summary>
+    public async Task<string> StartAsync(string callbackId, object[] inputs, object[]? state = null, string[]? triggered = null)
+    {
+        var (response, body) = await InvokeAsync(callbackId, inputs, state, triggered);
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"Expected 202, got {(int)response.StatusCode}: {body.ToJsonString()}");
+        return body["handle"]!.GetValue<string>();
+    }
+
+    public async Task<(HttpResponseMessage Response, JsonObject Body)> PollAsync(string handle, long? after = null, int? waitMs = null)
+    {
+        var query = new List<string>();
+        if (after is not null) query.Add($"after={after}");
+        if (waitMs is not null) query.Add($"wait={waitMs}");
+        var response = await Http.GetAsync($"{Prefix}/jobs/{handle}" + (query.Count > 0 ? "?" + string.Join("&", query) : ""));
+        return (response, await BodyAsync(response));
+    }
+
+    public async Task<(HttpResponseMessage Response, JsonObject Body)> CancelAsync(string handle)
+    {
+        var response = await Http.DeleteAsync($"{Prefix}/jobs/{handle}");
+        return (response, await BodyAsync(response));
+    }
+
+    /// <summary>Long-polls until the job ends, within a deadline.</summary>
+    public async Task<JsonObject> WaitForEndAsync(string handle, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        long after = 0;
+        while (DateTime.UtcNow < deadline)
+        {
+            var (response, body) = await PollAsync(handle, after, 5000);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var status = body["status"]!.GetValue<string>();
+            if (status is "succeeded" or "failed" or "canceled")
+            {
+                return body;
+            }
+
+            after = body["version"]!.GetValue<long>();
+        }
+
+        throw new TimeoutException($"Job {handle} did not end in time.");
+    }
+
+    /// <summary>Long-polls until <paramref name="predicate"/> holds for a poll's body, within a deadline.</summary>
+    public async Task<JsonObject> WaitUntilAsync(string handle, Func<JsonObject, bool> predicate, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        long after = 0;
+        while (DateTime.UtcNow < deadline)
+        {
+            var (_, body) = await PollAsync(handle, after, 5000);
+            if (predicate(body))
+            {
+                return body;
+            }
+
+            after = body["version"]!.GetValue<long>();
+        }
+
+        throw new TimeoutException($"Job {handle} never reached the expected state.");
+    }
+
+    public static async Task<JsonObject> BodyAsync(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        if (string.IsNullOrEmpty(text))
+        {
+            return new JsonObject();
+        }
+
+        return JsonNode.Parse(text) as JsonObject ?? new JsonObject { ["value"] = JsonNode.Parse(text) };
+    }
+
+    /// <summary>The value of output <paramref name="id"/>.<paramref name="property"/> in an outputs array.</summary>
+    public static JsonNode? Output(JsonObject body, string id, string property, string field = "outputs") =>
+        body[field]?.AsArray().FirstOrDefault(o => o!["id"]!.ToString() == id && o["property"]!.GetValue<string>() == property)?["value"];
+
+    public void Dispose() => Http.Dispose();
+}
