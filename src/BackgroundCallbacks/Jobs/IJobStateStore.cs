@@ -18,17 +18,24 @@ internal interface IJobStateStore
     /// </summary>
     ValueTask<JobSnapshot?> WaitForChangeAsync(string handle, long afterVersion, TimeSpan maxWait, CancellationToken cancellationToken);
 
-    /// <summary>Moves a queued job to running and returns its attempt number; 0 when it has ended or was cancelled meanwhile.</summary>
+    /// <summary>
+    /// Starts a run of a job that has not ended and was not cancelled, and returns the run's attempt number (1, 2, …);
+    /// 0 when the job has ended, was cancelled, or does not exist. A job found running is started again: its worker
+    /// died or gave it up, and the earlier run's attempt is no longer current.
+    /// </summary>
     ValueTask<int> TryStartAsync(string handle, CancellationToken cancellationToken);
 
-    /// <summary>Writes progress and side updates of a running job in one change.</summary>
-    ValueTask AppendUpdatesAsync(string handle, string? progressJson, IReadOnlyList<KeyValuePair<string, string>> sideUpdates, CancellationToken cancellationToken);
+    /// <summary>Writes progress and side updates of a running job in one change, unless <paramref name="attempt"/> is no longer the current run.</summary>
+    ValueTask AppendUpdatesAsync(string handle, int attempt, string? progressJson, IReadOnlyList<KeyValuePair<string, string>> sideUpdates, CancellationToken cancellationToken);
 
-    /// <summary>Ends a job; false when it had already ended (a cancel won), in which case nothing is written.</summary>
-    ValueTask<bool> CompleteAsync(string handle, JobOutcome outcome, CancellationToken cancellationToken);
+    /// <summary>
+    /// Ends a job; false when it had already ended (a cancel won) or <paramref name="attempt"/> is not the current run
+    /// (a late result of a superseded run), in which case nothing is written.
+    /// </summary>
+    ValueTask<bool> CompleteAsync(string handle, int attempt, JobOutcome outcome, CancellationToken cancellationToken);
 
-    /// <summary>Puts a started job back in the queued state, for a retry or a worker that shuts down.</summary>
-    ValueTask RequeueAsync(string handle, CancellationToken cancellationToken);
+    /// <summary>Puts a started job back in the queued state, for a retry or a worker that shuts down; only for the current run.</summary>
+    ValueTask RequeueAsync(string handle, int attempt, CancellationToken cancellationToken);
 
     /// <summary>
     /// Cancels a job: one that has not started ends at once; a running one is signalled and ends when its

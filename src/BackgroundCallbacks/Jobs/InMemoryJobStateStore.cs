@@ -84,7 +84,7 @@ internal sealed class InMemoryJobStateStore : IJobStateStore, IDisposable
 
         lock (entry)
         {
-            if (entry.Status != JobStatus.Queued || entry.CancelReason is not null)
+            if (entry.Status.IsTerminal() || entry.CancelReason is not null)
             {
                 return ValueTask.FromResult(0);
             }
@@ -96,7 +96,7 @@ internal sealed class InMemoryJobStateStore : IJobStateStore, IDisposable
         }
     }
 
-    public ValueTask AppendUpdatesAsync(string handle, string? progressJson, IReadOnlyList<KeyValuePair<string, string>> sideUpdates, CancellationToken cancellationToken)
+    public ValueTask AppendUpdatesAsync(string handle, int attempt, string? progressJson, IReadOnlyList<KeyValuePair<string, string>> sideUpdates, CancellationToken cancellationToken)
     {
         if (!_jobs.TryGetValue(handle, out var entry))
         {
@@ -105,7 +105,7 @@ internal sealed class InMemoryJobStateStore : IJobStateStore, IDisposable
 
         lock (entry)
         {
-            if (entry.Status.IsTerminal())
+            if (entry.Status.IsTerminal() || entry.Attempt != attempt)
             {
                 return ValueTask.CompletedTask;
             }
@@ -128,7 +128,7 @@ internal sealed class InMemoryJobStateStore : IJobStateStore, IDisposable
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask<bool> CompleteAsync(string handle, JobOutcome outcome, CancellationToken cancellationToken)
+    public ValueTask<bool> CompleteAsync(string handle, int attempt, JobOutcome outcome, CancellationToken cancellationToken)
     {
         if (!_jobs.TryGetValue(handle, out var entry))
         {
@@ -137,6 +137,11 @@ internal sealed class InMemoryJobStateStore : IJobStateStore, IDisposable
 
         lock (entry)
         {
+            if (entry.Attempt != attempt)
+            {
+                return ValueTask.FromResult(false);
+            }
+
             if (entry.Status.IsTerminal() || (entry.CancelReason is not null && outcome.Status != JobStatus.Canceled))
             {
                 if (!entry.Status.IsTerminal())
@@ -159,13 +164,13 @@ internal sealed class InMemoryJobStateStore : IJobStateStore, IDisposable
         return ValueTask.FromResult(true);
     }
 
-    public ValueTask RequeueAsync(string handle, CancellationToken cancellationToken)
+    public ValueTask RequeueAsync(string handle, int attempt, CancellationToken cancellationToken)
     {
         if (_jobs.TryGetValue(handle, out var entry))
         {
             lock (entry)
             {
-                if (entry.Status == JobStatus.Running)
+                if (entry.Status == JobStatus.Running && entry.Attempt == attempt)
                 {
                     entry.Status = JobStatus.Queued;
                     entry.Touch(_time);

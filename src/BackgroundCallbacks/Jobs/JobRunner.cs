@@ -51,7 +51,7 @@ internal sealed class JobRunner(
 
         if (!registry.TryGet(record.CallbackId, out var callback))
         {
-            await store.CompleteAsync(handle, JobOutcome.Failed($"The callback '{record.CallbackId}' does not exist in this worker."), CancellationToken.None).ConfigureAwait(false);
+            await store.CompleteAsync(handle, 0, JobOutcome.Failed($"The callback '{record.CallbackId}' does not exist in this worker."), CancellationToken.None).ConfigureAwait(false);
             return;
         }
 
@@ -71,7 +71,7 @@ internal sealed class JobRunner(
             await using (scope.ConfigureAwait(false))
             {
                 var json = _options.SerializerOptions;
-                var writer = new JobUpdateWriter(store, handle, json, logger);
+                var writer = new JobUpdateWriter(store, handle, attempt, json, logger);
                 var context = new CallbackContext(callback.Id, handle, record.Triggered, Principal(record), scope.ServiceProvider, writer, linked.Token);
                 JobOutcome? outcome;
                 try
@@ -83,7 +83,7 @@ internal sealed class JobRunner(
                     // Hangfire runs the job again, here after a restart or on another worker of a shared backend.
                     Log.JobInterrupted(logger, handle);
                     await writer.DrainAsync().ConfigureAwait(false);
-                    await store.RequeueAsync(handle, CancellationToken.None).ConfigureAwait(false);
+                    await store.RequeueAsync(handle, attempt, CancellationToken.None).ConfigureAwait(false);
                     throw;
                 }
 
@@ -97,12 +97,12 @@ internal sealed class JobRunner(
                 if (outcome.Status == JobStatus.Failed && attempt <= callback.Retries && !canceled.IsCancellationRequested)
                 {
                     var delay = RetryDelay(attempt);
-                    await store.RequeueAsync(handle, CancellationToken.None).ConfigureAwait(false);
+                    await store.RequeueAsync(handle, attempt, CancellationToken.None).ConfigureAwait(false);
                     manager.JobQueue.Schedule(handle, manager.Queue, delay);
                     return;
                 }
 
-                await FinishAsync(manager, callback, record, outcome, canceled.IsCancellationRequested).ConfigureAwait(false);
+                await FinishAsync(manager, callback, record, attempt, outcome, canceled.IsCancellationRequested).ConfigureAwait(false);
             }
         }
     }
@@ -169,14 +169,14 @@ internal sealed class JobRunner(
         return JobOutcome.Failed(_includeDetails ? exception.Message : GenericError);
     }
 
-    private async Task FinishAsync(CallbackManager manager, CallbackDefinition callback, JobRecord record, JobOutcome outcome, bool canceled)
+    private async Task FinishAsync(CallbackManager manager, CallbackDefinition callback, JobRecord record, int attempt, JobOutcome outcome, bool canceled)
     {
         if (canceled && outcome.Status != JobStatus.Failed)
         {
             outcome = new JobOutcome(JobStatus.Canceled, null, null);
         }
 
-        var accepted = await manager.Backend.Jobs.CompleteAsync(record.Handle, outcome, CancellationToken.None).ConfigureAwait(false);
+        var accepted = await manager.Backend.Jobs.CompleteAsync(record.Handle, attempt, outcome, CancellationToken.None).ConfigureAwait(false);
         if (!accepted || outcome.Status == JobStatus.Canceled)
         {
             var snapshot = await manager.Backend.Jobs.GetAsync(record.Handle, CancellationToken.None).ConfigureAwait(false);

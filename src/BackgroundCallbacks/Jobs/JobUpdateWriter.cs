@@ -16,14 +16,16 @@ internal sealed class JobUpdateWriter
     private readonly Channel<Update> _channel = Channel.CreateUnbounded<Update>(new UnboundedChannelOptions { SingleReader = true });
     private readonly IJobStateStore _store;
     private readonly string _handle;
+    private readonly int _attempt;
     private readonly JsonSerializerOptions _json;
     private readonly ILogger _logger;
     private readonly Task _pump;
 
-    public JobUpdateWriter(IJobStateStore store, string handle, JsonSerializerOptions json, ILogger logger)
+    public JobUpdateWriter(IJobStateStore store, string handle, int attempt, JsonSerializerOptions json, ILogger logger)
     {
         _store = store;
         _handle = handle;
+        _attempt = attempt;
         _json = json;
         _logger = logger;
         _pump = Task.Run(PumpAsync);
@@ -74,7 +76,7 @@ internal sealed class JobUpdateWriter
 
             try
             {
-                await _store.AppendUpdatesAsync(_handle, progress, sideUpdates.ToArray(), CancellationToken.None).ConfigureAwait(false);
+                await _store.AppendUpdatesAsync(_handle, _attempt, progress, sideUpdates.ToArray(), CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
