@@ -1,0 +1,132 @@
+using System.Net;
+using BackgroundCallbacks.Jobs;
+using BackgroundCallbacks.Tests.Infrastructure;
+using Hangfire;
+using Hangfire.InMemory;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BackgroundCallbacks.Tests;
+
+public class JobQueueTests
+{
+    [Fact]
+    public async Task A_miss_enqueues_a_job_in_our_own_storage_whose_only_argument_is_the_handle()
+    {
+        var gate = new Gate();
+        await using var app = await TestApp.StartAsync(b => b
+            .MapBackgroundCallback("slow", async (string? text, CancellationToken ct) => { await gate.PassAsync(ct); return text; })
+            .Output("out", "children").Input("in", "value"));
+        using var client = app.NewClient();
+
+        var handle = await client.StartAsync("slow", [CallbackClient.Value("in", "value", "secret input")]);
+        await gate.WaitReachedAsync();
+
+        var storage = app.Services.GetRequiredService<CallbackManagers>().Get("default").Backend.Storage;
+        var processing = storage.GetMonitoringApi().ProcessingJobs(0, 10);
+        var job = Assert.Single(processing).Value.Job;
+        Assert.Equal([handle], job.Args.Cast<string>());
+        Assert.Equal(nameof(JobEntryPoint.RunAsync), job.Method.Name);
+        Assert.DoesNotContain("secret input", string.Join(",", job.Args));
+
+        gate.Open();
+        Assert.Equal("succeeded", (await client.WaitForEndAsync(handle)).Status());
+    }
+
+    [Fact]
+    public async Task The_library_never_sets_Hangfires_static_storage()
+    {
+        await using var app = await TestApp.StartAsync(b => b
+            .MapBackgroundCallback("echo", (string? text) => text).Output("out", "children").Input("in", "value"));
+        using var client = app.NewClient();
+
+        var handle = await client.StartAsync("echo", [CallbackClient.Value("in", "value", "x")]);
+        Assert.Equal("succeeded", (await client.WaitForEndAsync(handle)).Status());
+
+        Assert.Throws<InvalidOperationException>(() => JobStorage.Current);
+    }
+
+    [Fact]
+    public async Task The_apps_own_Hangfire_jobs_still_run_beside_ours()
+    {
+        var appJobRan = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        AppJobs.Ran = appJobRan;
+        using var appStorage = new InMemoryStorage();
+        await using var app = await TestApp.StartAsync(
+            b => b.MapBackgroundCallback("echo", (string? text) => "ours: " + text).Output("out", "children").Input("in", "value"),
+            services: s =>
+            {
+                s.AddHangfire(c => c.UseStorage(appStorage));
+                s.AddHangfireServer(o => o.WorkerCount = 1);
+            });
+        using var client = app.NewClient();
+
+        var appJobs = app.Services.GetRequiredService<IBackgroundJobClient>();
+        appJobs.Enqueue(() => AppJobs.Run("theirs"));
+        var handle = await client.StartAsync("echo", [CallbackClient.Value("in", "value", "x")]);
+
+        var done = await client.WaitForEndAsync(handle);
+        Assert.Equal("ours: x", CallbackClient.Output(done, "out", "children").Str());
+        Assert.Equal("theirs", await appJobRan.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(0, appStorage.GetMonitoringApi().FailedCount());
+    }
+
+    [Fact]
+    public async Task Automatic_retries_are_off_unless_a_callback_opts_in()
+    {
+        var calls = 0;
+        await using var app = await TestApp.StartAsync(b => b
+            .MapBackgroundCallback("flaky", (int? n) => Interlocked.Increment(ref calls) == 1 ? throw new InvalidOperationException("first call fails") : "ok")
+            .Output("out", "children").Input("in", "value"));
+        using var client = app.NewClient();
+
+        var handle = await client.StartAsync("flaky", [CallbackClient.Value("in", "value", 1)]);
+        var done = await client.WaitForEndAsync(handle);
+
+        Assert.Equal("failed", done.Status());
+        Assert.Equal(1, Volatile.Read(ref calls));
+        var storage = app.Services.GetRequiredService<CallbackManagers>().Get("default").Backend.Storage;
+        Assert.Equal(0, storage.GetMonitoringApi().ScheduledCount());
+    }
+
+    [Fact]
+    public async Task A_callback_that_opts_in_to_retries_is_run_again_after_a_failure()
+    {
+        var calls = 0;
+        await using var app = await TestApp.StartAsync(b => b
+            .MapBackgroundCallback("flaky", (int? n) => Interlocked.Increment(ref calls) == 1 ? throw new InvalidOperationException("first call fails") : "ok")
+            .Output("out", "children").Input("in", "value")
+            .Configure(c => c.Retries = 1));
+        using var client = app.NewClient();
+
+        var handle = await client.StartAsync("flaky", [CallbackClient.Value("in", "value", 1)]);
+        var done = await client.WaitForEndAsync(handle);
+
+        Assert.Equal("succeeded", done.Status());
+        Assert.Equal("ok", CallbackClient.Output(done, "out", "children").Str());
+        Assert.Equal(2, Volatile.Read(ref calls));
+    }
+
+    [Fact]
+    public async Task Retries_stop_after_the_callbacks_count_and_the_job_fails()
+    {
+        var calls = 0;
+        await using var app = await TestApp.StartAsync(b => b
+            .MapBackgroundCallback("broken", new Func<int?, string>(n => { Interlocked.Increment(ref calls); throw new InvalidOperationException("always"); }))
+            .Output("out", "children").Input("in", "value")
+            .Configure(c => c.Retries = 1));
+        using var client = app.NewClient();
+
+        var handle = await client.StartAsync("broken", [CallbackClient.Value("in", "value", 1)]);
+        var done = await client.WaitForEndAsync(handle);
+
+        Assert.Equal("failed", done.Status());
+        Assert.Equal(2, Volatile.Read(ref calls));
+    }
+}
+
+public static class AppJobs
+{
+    public static TaskCompletionSource<string>? Ran { get; set; }
+
+    public static void Run(string who) => Ran?.TrySetResult(who);
+}
