@@ -51,23 +51,33 @@ public class JobQueueTests
         var appJobRan = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         AppJobs.Ran = appJobRan;
         using var appStorage = new InMemoryStorage();
-        await using var app = await TestApp.StartAsync(
+        var app = await TestApp.StartAsync(
             b => b.MapBackgroundCallback("echo", (string? text) => "ours: " + text).Output("out", "children").Input("in", "value"),
             services: s =>
             {
                 s.AddHangfire(c => c.UseStorage(appStorage));
                 s.AddHangfireServer(o => o.WorkerCount = 1);
             });
-        using var client = app.NewClient();
+        try
+        {
+            using var client = app.NewClient();
 
-        var appJobs = app.Services.GetRequiredService<IBackgroundJobClient>();
-        appJobs.Enqueue(() => AppJobs.Run("theirs"));
-        var handle = await client.StartAsync("echo", [CallbackClient.Value("in", "value", "x")]);
+            var appJobs = app.Services.GetRequiredService<IBackgroundJobClient>();
+            appJobs.Enqueue(() => AppJobs.Run("theirs"));
+            var handle = await client.StartAsync("echo", [CallbackClient.Value("in", "value", "x")]);
 
-        var done = await client.WaitForEndAsync(handle);
-        Assert.Equal("ours: x", CallbackClient.Output(done, "out", "children").Str());
-        Assert.Equal("theirs", await appJobRan.Task.WaitAsync(TimeSpan.FromSeconds(30)));
-        Assert.Equal(0, appStorage.GetMonitoringApi().FailedCount());
+            var done = await client.WaitForEndAsync(handle);
+            Assert.Equal("ours: x", CallbackClient.Output(done, "out", "children").Str());
+            Assert.Equal("theirs", await appJobRan.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Equal(0, appStorage.GetMonitoringApi().FailedCount());
+        }
+        finally
+        {
+            // Hangfire.NetCore pointed Hangfire's process-wide log provider at this app's logger factory. A real
+            // process has one host; the tests have many, so put the static back before the factory is disposed.
+            Hangfire.Logging.LogProvider.SetCurrentLogProvider(null);
+            await app.DisposeAsync();
+        }
     }
 
     [Fact]

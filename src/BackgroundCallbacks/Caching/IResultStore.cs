@@ -7,4 +7,6 @@ internal interface IResultStore
     ValueTask<string?> GetAsync(string key, TimeSpan slidingExpiry, CancellationToken cancellationToken);
 
     ValueTask SetAsync(string key, string outputsJson, TimeSpan slidingExpiry, CancellationToken cancellationToken);
+
+    ValueTask RemoveAsync(string key, CancellationToken cancellationToken);
 }

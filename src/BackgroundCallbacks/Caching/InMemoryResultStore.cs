@@ -43,6 +43,12 @@ internal sealed class InMemoryResultStore : IResultStore, IDisposable
         return ValueTask.CompletedTask;
     }
 
+    public ValueTask RemoveAsync(string key, CancellationToken cancellationToken)
+    {
+        _entries.TryRemove(key, out _);
+        return ValueTask.CompletedTask;
+    }
+
     public void Dispose() => _sweeper.Dispose();
 
     internal void Sweep()

@@ -176,9 +176,19 @@ internal sealed class JobRunner(
             outcome = new JobOutcome(JobStatus.Canceled, null, null);
         }
 
+        // The result goes into the cache before the job is seen to succeed, so a client that invokes again as soon
+        // as it has the result gets a hit. Should a cancel win the race to complete, the entry is taken out again.
+        var cached = outcome.Status == JobStatus.Succeeded && record.Key is not null && outcome.Cacheable
+            && await TryCacheAsync(manager, callback, record.Key, outcome.OutputsJson!).ConfigureAwait(false);
+
         var accepted = await manager.Backend.Jobs.CompleteAsync(record.Handle, attempt, outcome, CancellationToken.None).ConfigureAwait(false);
         if (!accepted || outcome.Status == JobStatus.Canceled)
         {
+            if (cached)
+            {
+                await manager.Backend.Results.RemoveAsync(record.Key!, CancellationToken.None).ConfigureAwait(false);
+            }
+
             var snapshot = await manager.Backend.Jobs.GetAsync(record.Handle, CancellationToken.None).ConfigureAwait(false);
             Log.JobCanceled(logger, record.Handle, callback.Id, snapshot?.CancelReason ?? CancelReasons.Requested);
             return;
@@ -187,18 +197,21 @@ internal sealed class JobRunner(
         if (outcome.Status == JobStatus.Succeeded)
         {
             Log.JobSucceeded(logger, record.Handle, callback.Id);
-            if (record.Key is not null && outcome.Cacheable)
-            {
-                try
-                {
-                    var expire = callback.Expire ?? manager.Settings.Expire;
-                    await manager.Backend.Results.SetAsync(record.Key, outcome.OutputsJson!, expire, CancellationToken.None).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is not OutOfMemoryException)
-                {
-                    Log.CacheWriteFailed(logger, e);
-                }
-            }
+        }
+    }
+
+    private async Task<bool> TryCacheAsync(CallbackManager manager, CallbackDefinition callback, string key, string outputsJson)
+    {
+        try
+        {
+            var expire = callback.Expire ?? manager.Settings.Expire;
+            await manager.Backend.Results.SetAsync(key, outputsJson, expire, CancellationToken.None).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Log.CacheWriteFailed(logger, e);
+            return false;
         }
     }
 

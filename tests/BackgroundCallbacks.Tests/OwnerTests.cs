@@ -1,0 +1,103 @@
+using System.Net;
+using BackgroundCallbacks.Tests.Infrastructure;
+
+namespace BackgroundCallbacks.Tests;
+
+public class OwnerTests
+{
+    private static object[] In(object? value) => [CallbackClient.Value("in", "value", value)];
+
+    [Fact]
+    public async Task Another_owner_gets_404_for_a_handle_exactly_as_for_one_that_never_existed()
+    {
+        var gate = new Gate();
+        await using var app = await TestApp.StartAsync(b => b
+            .MapBackgroundCallback("slow", async (int? n, CancellationToken ct) => { await gate.PassAsync(ct); return n; })
+            .Output("out", "children").Input("in", "value"));
+        using var owner = app.NewClient();
+        using var stranger = app.NewClient();
+        var handle = await owner.StartAsync("slow", In(1));
+        var neverExisted = "AAAAAAAAAAAAAAAAAAAAAA.default";
+
+        var (foreignPoll, foreignPollBody) = await stranger.PollAsync(handle);
+        var (missingPoll, missingPollBody) = await stranger.PollAsync(neverExisted);
+        var (foreignCancel, foreignCancelBody) = await stranger.CancelAsync(handle);
+
+        Assert.Equal(HttpStatusCode.NotFound, foreignPoll.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, missingPoll.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, foreignCancel.StatusCode);
+        Assert.Equal(missingPollBody["title"].Str(), foreignPollBody["title"].Str());
+        Assert.Equal(missingPollBody["detail"].Str(), foreignPollBody["detail"].Str());
+        Assert.Equal(missingPollBody["detail"].Str(), foreignCancelBody["detail"].Str());
+
+        // The stranger's cancel did nothing: the owner's job still runs to its end.
+        gate.Open();
+        Assert.Equal("succeeded", (await owner.WaitForEndAsync(handle)).Status());
+    }
+
+    [Fact]
+    public async Task The_session_cookie_is_HttpOnly_and_SameSite_Lax()
+    {
+        await using var app = await TestApp.StartAsync(b => b
+            .MapBackgroundCallback("echo", (int? n) => n).Output("out", "children").Input("in", "value"));
+        using var http = new HttpClient { BaseAddress = app.Address };
+
+        var response = await http.GetAsync("/_callbacks/dependencies");
+
+        var cookie = Assert.Single(response.Headers.GetValues("Set-Cookie"));
+        Assert.StartsWith(".BackgroundCallbacks.Session=", cookie);
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=lax", cookie, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task A_forged_session_cookie_is_replaced_not_trusted()
+    {
+        await using var app = await TestApp.StartAsync(b => b
+            .MapBackgroundCallback("echo", (int? n) => n).Output("out", "children").Input("in", "value"));
+        using var http = new HttpClient { BaseAddress = app.Address };
+        http.DefaultRequestHeaders.Add("Cookie", ".BackgroundCallbacks.Session=short");
+
+        var response = await http.GetAsync("/_callbacks/dependencies");
+
+        Assert.Contains(response.Headers.GetValues("Set-Cookie"), c => c.StartsWith(".BackgroundCallbacks.Session=", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_authenticated_user_owns_jobs_across_sessions_and_other_users_do_not()
+    {
+        await using var app = await TestApp.StartAsync(
+            b => b.MapBackgroundCallback("echo", (int? n) => n).Output("out", "children").Input("in", "value"),
+            services: HeaderAuthenticationHandler.AddTo,
+            pipeline: HeaderAuthenticationHandler.Use);
+        using var laptop = app.NewClient();
+        using var phone = app.NewClient();
+        using var bob = app.NewClient();
+        laptop.Http.DefaultRequestHeaders.Add("X-User", "alice");
+        phone.Http.DefaultRequestHeaders.Add("X-User", "alice");
+        bob.Http.DefaultRequestHeaders.Add("X-User", "bob");
+        var handle = await laptop.StartAsync("echo", In(1));
+
+        Assert.Equal("succeeded", (await phone.WaitForEndAsync(handle)).Status());
+        Assert.Equal(HttpStatusCode.NotFound, (await bob.PollAsync(handle)).Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_handler_sees_the_calling_users_identity()
+    {
+        await using var app = await TestApp.StartAsync(
+            b => b.MapBackgroundCallback("whoami", (int? n, CallbackContext ctx) => $"{ctx.User.Identity!.IsAuthenticated}:{ctx.User.Identity.Name}")
+                .Output("out", "children").Input("in", "value"),
+            services: HeaderAuthenticationHandler.AddTo,
+            pipeline: HeaderAuthenticationHandler.Use);
+        using var alice = app.NewClient();
+        using var anonymous = app.NewClient();
+        alice.Http.DefaultRequestHeaders.Add("X-User", "alice");
+
+        var aliceDone = await alice.WaitForEndAsync(await alice.StartAsync("whoami", In(1)));
+        var anonymousDone = await anonymous.WaitForEndAsync(await anonymous.StartAsync("whoami", In(1)));
+
+        Assert.Equal("True:alice", CallbackClient.Output(aliceDone, "out", "children").Str());
+        Assert.Equal("False:", CallbackClient.Output(anonymousDone, "out", "children").Str());
+    }
+}
