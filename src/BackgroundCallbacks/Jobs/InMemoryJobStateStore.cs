@@ -28,6 +28,9 @@ internal sealed class InMemoryJobStateStore : IJobStateStore, IDisposable
 
     internal int Count => _jobs.Count;
 
+    /// <summary>How many long polls wait on a job now; lets tests know a poll is parked without sleeping.</summary>
+    internal int WaitersOf(string handle) => _jobs.TryGetValue(handle, out var entry) ? Volatile.Read(ref entry.Waiters) : 0;
+
     public ValueTask CreateAsync(JobRecord record, CancellationToken cancellationToken)
     {
         var entry = new Entry(record, _time.GetUtcNow());
@@ -63,6 +66,7 @@ internal sealed class InMemoryJobStateStore : IJobStateStore, IDisposable
             changed = entry.Changed.Task;
         }
 
+        Interlocked.Increment(ref entry.Waiters);
         try
         {
             await changed.WaitAsync(maxWait, _time, cancellationToken).ConfigureAwait(false);
@@ -70,6 +74,10 @@ internal sealed class InMemoryJobStateStore : IJobStateStore, IDisposable
         catch (TimeoutException)
         {
             // The wait ran out: the caller gets the state as it is.
+        }
+        finally
+        {
+            Interlocked.Decrement(ref entry.Waiters);
         }
 
         return entry.Snapshot();
@@ -280,6 +288,10 @@ internal sealed class InMemoryJobStateStore : IJobStateStore, IDisposable
 
     private sealed class Entry(JobRecord record, DateTimeOffset createdAt)
     {
+#pragma warning disable CA1051 // A field, so waiters can count themselves with Interlocked.
+        public int Waiters;
+#pragma warning restore CA1051
+
         public JobRecord Record { get; } = record;
 
         public JobStatus Status { get; set; } = JobStatus.Queued;

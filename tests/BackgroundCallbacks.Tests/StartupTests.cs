@@ -1,0 +1,96 @@
+using BackgroundCallbacks.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Options;
+
+namespace BackgroundCallbacks.Tests;
+
+public class StartupTests
+{
+    private static async Task<string> StartupErrorAsync(Action<BackgroundCallbacksBuilder> callbacks, Action<BackgroundCallbacksOptions>? options = null)
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(async () => await (await TestApp.StartAsync(callbacks, options)).DisposeAsync());
+        return error.Message;
+    }
+
+    [Fact]
+    public async Task A_progress_output_that_feeds_its_own_input_stops_the_app_at_startup()
+    {
+        var message = await StartupErrorAsync(b => b
+            .MapBackgroundCallback("loop", (int? n) => n).Output("out", "children").Input("bar", "value").Progress("bar", "value"));
+        Assert.Contains("progress output bar.value feeds its own input", message);
+    }
+
+    [Fact]
+    public async Task A_misspelt_argument_name_is_reported_with_the_callback_and_the_name()
+    {
+        var message = await StartupErrorAsync(b => b
+            .MapBackgroundCallback("typo", (int? clicks) => clicks).Output("out", "children").Input("button", "n_clicks", name: "clikcs"));
+        Assert.Contains("typo", message);
+        Assert.Contains("'clikcs'", message);
+    }
+
+    [Fact]
+    public async Task A_handler_whose_parameters_do_not_match_the_inputs_is_reported()
+    {
+        var message = await StartupErrorAsync(b => b
+            .MapBackgroundCallback("arity", (int? a, int? b) => a).Output("out", "children").Input("a", "value"));
+        Assert.Contains("declares 1 input and state value(s) but the handler takes 2", message);
+    }
+
+    [Fact]
+    public async Task Every_problem_is_listed_in_one_error()
+    {
+        var message = await StartupErrorAsync(b =>
+        {
+            b.MapBackgroundCallback("unknown-provider", (int? n) => n).Output("out", "children").Input("a", "value").Configure(c => c.CacheBy = ["no-such-provider"]);
+            b.MapBackgroundCallback("unknown-manager", (int? n) => n).Output("out", "children").Input("a", "value").Configure(c => c.Manager = "reports");
+            b.MapBackgroundCallback("bad-ignore", (int? n) => n).Output("out", "children").Input("a", "value").Configure(c => c.CacheArgsToIgnore = [3, "nope"]);
+            b.MapBackgroundCallback("no-input", () => 1).Output("out", "children");
+        });
+        Assert.Contains("cache-by provider 'no-such-provider' is not registered", message);
+        Assert.Contains("manager 'reports' is not configured", message);
+        Assert.Contains("position 3", message);
+        Assert.Contains("'nope'", message);
+        Assert.Contains("declares no input", message);
+    }
+
+    [Fact]
+    public async Task A_callback_id_declared_twice_is_reported()
+    {
+        var message = await StartupErrorAsync(b =>
+        {
+            b.MapBackgroundCallback("same", (int? n) => n).Output("a", "children").Input("in", "value");
+            b.MapBackgroundCallback("same", (int? n) => n).Output("b", "children").Input("in", "value");
+        });
+        Assert.Contains("'same' is declared twice", message);
+    }
+
+    [Fact]
+    public async Task A_malformed_pattern_id_is_reported()
+    {
+        var message = await StartupErrorAsync(b => b
+            .MapBackgroundCallback("pattern", (int? n) => n).Output("out", "children").Input("{\"type\": ", "value"));
+        Assert.Contains("not a JSON object", message);
+    }
+
+    [Fact]
+    public async Task Invalid_options_stop_the_app_with_a_clear_message()
+    {
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(async () => await (await TestApp.StartAsync(
+            b => b.MapBackgroundCallback("ok", (int? n) => n).Output("out", "children").Input("in", "value"),
+            o => { o.Expire = TimeSpan.FromSeconds(-1); o.WorkerCount = 0; })).DisposeAsync());
+        Assert.Contains("Expire must be positive", error.Message);
+        Assert.Contains("WorkerCount must be at least 1", error.Message);
+    }
+
+    [Fact]
+    public void MapBackgroundCallbacks_without_AddBackgroundCallbacks_says_what_is_missing()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        using var app = builder.Build();
+
+        var error = Assert.Throws<InvalidOperationException>(() => app.MapBackgroundCallbacks());
+
+        Assert.Contains("AddBackgroundCallbacks()", error.Message);
+    }
+}
