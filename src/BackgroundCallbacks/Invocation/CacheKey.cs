@@ -8,7 +8,7 @@ namespace BackgroundCallbacks.Invocation;
 /// <summary>
 /// Builds the cache key: SHA-256 over a canonical JSON document (object properties sorted ordinally, numbers
 /// written culture-invariantly in their shortest form) of the callback, its handler's identity, the arguments not
-/// ignored, the triggered inputs, the cache-by values and, unless results are shared, the owner.
+/// ignored, the triggered inputs, the cache-by values, the MATCH values and, unless results are shared, the owner.
 /// </summary>
 internal static class CacheKey
 {
@@ -16,11 +16,12 @@ internal static class CacheKey
 
     public static string Build(
         CallbackDefinition callback,
-        IReadOnlyList<JsonElement> arguments,
-        IReadOnlyList<string> triggered,
+        InvocationRequest request,
         IReadOnlyList<KeyValuePair<string, string?>> cacheBy,
         string? owner)
     {
+        var arguments = request.Arguments;
+        var triggered = request.Triggered;
         var buffer = new ArrayBufferWriter<byte>(512);
         using (var writer = new Utf8JsonWriter(buffer))
         {
@@ -65,6 +66,19 @@ internal static class CacheKey
 
             writer.WriteEndArray();
             writer.WriteString("owner", owner);
+            if (request.Matches is { Count: > 0 } matches)
+            {
+                // Outputs carry the matched component's id, so two rows with equal values still need their own entries.
+                writer.WriteStartObject("match");
+                foreach (var (key, value) in matches.OrderBy(m => m.Key, StringComparer.Ordinal))
+                {
+                    writer.WritePropertyName(key);
+                    WriteCanonical(writer, value);
+                }
+
+                writer.WriteEndObject();
+            }
+
             writer.WriteEndObject();
         }
 

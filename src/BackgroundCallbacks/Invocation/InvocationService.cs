@@ -38,7 +38,8 @@ internal sealed class InvocationService(CallbackManagers managers, OwnerResolver
             request.Triggered,
             Claims(http.User),
             http.User.Identity?.IsAuthenticated == true ? http.User.Identity.AuthenticationType : null,
-            Slot(owner, callback));
+            Slot(owner, callback, request),
+            request.Matches is null ? null : JsonSerializer.Serialize(request.Matches));
         var jobs = manager.Backend.Jobs;
         await jobs.CreateAsync(record, cancellationToken).ConfigureAwait(false);
         if (await jobs.ReplaceActiveAsync(record.Slot, handle, cancellationToken).ConfigureAwait(false) is { } previous)
@@ -69,12 +70,12 @@ internal sealed class InvocationService(CallbackManagers managers, OwnerResolver
             values[i] = new(providers[i], await provider.GetValueAsync(http, cancellationToken).ConfigureAwait(false));
         }
 
-        return CacheKey.Build(callback, request.Arguments, request.Triggered, values, callback.SharedResults ? null : owner.Id);
+        return CacheKey.Build(callback, request, values, callback.SharedResults ? null : owner.Id);
     }
 
     /// <summary>The owner's running job for these outputs: a new invocation replaces it, as Dash's <c>oldJob</c> does.</summary>
-    private static string Slot(Owner owner, CallbackDefinition callback) =>
-        owner.Id + "\n" + callback.Id + "\n" + string.Join("\n", callback.Outputs.Select(o => o.Key));
+    private static string Slot(Owner owner, CallbackDefinition callback, InvocationRequest request) =>
+        owner.Id + "\n" + callback.Id + "\n" + string.Join("\n", ComponentPatterns.Resolve(callback.Outputs, request.Matches).Select(o => o.Key));
 
     private static string ArgumentsJson(IReadOnlyList<JsonElement> arguments)
     {

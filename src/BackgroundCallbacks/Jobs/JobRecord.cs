@@ -10,6 +10,7 @@ namespace BackgroundCallbacks.Jobs;
 /// <param name="Claims">The caller's identity claims, as (type, value) pairs.</param>
 /// <param name="AuthenticationType">The caller's authentication type; null when anonymous.</param>
 /// <param name="Slot">The supersede slot (owner, callback and outputs).</param>
+/// <param name="MatchJson">For pattern-matching callbacks, the MATCH values as a JSON object; otherwise null.</param>
 internal sealed record JobRecord(
     string Handle,
     string Owner,
@@ -19,4 +20,5 @@ internal sealed record JobRecord(
     IReadOnlyList<string> Triggered,
     IReadOnlyList<KeyValuePair<string, string>> Claims,
     string? AuthenticationType,
-    string Slot);
+    string Slot,
+    string? MatchJson = null);

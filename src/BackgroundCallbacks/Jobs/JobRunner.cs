@@ -117,17 +117,20 @@ internal sealed class JobRunner(
         CancellationToken cancellationToken)
     {
         var json = _options.SerializerOptions;
+        var matches = record.MatchJson is null ? null : JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(record.MatchJson);
+        var outputs = ComponentPatterns.Resolve(callback.Outputs, matches);
         try
         {
             using var document = JsonDocument.Parse(record.ArgsJson);
             var arguments = ArgumentBinder.Bind(callback, document.RootElement.EnumerateArray().ToArray(), json);
+            var progressOutputs = ComponentPatterns.Resolve(callback.ProgressOutputs, matches);
             var returned = await callback.Handler.InvokeAsync(
                 services,
                 arguments,
-                type => Activator.CreateInstance(typeof(ProgressReporter<>).MakeGenericType(type), callback, writer, json)!,
+                type => Activator.CreateInstance(typeof(ProgressReporter<>).MakeGenericType(type), progressOutputs, writer, json)!,
                 context,
                 cancellationToken).ConfigureAwait(false);
-            return JobOutcome.Succeeded(Outputs(callback, returned, json));
+            return JobOutcome.Succeeded(Outputs(outputs, returned, json));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !_shutdown.IsCancellationRequested)
         {
@@ -146,18 +149,18 @@ internal sealed class JobRunner(
             }
 
             Log.JobFailed(logger, e, record.Handle, callback.Id);
-            return HandleError(callback, context, e, json);
+            return HandleError(callback, outputs, context, e, json);
         }
     }
 
-    private JobOutcome HandleError(CallbackDefinition callback, CallbackContext context, Exception exception, JsonSerializerOptions json)
+    private JobOutcome HandleError(CallbackDefinition callback, IReadOnlyList<DependencySpec> outputs, CallbackContext context, Exception exception, JsonSerializerOptions json)
     {
         var onError = callback.OnError ?? _options.OnError;
         if (onError is not null)
         {
             try
             {
-                return JobOutcome.Succeeded(Outputs(callback, onError(exception, context), json)) with { Cacheable = false };
+                return JobOutcome.Succeeded(Outputs(outputs, onError(exception, context), json)) with { Cacheable = false };
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -218,10 +221,10 @@ internal sealed class JobRunner(
     /// <summary>1, 2, 4 … seconds, at most a minute.</summary>
     private static TimeSpan RetryDelay(int attempt) => TimeSpan.FromSeconds(Math.Min(60, 1 << Math.Min(attempt - 1, 6)));
 
-    private static string Outputs(CallbackDefinition callback, object? returned, JsonSerializerOptions json)
+    private static string Outputs(IReadOnlyList<DependencySpec> outputs, object? returned, JsonSerializerOptions json)
     {
-        var values = DependencyValues.Split(returned, callback.Outputs.Count, "callback's output list");
-        return values is null ? "[]" : DependencyValues.Write(callback.Outputs, values, json);
+        var values = DependencyValues.Split(returned, outputs.Count, "callback's output list");
+        return values is null ? "[]" : DependencyValues.Write(outputs, values, json);
     }
 
     private static ClaimsPrincipal Principal(JobRecord record) =>

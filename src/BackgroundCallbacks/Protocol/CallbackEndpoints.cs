@@ -60,7 +60,7 @@ internal sealed class CallbackEndpoints(
                 }
                 else
                 {
-                    await JobResponseWriter.WriteAcceptedAsync(context, callback, result.Handle!, JobLocation(result.Handle!)).ConfigureAwait(false);
+                    await JobResponseWriter.WriteAcceptedAsync(context, callback, result.Handle!, JobLocation(result.Handle!), request.Matches).ConfigureAwait(false);
                 }
             }
         }

@@ -60,8 +60,9 @@ internal static class InvocationRequestReader
             throw BadRequest("The body must be a JSON object with 'inputs', 'state' and 'triggered'.");
         }
 
-        var inputs = Values(root, "inputs", callback.Arguments.Where(a => !a.IsState).ToList());
-        var state = Values(root, "state", callback.Arguments.Where(a => a.IsState).ToList());
+        var matches = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        var inputs = Values(root, "inputs", callback.Arguments.Where(a => !a.IsState).ToList(), matches);
+        var state = Values(root, "state", callback.Arguments.Where(a => a.IsState).ToList(), matches);
         var arguments = inputs.Concat(state).ToArray();
 
         var triggered = new List<string>();
@@ -72,15 +73,10 @@ internal static class InvocationRequestReader
                 throw BadRequest("'triggered' must be an array of \"componentId.property\" strings.");
             }
 
-            var inputKeys = callback.Arguments.Where(a => !a.IsState).Select(a => a.Dependency.Key).ToHashSet(StringComparer.Ordinal);
             foreach (var item in triggeredElement.EnumerateArray())
             {
-                if (item.ValueKind != JsonValueKind.String || !inputKeys.Contains(item.GetString()!))
-                {
-                    throw BadRequest($"'triggered' names {item.GetRawText()}, which is not an input of this callback.");
-                }
-
-                triggered.Add(item.GetString()!);
+                var key = item.ValueKind == JsonValueKind.String ? TriggeredKey(item.GetString()!, callback, matches) : null;
+                triggered.Add(key ?? throw BadRequest($"'triggered' names {item.GetRawText()}, which is not an input of this callback."));
             }
         }
 
@@ -93,10 +89,50 @@ internal static class InvocationRequestReader
             throw BadRequest(e.Message);
         }
 
-        return new InvocationRequest(arguments, triggered.Distinct(StringComparer.Ordinal).ToArray());
+        return new InvocationRequest(arguments, triggered.Distinct(StringComparer.Ordinal).ToArray(), matches.Count == 0 ? null : matches);
     }
 
-    private static List<JsonElement> Values(JsonElement root, string name, List<ArgumentSpec> expected)
+    /// <summary>
+    /// Finds the input a triggered name (<c>componentId.property</c>) stands for and returns it in one canonical form:
+    /// for pattern inputs the id may be any component the pattern matches, with its keys in any order.
+    /// </summary>
+    private static string? TriggeredKey(string name, CallbackDefinition callback, Dictionary<string, JsonElement> matches)
+    {
+        var dot = name.LastIndexOf('.');
+        if (dot <= 0)
+        {
+            return null;
+        }
+
+        var id = name[..dot];
+        var property = name[(dot + 1)..];
+        JsonElement concrete = default;
+        var isObject = id[0] == '{' && ComponentPatterns.TryParse(id, out concrete);
+        foreach (var argument in callback.Arguments)
+        {
+            var spec = argument.Dependency;
+            if (argument.IsState || spec.Property != property)
+            {
+                continue;
+            }
+
+            if (!isObject)
+            {
+                if (spec.ComponentId == id)
+                {
+                    return name;
+                }
+            }
+            else if (ComponentPatterns.TryParse(spec.ComponentId, out var declared) && ComponentPatterns.Fits(concrete, declared))
+            {
+                return (spec.Kind == PatternKind.All ? JsonSerializer.Serialize(concrete) : ComponentPatterns.Resolve(spec, matches)) + "." + property;
+            }
+        }
+
+        return null;
+    }
+
+    private static List<JsonElement> Values(JsonElement root, string name, List<ArgumentSpec> expected, Dictionary<string, JsonElement> matches)
     {
         if (!root.TryGetProperty(name, out var array) || array.ValueKind == JsonValueKind.Null)
         {
@@ -132,22 +168,24 @@ internal static class InvocationRequestReader
                 throw BadRequest($"'{name}[{index - 1}]' must be an object with 'id', 'property' and 'value'.");
             }
 
-            if (!IdMatches(id, spec.ComponentId) || property.GetString() != spec.Property)
+            if (!ComponentPatterns.Matches(id, spec, matches) || property.GetString() != spec.Property)
             {
-                throw BadRequest($"'{name}[{index - 1}]' must be {spec}.");
+                throw BadRequest(spec.Kind == PatternKind.Match
+                    ? $"'{name}[{index - 1}]' must be a component matching {spec}, with the same MATCH values as the other entries."
+                    : $"'{name}[{index - 1}]' must be {spec}.");
             }
 
-            values.Add(item.TryGetProperty("value", out var value) ? value : default);
+            var value = item.TryGetProperty("value", out var found) ? found : default;
+            if (spec.Kind == PatternKind.All && value.ValueKind != JsonValueKind.Array)
+            {
+                throw BadRequest($"'{name}[{index - 1}]' is an ALL pattern, so its value must be an array of the matching components' values.");
+            }
+
+            values.Add(value);
         }
 
         return values;
     }
-
-    private static bool IdMatches(JsonElement id, string declared) => id.ValueKind switch
-    {
-        JsonValueKind.String => id.GetString() == declared,
-        _ => false,
-    };
 
     private static bool IsJson(string? contentType)
     {

@@ -41,7 +41,7 @@ internal static class JobResponseWriter
 
                 writer.WriteStartObject();
                 writer.WriteNumber("version", update.Version);
-                writer.WriteString("id", update.ComponentId);
+                Execution.DependencyValues.WriteId(writer, update.ComponentId);
                 writer.WritePropertyName("props");
                 writer.WriteRawValue(update.PropsJson, skipInputValidation: true);
                 writer.WriteEndObject();
@@ -68,7 +68,7 @@ internal static class JobResponseWriter
         }
     }
 
-    public static async Task WriteAcceptedAsync(HttpContext context, CallbackDefinition callback, string handle, string location)
+    public static async Task WriteAcceptedAsync(HttpContext context, CallbackDefinition callback, string handle, string location, IReadOnlyDictionary<string, JsonElement>? matches)
     {
         context.Response.Headers.Location = location;
         context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(callback.Interval / 1000.0)).ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -87,7 +87,7 @@ internal static class JobResponseWriter
             foreach (var progress in callback.Progress)
             {
                 writer.WriteStartObject();
-                Execution.DependencyValues.WriteId(writer, progress.Dependency.ComponentId);
+                Execution.DependencyValues.WriteId(writer, ComponentPatterns.Resolve(progress.Dependency, matches));
                 writer.WriteString("property", progress.Dependency.Property);
                 writer.WritePropertyName("value");
                 progress.Default.WriteTo(writer);

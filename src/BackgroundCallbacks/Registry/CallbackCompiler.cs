@@ -42,7 +42,23 @@ internal static class CallbackCompiler
                 continue;
             }
 
-            var spec = new DependencySpec(attribute.ComponentId, attribute.Property);
+            DependencySpec spec;
+            try
+            {
+                spec = new DependencySpec(attribute.ComponentId, attribute.Property);
+            }
+            catch (FormatException e)
+            {
+                Problem($"the component id '{attribute.ComponentId}' is not valid: {e.Message}");
+                continue;
+            }
+
+            if (spec.Kind == PatternKind.All && attribute is not (InputAttribute or StateAttribute))
+            {
+                Problem($"{spec} uses ALL in a {Describe(attribute)} dependency; ALL works for inputs and state only.");
+                continue;
+            }
+
             switch (attribute)
             {
                 case OutputAttribute:
@@ -95,15 +111,21 @@ internal static class CallbackCompiler
             Problem($"the output {duplicate.Key} is declared twice.");
         }
 
+        // An output may be one of the callback's own inputs (Dash's seed resets a button's n_clicks this way): the
+        // client never lets a callback's outputs trigger that same callback, so it cannot loop.
         var inputKeys = inputs.Select(i => i.Spec.Key).ToHashSet(StringComparer.Ordinal);
-        foreach (var output in outputs.Where(o => inputKeys.Contains(o.Key)))
-        {
-            Problem($"the output {output} is also an input: the callback would trigger itself.");
-        }
-
         foreach (var p in progress.Where(p => inputKeys.Contains(p.Dependency.Key)))
         {
             Problem($"the progress output {p.Dependency} feeds its own input.");
+        }
+
+        var matchesInputs = inputs.Any(i => i.Spec.Kind == PatternKind.Match);
+        var needsMatch = outputs.Concat(progress.Select(p => p.Dependency)).Concat(running.Select(r => r.Dependency)).Concat(cancel)
+            .Concat(states.Select(s => s.Spec))
+            .Where(d => d.Kind == PatternKind.Match);
+        foreach (var dependency in needsMatch.Where(_ => !matchesInputs))
+        {
+            Problem($"{dependency} uses MATCH, but no input does, so there is nothing to match it with.");
         }
 
         if (settings.Interval <= 0)

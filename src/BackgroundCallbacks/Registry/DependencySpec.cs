@@ -5,5 +5,7 @@ internal sealed record DependencySpec(string ComponentId, string Property)
 {
     public string Key { get; } = ComponentId + "." + Property;
 
+    public PatternKind Kind { get; } = ComponentPatterns.KindOf(ComponentId);
+
     public override string ToString() => Key;
 }
