@@ -1,0 +1,77 @@
+using System.Globalization;
+using System.Text.Json;
+using BackgroundCallbacks.Invocation;
+using BackgroundCallbacks.Registry;
+
+namespace BackgroundCallbacks.Tests;
+
+public class CacheKeyTests
+{
+    private static CallbackDefinition Compile(Delegate handler, string id = "cb")
+    {
+        var declaration = new CallbackDeclaration(new BackgroundCallbackAttribute(id), handler.Method, handler.Target) { IsDelegate = true };
+        declaration.Dependencies.Add(new OutputAttribute("out", "children"));
+        declaration.Dependencies.Add(new InputAttribute("in", "value"));
+        var problems = new List<string>();
+        var definition = CallbackCompiler.Compile(declaration, "default", JsonSerializerOptions.Web, problems);
+        Assert.Empty(problems);
+        return definition!;
+    }
+
+    private static string Key(CallbackDefinition callback, string json, string[]? triggered = null) =>
+        CacheKey.Build(callback, new InvocationRequest([JsonDocument.Parse(json).RootElement], triggered ?? []), [], owner: null);
+
+    [Fact]
+    public void The_key_is_a_SHA256_hex_digest()
+    {
+        var key = Key(Compile((JsonElement v) => v), "1");
+        Assert.Matches("^[0-9a-f]{64}$", key);
+    }
+
+    [Fact]
+    public void Object_property_order_does_not_change_the_key()
+    {
+        var callback = Compile((JsonElement v) => v);
+        Assert.Equal(Key(callback, """{"a":1,"b":{"x":true,"y":null}}"""), Key(callback, """{"b":{"y":null,"x":true},"a":1}"""));
+    }
+
+    [Fact]
+    public void Equal_numbers_written_differently_give_one_key_whatever_the_culture()
+    {
+        var callback = Compile((JsonElement v) => v);
+        var previous = CultureInfo.CurrentCulture;
+        try
+        {
+            CultureInfo.CurrentCulture = CultureInfo.GetCultureInfo("de-DE");
+            var german = Key(callback, "[1.0, 2.50, 1e2]");
+            CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+            Assert.Equal(german, Key(callback, "[1, 2.5, 100]"));
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = previous;
+        }
+
+        Assert.NotEqual(Key(callback, "[1]"), Key(callback, "[1.5]"));
+    }
+
+    [Fact]
+    public void The_handlers_identity_the_callback_id_and_the_triggered_inputs_are_part_of_the_key()
+    {
+        var first = Compile((JsonElement v) => v);
+        var second = Compile((JsonElement v) => v.ToString());
+        var renamed = Compile((JsonElement v) => v, id: "other");
+
+        Assert.NotEqual(first.HandlerIdentity, second.HandlerIdentity);
+        Assert.NotEqual(Key(first, "1"), Key(second, "1"));
+        Assert.NotEqual(Key(first, "1"), Key(renamed, "1"));
+        Assert.NotEqual(Key(first, "1", ["in.value"]), Key(first, "1", []));
+    }
+
+    [Fact]
+    public void The_handler_identity_names_the_module_version_so_a_rebuilt_changed_assembly_gets_new_keys()
+    {
+        var callback = Compile((JsonElement v) => v);
+        Assert.StartsWith(typeof(CacheKeyTests).Module.ModuleVersionId.ToString("N"), callback.HandlerIdentity);
+    }
+}
