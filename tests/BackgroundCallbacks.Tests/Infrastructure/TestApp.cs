@@ -34,7 +34,8 @@ public sealed class TestApp : IAsyncDisposable
         Action<BackgroundCallbacksOptions>? options = null,
         Action<IServiceCollection>? services = null,
         Action<WebApplication>? pipeline = null,
-        string environment = "Development")
+        string environment = "Development",
+        Action<IEndpointConventionBuilder>? endpoints = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = environment });
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
@@ -49,7 +50,8 @@ public sealed class TestApp : IAsyncDisposable
         callbacks(callbackBuilder);
         var app = builder.Build();
         pipeline?.Invoke(app);
-        app.MapBackgroundCallbacks();
+        var conventions = app.MapBackgroundCallbacks();
+        endpoints?.Invoke(conventions);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new TestApp(app, new Uri(address));

@@ -1,0 +1,24 @@
+using BenchmarkDotNet.Running;
+using Microsoft.Extensions.Hosting;
+
+namespace BackgroundCallbacks.Benchmarks;
+
+public static class Program
+{
+    /// <summary>
+    /// <c>serve [port]</c> runs the benchmark server for an HTTP load tool (benchmarks/http/run.sh); anything else is
+    /// handed to BenchmarkDotNet (for example <c>--filter '*'</c>).
+    /// </summary>
+    public static async Task Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "serve")
+        {
+            var (app, address) = await BenchmarkServer.StartAsync(args.Length > 1 ? int.Parse(args[1]) : 5080);
+            Console.WriteLine($"listening on {address}");
+            await app.WaitForShutdownAsync();
+            return;
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    }
+}

@@ -1,0 +1,49 @@
+using System.Net;
+using BackgroundCallbacks.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BackgroundCallbacks.Tests;
+
+public class EndpointConventionTests
+{
+    [Fact]
+    public async Task RequireAuthorization_on_the_mapped_endpoints_protects_every_one_of_them()
+    {
+        await using var app = await TestApp.StartAsync(
+            b => b.MapBackgroundCallback("echo", (int? n) => n).Output("out", "children").Input("in", "value"),
+            services: s => { HeaderAuthenticationHandler.AddTo(s); s.AddAuthorization(); },
+            pipeline: a => { a.UseAuthentication(); a.UseAuthorization(); },
+            endpoints: e => e.RequireAuthorization());
+        using var anonymous = app.NewClient();
+        using var alice = app.NewClient();
+        alice.Http.DefaultRequestHeaders.Add("X-User", "alice");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.Http.GetAsync("/_callbacks/dependencies")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.InvokeAsync("echo", [CallbackClient.Value("in", "value", 1)])).Response.StatusCode);
+        var handle = await alice.StartAsync("echo", [CallbackClient.Value("in", "value", 1)]);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PollAsync(handle)).Response.StatusCode);
+        Assert.Equal("succeeded", (await alice.WaitForEndAsync(handle)).Status());
+    }
+
+    [Fact]
+    public async Task The_endpoints_live_under_the_prefix_the_app_chooses()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Services.AddBackgroundCallbacks(o => o.ScanEntryAssembly = false)
+            .MapBackgroundCallback("echo", (int? n) => n).Output("out", "children").Input("in", "value");
+        await using var app = builder.Build();
+        app.MapBackgroundCallbacks("/api/bg/");
+        await app.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+
+        var response = await http.GetAsync("/api/bg/dependencies");
+        var body = await CallbackClient.BodyAsync(response);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("/api/bg", body["prefix"].Str());
+        Assert.Throws<ArgumentException>(() => app.MapBackgroundCallbacks("no-slash"));
+    }
+}
