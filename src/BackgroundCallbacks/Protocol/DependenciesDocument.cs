@@ -20,8 +20,8 @@ internal static class DependenciesDocument
             {
                 writer.WriteStartObject();
                 writer.WriteString("id", callback.Id);
-                WriteArguments(writer, "inputs", callback.Arguments.Where(a => !a.IsState));
-                WriteArguments(writer, "state", callback.Arguments.Where(a => a.IsState));
+                WriteArguments(writer, "inputs", callback.InputArguments);
+                WriteArguments(writer, "state", callback.StateArguments);
                 WriteDependencies(writer, "outputs", callback.Outputs);
                 writer.WriteStartArray("running");
                 foreach (var running in callback.Running)

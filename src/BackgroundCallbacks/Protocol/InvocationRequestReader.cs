@@ -61,8 +61,8 @@ internal static class InvocationRequestReader
         }
 
         var matches = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        var inputs = Values(root, "inputs", callback.Arguments.Where(a => !a.IsState).ToList(), matches);
-        var state = Values(root, "state", callback.Arguments.Where(a => a.IsState).ToList(), matches);
+        var inputs = Values(root, "inputs", callback.InputArguments, matches);
+        var state = Values(root, "state", callback.StateArguments, matches);
         var arguments = inputs.Concat(state).ToArray();
 
         var triggered = new List<string>();
@@ -132,7 +132,7 @@ internal static class InvocationRequestReader
         return null;
     }
 
-    private static List<JsonElement> Values(JsonElement root, string name, List<ArgumentSpec> expected, Dictionary<string, JsonElement> matches)
+    private static List<JsonElement> Values(JsonElement root, string name, IReadOnlyList<ArgumentSpec> expected, Dictionary<string, JsonElement> matches)
     {
         if (!root.TryGetProperty(name, out var array) || array.ValueKind == JsonValueKind.Null)
         {

@@ -46,7 +46,9 @@ internal sealed class CallbackDefinition
     /// <summary>Changes whenever the handler's code may have changed: part of every cache key.</summary>
     public required string HandlerIdentity { get; init; }
 
-    public int InputCount => field == 0 ? field = Arguments.Count(a => !a.IsState) : field;
+    public IReadOnlyList<ArgumentSpec> InputArguments => field ??= Arguments.Where(a => !a.IsState).ToArray();
+
+    public IReadOnlyList<ArgumentSpec> StateArguments => field ??= Arguments.Where(a => a.IsState).ToArray();
 
     public IReadOnlyList<DependencySpec> ProgressOutputs => field ??= Progress.Select(p => p.Dependency).ToArray();
 }
