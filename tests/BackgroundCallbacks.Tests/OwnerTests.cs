@@ -1,5 +1,6 @@
 using System.Net;
 using BackgroundCallbacks.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace BackgroundCallbacks.Tests;
 
@@ -99,5 +100,24 @@ public class OwnerTests
 
         Assert.Equal("True:alice", CallbackClient.Output(aliceDone, "out", "children").Str());
         Assert.Equal("False:", CallbackClient.Output(anonymousDone, "out", "children").Str());
+    }
+
+    [Fact]
+    public async Task The_job_store_keeps_a_digest_of_the_session_never_the_session_id_itself()
+    {
+        await using var app = await TestApp.StartAsync(b => b
+            .MapBackgroundCallback("echo", (int? n) => n).Output("out", "children").Input("in", "value"));
+        var cookies = new CookieContainer();
+        using var http = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = app.Address };
+        using var client = new CallbackClient(http);
+
+        var handle = await client.StartAsync("echo", In(1));
+        var session = cookies.GetCookies(app.Address)[".BackgroundCallbacks.Session"]!.Value;
+        var store = app.Services.GetRequiredService<BackgroundCallbacks.Jobs.InMemoryJobStateStore>();
+        var record = await store.GetRecordAsync(handle, default);
+
+        Assert.StartsWith("s:", record!.Owner);
+        Assert.DoesNotContain(session, record.Owner);
+        Assert.Equal("succeeded", (await client.WaitForEndAsync(handle)).Status());
     }
 }

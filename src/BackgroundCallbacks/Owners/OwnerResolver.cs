@@ -1,4 +1,7 @@
+using System.Buffers.Text;
 using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
@@ -25,7 +28,7 @@ internal sealed class OwnerResolver(IOptions<BackgroundCallbacksOptions> options
             ? value
             : IssueSession(context);
         var userId = UserId(context.User);
-        owner = new Owner(userId is null ? "s:" + session : "u:" + userId, userId, session);
+        owner = new Owner(userId is null ? "s:" + Digest(session) : "u:" + userId, userId, session);
         context.Items[ItemKey] = owner;
         return owner;
     }
@@ -40,6 +43,16 @@ internal sealed class OwnerResolver(IOptions<BackgroundCallbacksOptions> options
         var id = user.FindFirst(ClaimTypes.NameIdentifier)?.Value ?? user.Identity.Name;
         return string.IsNullOrEmpty(id) ? null : id;
     }
+
+    /// <summary>Whether a job's stored owner is the requester, compared in constant time.</summary>
+    public static bool IsOwner(string jobOwner, Owner requester) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(jobOwner), Encoding.UTF8.GetBytes(requester.Id));
+
+    /// <summary>
+    /// Stores keep a digest of the session id, never the id itself: whoever can read a store cannot take over a session.
+    /// </summary>
+    private static string Digest(string session) =>
+        Base64Url.EncodeToString(SHA256.HashData(Encoding.UTF8.GetBytes(session)));
 
     private string IssueSession(HttpContext context)
     {

@@ -91,7 +91,7 @@ internal sealed class CallbackEndpoints(
 
         var jobs = manager.Backend.Jobs;
         var job = await jobs.GetAsync(handle, context.RequestAborted).ConfigureAwait(false);
-        if (job is null || job.Owner != owner.Id)
+        if (job is null || !OwnerResolver.IsOwner(job.Owner, owner))
         {
             await Problems.NotFoundJobAsync(context).ConfigureAwait(false);
             return;
@@ -121,7 +121,7 @@ internal sealed class CallbackEndpoints(
         var (manager, handle) = FindManager(context);
         var jobs = manager?.Backend.Jobs;
         var job = jobs is null ? null : await jobs.GetAsync(handle, context.RequestAborted).ConfigureAwait(false);
-        if (job is null || job.Owner != owner.Id)
+        if (job is null || !OwnerResolver.IsOwner(job.Owner, owner))
         {
             await Problems.NotFoundJobAsync(context).ConfigureAwait(false);
             return;
