@@ -1,3 +1,4 @@
+using BackgroundCallbacks.Client;
 using BackgroundCallbacks.Protocol;
 using BackgroundCallbacks.Registry;
 using Microsoft.AspNetCore.Http;
@@ -41,6 +42,8 @@ public static class BackgroundCallbacksEndpointRouteBuilderExtensions
         group.MapPost("/callbacks/{callbackId}", handlers.InvokeAsync);
         group.MapGet("/jobs/{handle}", handlers.PollAsync);
         group.MapDelete("/jobs/{handle}", handlers.CancelAsync);
+        group.MapMethods("/client.js", ["GET", "HEAD"], ClientAssets.Shared.ServeScriptAsync);
+        group.MapMethods("/client.d.ts", ["GET", "HEAD"], ClientAssets.Shared.ServeDeclarationsAsync);
         return group;
     }
 }

@@ -1,0 +1,87 @@
+// Type declarations for the BackgroundCallbacks browser client, served at {prefix}/client.d.ts.
+// The client is a plain script: it defines window.BackgroundCallbacks. See docs/client.md and docs/protocol.md.
+
+declare namespace BackgroundCallbacks {
+  /** A JSON value as it travels on the wire. */
+  type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+  /**
+   * A component id: an element's DOM id, or for pattern-matching components the JSON object in its `data-bc-id`
+   * attribute, e.g. `{"type": "row", "index": 3}`.
+   */
+  type ComponentId = string | { [key: string]: string | number | boolean };
+
+  /** Draws a custom property: called with the element and the property's new value. */
+  type RenderFunction = (element: Element, value: Json) => void;
+
+  /** A custom property renderer, with an optional reader used when the property is an input or state. */
+  interface Renderer {
+    render(element: Element, value: Json): void;
+    read?(element: Element): Json;
+  }
+
+  interface StartOptions {
+    /** The endpoints' prefix; by default the path the script was loaded from, e.g. "/_callbacks". */
+    prefix?: string;
+    /** Whether jobs are followed by long poll (the default) rather than plain polling at each callback's interval. */
+    longPoll?: boolean;
+    /** How long, in milliseconds, a long poll asks the server to wait. Default 20000. */
+    wait?: number;
+    /** How many failed polls in a row are retried before the job is given up as lost. Default 3. */
+    retries?: number;
+  }
+
+  interface Api {
+    /** Settles once the callback map is loaded and the page is wired; rejects when that failed. */
+    readonly ready: Promise<void>;
+    /**
+     * Loads the callback map and wires the page. The script does this by itself unless its tag has
+     * `data-auto-start="false"`; calling it again returns the first call's promise.
+     */
+    start(options?: StartOptions): Promise<void>;
+    /**
+     * Registers how a custom property is drawn, e.g. a chart's "figure". Elements whose `data-bc-props` name the
+     * property are drawn at once. Returns a function that removes the renderer.
+     */
+    registerRenderer(property: string, renderer: RenderFunction | Renderer): () => void;
+    /** Sets props from page code, as a callback output would; the callbacks that take them as input run. */
+    setProps(id: ComponentId, props: { [property: string]: Json }): void;
+    /** Reads a component property as the client would send it; undefined when there is no such component. */
+    getProp(id: ComponentId, property: string): Json | undefined;
+    /** The ids of the callbacks the server declared. */
+    readonly callbacks: string[];
+  }
+
+  /** The detail of the `backgroundcallbacks:*` events dispatched on `document`. */
+  interface EventDetail {
+    callbackId: string;
+    /** The MATCH values of a pattern-matching invocation, e.g. `{"index": 3}`; null otherwise. */
+    match: { [key: string]: string | number | boolean } | null;
+    handle?: string;
+    status?: "queued" | "running" | "succeeded" | "failed" | "canceled";
+    cached?: boolean;
+    triggered?: string[];
+    message?: string;
+  }
+}
+
+interface Window {
+  BackgroundCallbacks: BackgroundCallbacks.Api;
+}
+
+interface DocumentEventMap {
+  /** An invocation is being sent. */
+  "backgroundcallbacks:invoke": CustomEvent<BackgroundCallbacks.EventDetail>;
+  /** The server queued a job (202). */
+  "backgroundcallbacks:job": CustomEvent<BackgroundCallbacks.EventDetail>;
+  /** The client re-attached to a job started before a page reload. */
+  "backgroundcallbacks:reattach": CustomEvent<BackgroundCallbacks.EventDetail>;
+  /** A cancel was sent for a job. */
+  "backgroundcallbacks:cancel": CustomEvent<BackgroundCallbacks.EventDetail>;
+  /** A job or cached invocation ended: succeeded, failed or canceled. */
+  "backgroundcallbacks:done": CustomEvent<BackgroundCallbacks.EventDetail>;
+  /** A failure shown in the page: a failed job, a refused invocation or a lost connection. */
+  "backgroundcallbacks:error": CustomEvent<BackgroundCallbacks.EventDetail>;
+}
+
+declare var BackgroundCallbacks: BackgroundCallbacks.Api;

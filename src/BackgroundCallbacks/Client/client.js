@@ -1,0 +1,1192 @@
+/*! BackgroundCallbacks browser client. The wire protocol it speaks is docs/protocol.md; the property model is docs/client.md. */
+(function () {
+  "use strict";
+
+  if (window.BackgroundCallbacks && window.BackgroundCallbacks.ready) {
+    return; // included twice: the first copy owns the page
+  }
+
+  const script = document.currentScript;
+  const STORE_PREFIX = "bc.job|";
+  const UNITLESS = new Set(["opacity", "zIndex", "flex", "flexGrow", "flexShrink", "order", "fontWeight", "lineHeight", "zoom"]);
+
+  const renderers = new Map();
+  const customValues = new WeakMap();
+  const styleKeys = new WeakMap();
+  const parsedIds = new WeakMap();
+  const debounceTimers = new WeakMap();
+  const slots = new Map();
+  const pending = new Map();
+
+  let options = null;
+  let callbacks = [];
+  let started = null;
+  let resolveReady;
+  let rejectReady;
+  let longPollBroken = false;
+  let banner = null;
+
+  const ready = new Promise((resolve, reject) => {
+    resolveReady = resolve;
+    rejectReady = reject;
+  });
+  ready.catch(() => { /* reported by start() */ });
+
+  // ---------------------------------------------------------------- component ids
+
+  function isObject(value) {
+    return value !== null && typeof value === "object" && !Array.isArray(value);
+  }
+
+  function canonical(value) {
+    if (Array.isArray(value)) {
+      return "[" + value.map(canonical).join(",") + "]";
+    }
+    if (isObject(value)) {
+      return "{" + Object.keys(value).sort().map((k) => JSON.stringify(k) + ":" + canonical(value[k])).join(",") + "}";
+    }
+    return JSON.stringify(value === undefined ? null : value);
+  }
+
+  function sameValue(a, b) {
+    return canonical(a) === canonical(b);
+  }
+
+  /** The id an element carries: the JSON object of data-bc-id, else its DOM id. */
+  function componentId(element) {
+    const raw = element.getAttribute && element.getAttribute("data-bc-id");
+    if (raw) {
+      const cached = parsedIds.get(element);
+      if (cached && cached.raw === raw) {
+        return cached.id;
+      }
+      let id = null;
+      try {
+        const parsed = JSON.parse(raw);
+        id = isObject(parsed) ? parsed : null;
+      } catch (e) {
+        console.error("BackgroundCallbacks: data-bc-id is not a JSON object:", raw);
+      }
+      parsedIds.set(element, { raw, id });
+      return id;
+    }
+    return element.id || null;
+  }
+
+  function patternKind(id) {
+    if (typeof id === "string") {
+      return "plain";
+    }
+    const values = Object.values(id);
+    if (values.includes("MATCH")) {
+      return "match";
+    }
+    if (values.includes("ALL")) {
+      return "all";
+    }
+    return "object";
+  }
+
+  /** Whether a concrete component id fits a declared id (plain, concrete object, or pattern). */
+  function idMatches(declared, actual) {
+    if (actual === null || actual === undefined) {
+      return false;
+    }
+    if (typeof declared === "string") {
+      return declared === actual;
+    }
+    if (!isObject(actual)) {
+      return false;
+    }
+    const keys = Object.keys(declared);
+    if (keys.length !== Object.keys(actual).length) {
+      return false;
+    }
+    return keys.every((k) => {
+      if (!(k in actual)) {
+        return false;
+      }
+      const want = declared[k];
+      return want === "MATCH" || want === "ALL" ? !isObject(actual[k]) && !Array.isArray(actual[k]) : sameValue(want, actual[k]);
+    });
+  }
+
+  function matchValuesOf(declared, actual) {
+    const values = {};
+    for (const k of Object.keys(declared)) {
+      if (declared[k] === "MATCH") {
+        values[k] = actual[k];
+      }
+    }
+    return values;
+  }
+
+  function concretize(declared, match) {
+    if (typeof declared === "string" || !match) {
+      return declared;
+    }
+    const id = {};
+    for (const k of Object.keys(declared)) {
+      id[k] = declared[k] === "MATCH" ? match[k] : declared[k];
+    }
+    return id;
+  }
+
+  function parseWireId(id) {
+    if (typeof id === "string" && id.charAt(0) === "{") {
+      try {
+        return JSON.parse(id);
+      } catch (e) {
+        return id;
+      }
+    }
+    return id;
+  }
+
+  /** Every element whose id fits the declared id (and, for MATCH keys, the given values), in document order. */
+  function findElements(declared, match) {
+    if (typeof declared === "string") {
+      const element = document.getElementById(declared);
+      return element ? [element] : [];
+    }
+    const wanted = match ? concretize(declared, match) : declared;
+    return Array.from(document.querySelectorAll("[data-bc-id]")).filter((e) => idMatches(wanted, componentId(e)));
+  }
+
+  // ---------------------------------------------------------------- the property model
+
+  function cssName(name) {
+    return name.startsWith("--") ? name : name.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());
+  }
+
+  function setStyle(element, style) {
+    const previous = styleKeys.get(element) || new Set();
+    const next = isObject(style) ? style : {};
+    for (const key of previous) {
+      if (!(key in next)) {
+        element.style.removeProperty(cssName(key));
+      }
+    }
+    for (const key of Object.keys(next)) {
+      const value = next[key];
+      if (value === null || value === undefined || value === "") {
+        element.style.removeProperty(cssName(key));
+      } else {
+        element.style.setProperty(cssName(key), typeof value === "number" && !UNITLESS.has(key) ? value + "px" : String(value));
+      }
+    }
+    styleKeys.set(element, new Set(Object.keys(next)));
+  }
+
+  function getStyle(element) {
+    const style = {};
+    for (const key of styleKeys.get(element) || []) {
+      style[key] = element.style.getPropertyValue(cssName(key));
+    }
+    return style;
+  }
+
+  function asText(value) {
+    if (value === null || value === undefined || value === false) {
+      return "";
+    }
+    if (Array.isArray(value)) {
+      return value.map(asText).join("");
+    }
+    if (typeof value === "object") {
+      return JSON.stringify(value);
+    }
+    return String(value);
+  }
+
+  function isNumberInput(element) {
+    return element.tagName === "INPUT" && (element.type === "number" || element.type === "range");
+  }
+
+  function hasNumericValue(element) {
+    return element.tagName === "PROGRESS" || element.tagName === "METER";
+  }
+
+  function getValue(element) {
+    if (hasNumericValue(element)) {
+      return element.tagName === "PROGRESS" && !element.hasAttribute("value") ? null : element.value;
+    }
+    if (element.tagName === "SELECT" && element.multiple) {
+      return Array.from(element.selectedOptions).map((o) => o.value);
+    }
+    if (isNumberInput(element)) {
+      return element.value === "" ? null : Number(element.value);
+    }
+    return "value" in element ? element.value : element.getAttribute("value");
+  }
+
+  function setValue(element, value) {
+    if (hasNumericValue(element)) {
+      if (value === null || value === undefined || value === "") {
+        element.removeAttribute("value");
+      } else {
+        element.value = Number(value);
+      }
+    } else if (element.tagName === "SELECT" && element.multiple) {
+      const chosen = new Set((Array.isArray(value) ? value : [value]).map(String));
+      for (const option of element.options) {
+        option.selected = chosen.has(option.value);
+      }
+    } else if ("value" in element) {
+      element.value = value === null || value === undefined ? "" : String(value);
+    } else {
+      setAttribute(element, "value", value);
+    }
+  }
+
+  function setAttribute(element, name, value) {
+    if (value === null || value === undefined || value === false) {
+      element.removeAttribute(name);
+    } else if (value === true) {
+      element.setAttribute(name, "");
+    } else {
+      element.setAttribute(name, typeof value === "object" ? JSON.stringify(value) : String(value));
+    }
+  }
+
+  function readProp(element, property) {
+    const renderer = renderers.get(property);
+    if (renderer) {
+      if (renderer.read) {
+        return renderer.read(element);
+      }
+      const stored = customValues.get(element);
+      return stored && property in stored ? stored[property] : null;
+    }
+    switch (property) {
+      case "n_clicks": {
+        const raw = element.getAttribute("data-n-clicks");
+        return raw === null || raw === "" ? null : Number(raw);
+      }
+      case "value":
+        return getValue(element);
+      case "children":
+        return element.textContent;
+      case "disabled":
+        return "disabled" in element ? element.disabled : element.hasAttribute("disabled");
+      case "hidden":
+        return element.hidden;
+      case "checked":
+        return !!element.checked;
+      case "style":
+        return getStyle(element);
+      case "className":
+        return element.className;
+      case "max":
+        if (hasNumericValue(element)) {
+          return element.tagName === "PROGRESS" && !element.hasAttribute("max") ? null : element.max;
+        }
+        break;
+      default:
+        break;
+    }
+    const stored = customValues.get(element);
+    if (stored && property in stored) {
+      return stored[property];
+    }
+    return element.getAttribute(property);
+  }
+
+  function writeProp(element, property, value) {
+    const renderer = renderers.get(property);
+    if (renderer) {
+      rememberCustom(element, property, value);
+      try {
+        renderer.render(element, value);
+      } catch (e) {
+        console.error("BackgroundCallbacks: the renderer of '" + property + "' failed:", e);
+      }
+      return;
+    }
+    switch (property) {
+      case "n_clicks":
+        setAttribute(element, "data-n-clicks", value === null || value === undefined ? null : Number(value));
+        return;
+      case "value":
+        setValue(element, value);
+        return;
+      case "children":
+        element.textContent = asText(value); // text, never HTML
+        return;
+      case "disabled":
+        if ("disabled" in element) {
+          element.disabled = !!value;
+        } else {
+          setAttribute(element, "disabled", !!value);
+          setAttribute(element, "aria-disabled", value ? "true" : null);
+        }
+        return;
+      case "hidden":
+        element.hidden = !!value;
+        return;
+      case "checked":
+        element.checked = !!value;
+        return;
+      case "style":
+        setStyle(element, value);
+        return;
+      case "className":
+        element.className = asText(value);
+        return;
+      case "max":
+        if (hasNumericValue(element)) {
+          if (value === null || value === undefined || value === "") {
+            element.removeAttribute("max");
+          } else {
+            element.max = Number(value);
+          }
+          return;
+        }
+        break;
+      default:
+        break;
+    }
+    if (/^on/i.test(property)) {
+      console.error("BackgroundCallbacks: refusing to set the event handler attribute '" + property + "'.");
+      return;
+    }
+    if (value !== null && typeof value === "object") {
+      rememberCustom(element, property, value); // waits for a renderer registered later
+      return;
+    }
+    setAttribute(element, property, value);
+  }
+
+  function rememberCustom(element, property, value) {
+    const stored = customValues.get(element) || {};
+    stored[property] = value;
+    customValues.set(element, stored);
+  }
+
+  /** Applies the initial props a page writes as JSON in data-bc-props, e.g. a chart's first figure. */
+  function applyInitialProps(element, onlyProperty) {
+    const raw = element.getAttribute("data-bc-props");
+    if (!raw) {
+      return;
+    }
+    let props;
+    try {
+      props = JSON.parse(raw);
+    } catch (e) {
+      console.error("BackgroundCallbacks: data-bc-props is not JSON:", raw);
+      return;
+    }
+    if (!isObject(props)) {
+      return;
+    }
+    for (const property of Object.keys(props)) {
+      if (onlyProperty === undefined || onlyProperty === property) {
+        const stored = customValues.get(element);
+        writeProp(element, property, stored && property in stored && onlyProperty !== undefined ? stored[property] : props[property]);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- callbacks and their dependencies
+
+  function normalizeDependency(d) {
+    const id = parseWireId(d.id);
+    return Object.assign({}, d, { id, kind: patternKind(id) });
+  }
+
+  function normalize(callback) {
+    const c = {
+      id: callback.id,
+      interval: callback.interval > 0 ? callback.interval : 1000,
+      preventInitialCall: !!callback.preventInitialCall,
+      inputs: (callback.inputs || []).map(normalizeDependency),
+      state: (callback.state || []).map(normalizeDependency),
+      outputs: (callback.outputs || []).map(normalizeDependency),
+      running: (callback.running || []).map(normalizeDependency),
+      progress: (callback.progress || []).map(normalizeDependency),
+      cancel: (callback.cancel || []).map(normalizeDependency),
+    };
+    const all = [].concat(c.inputs, c.state, c.outputs, c.running, c.progress, c.cancel);
+    c.hasMatch = all.some((d) => d.kind === "match");
+    c.plain = all.filter((d) => d.kind === "plain" && (c.inputs.includes(d) || c.state.includes(d) || c.outputs.includes(d)));
+    return c;
+  }
+
+  /** A callback belongs to this page when the components it names by plain id are all here. */
+  function isPresent(callback) {
+    return callback.plain.every((d) => document.getElementById(d.id));
+  }
+
+  /** The MATCH groups present in the page: one per distinct value set among the elements matching a MATCH input. */
+  function matchGroups(callback) {
+    const groups = new Map();
+    for (const input of callback.inputs.filter((d) => d.kind === "match")) {
+      for (const element of findElements(input.id)) {
+        const values = matchValuesOf(input.id, componentId(element));
+        groups.set(canonical(values), values);
+      }
+    }
+    return Array.from(groups.values());
+  }
+
+  function slotKey(callback, match) {
+    return callback.id + "|" + (match ? canonical(match) : "");
+  }
+
+  function slotFor(callback, match) {
+    const key = slotKey(callback, match);
+    let slot = slots.get(key);
+    if (!slot) {
+      slot = { key, callback, match, token: 0, sending: 0, posting: false, queued: null, handle: null, poll: null, cancelWanted: false };
+      slots.set(key, slot);
+    }
+    return slot;
+  }
+
+  function wireValue(dependency, match) {
+    if (dependency.kind === "all") {
+      const elements = findElements(dependency.id);
+      return {
+        id: dependency.id,
+        property: dependency.property,
+        value: elements.map((e) => nullable(readProp(e, dependency.property))),
+        ids: elements.map(componentId),
+      };
+    }
+    const id = concretize(dependency.id, match);
+    const element = findElements(id)[0];
+    return { id, property: dependency.property, value: element ? nullable(readProp(element, dependency.property)) : null };
+  }
+
+  function nullable(value) {
+    return value === undefined ? null : value;
+  }
+
+  function triggeredName(dependency, element) {
+    const id = dependency.kind === "plain" ? dependency.id : canonical(componentId(element));
+    return id + "." + dependency.property;
+  }
+
+  // ---------------------------------------------------------------- applying values
+
+  function applyValues(list, source) {
+    for (const item of list || []) {
+      applyProps(parseWireId(item.id), { [item.property]: item.value }, source);
+    }
+  }
+
+  /** Sets props on the components with this id; when `source` is given, the change may trigger other callbacks. */
+  function applyProps(id, props, source) {
+    const elements = findElements(id);
+    if (elements.length === 0) {
+      console.warn("BackgroundCallbacks: no component with id " + canonical(id) + " in the page.");
+    }
+    for (const element of elements) {
+      for (const property of Object.keys(props)) {
+        writeProp(element, property, props[property]);
+        if (source !== undefined) {
+          propertyChanged(element, property, source);
+        }
+      }
+    }
+  }
+
+  function applyRunning(callback, match, which) {
+    for (const running of callback.running) {
+      applyProps(concretize(running.id, match), { [running.property]: running[which] });
+    }
+  }
+
+  function applyProgressDefaults(callback, match) {
+    for (const progress of callback.progress) {
+      applyProps(concretize(progress.id, match), { [progress.property]: progress.default === undefined ? null : progress.default });
+    }
+  }
+
+  // ---------------------------------------------------------------- errors in the page
+
+  function errorTargets(callback) {
+    return Array.from(document.querySelectorAll("[data-bc-error-for]")).filter((e) => e.getAttribute("data-bc-error-for") === callback.id);
+  }
+
+  function showError(slot, message) {
+    const callback = slot.callback;
+    const text = message || "The callback failed.";
+    console.error("BackgroundCallbacks: callback '" + callback.id + "' failed: " + text);
+    document.dispatchEvent(new CustomEvent("backgroundcallbacks:error", { detail: { callbackId: callback.id, match: slot.match, message: text } }));
+    const targets = errorTargets(callback);
+    if (targets.length > 0) {
+      for (const target of targets) {
+        target.textContent = text;
+        target.hidden = false;
+      }
+      return;
+    }
+    const area = document.querySelector("[data-bc-errors]");
+    if (area) {
+      let line = Array.from(area.children).find((e) => e.getAttribute("data-bc-error-key") === slot.key);
+      if (!line) {
+        line = document.createElement("p");
+        line.setAttribute("data-bc-error-key", slot.key);
+        area.appendChild(line);
+      }
+      line.textContent = callback.id + ": " + text;
+      area.hidden = false;
+      return;
+    }
+    showBanner(slot.key, callback.id + ": " + text);
+  }
+
+  function clearError(slot) {
+    for (const target of errorTargets(slot.callback)) {
+      target.textContent = "";
+      target.hidden = true;
+    }
+    const area = document.querySelector("[data-bc-errors]");
+    const line = area && Array.from(area.children).find((e) => e.getAttribute("data-bc-error-key") === slot.key);
+    if (line) {
+      line.remove();
+      area.hidden = area.children.length === 0;
+    }
+    const bannerLine = banner && Array.from(banner.querySelectorAll("[data-bc-error-key]")).find((e) => e.getAttribute("data-bc-error-key") === slot.key);
+    if (bannerLine) {
+      bannerLine.remove();
+      if (!banner.querySelector("[data-bc-error-key]")) {
+        banner.remove();
+        banner = null;
+      }
+    }
+  }
+
+  function showBanner(key, text) {
+    if (!banner || !banner.isConnected) {
+      banner = document.createElement("div");
+      banner.className = "bc-error-banner";
+      banner.setAttribute("role", "alert");
+      banner.style.cssText =
+        "position:fixed;right:16px;bottom:16px;max-width:min(480px,calc(100vw - 32px));z-index:2147483647;" +
+        "padding:12px 40px 12px 16px;border-radius:8px;background:#b42318;color:#fff;font:14px/1.4 system-ui,sans-serif;" +
+        "box-shadow:0 6px 24px rgba(0,0,0,.25)";
+      const close = document.createElement("button");
+      close.type = "button";
+      close.textContent = "\u00d7";
+      close.setAttribute("aria-label", "Dismiss");
+      close.style.cssText = "position:absolute;top:6px;right:8px;border:0;background:none;color:inherit;font-size:20px;cursor:pointer";
+      close.addEventListener("click", () => {
+        banner.remove();
+        banner = null;
+      });
+      banner.appendChild(close);
+      document.body.appendChild(banner);
+    }
+    let line = banner.querySelector('[data-bc-error-key="' + CSS.escape(key) + '"]');
+    if (!line) {
+      line = document.createElement("div");
+      line.setAttribute("data-bc-error-key", key);
+      banner.appendChild(line);
+    }
+    line.textContent = text;
+  }
+
+  async function problemText(response) {
+    try {
+      const body = await response.json();
+      return [body.title, body.detail].filter(Boolean).join(": ") || "HTTP " + response.status;
+    } catch (e) {
+      return "HTTP " + response.status;
+    }
+  }
+
+  // ---------------------------------------------------------------- the job store (sessionStorage)
+
+  function storeKey(slot) {
+    return STORE_PREFIX + location.pathname + "|" + slot.key;
+  }
+
+  function remember(slot, handle) {
+    try {
+      sessionStorage.setItem(storeKey(slot), JSON.stringify({ callbackId: slot.callback.id, match: slot.match, handle }));
+    } catch (e) {
+      // storage full or denied: the job still runs, it only cannot survive a reload
+    }
+  }
+
+  function forget(slot) {
+    try {
+      sessionStorage.removeItem(storeKey(slot));
+    } catch (e) {
+      // see remember
+    }
+  }
+
+  function rememberedJobs() {
+    const jobs = [];
+    try {
+      const prefix = STORE_PREFIX + location.pathname + "|";
+      for (let i = 0; i < sessionStorage.length; i++) {
+        const key = sessionStorage.key(i);
+        if (key && key.startsWith(prefix)) {
+          try {
+            jobs.push({ key, record: JSON.parse(sessionStorage.getItem(key)) });
+          } catch (e) {
+            jobs.push({ key, record: null });
+          }
+        }
+      }
+    } catch (e) {
+      // storage denied: nothing to re-attach
+    }
+    return jobs;
+  }
+
+  // ---------------------------------------------------------------- invocations and jobs
+
+  function url(path) {
+    return options.prefix + path;
+  }
+
+  function jobUrl(handle) {
+    return url("/jobs/" + encodeURIComponent(handle));
+  }
+
+  function delay(ms, signal) {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      if (signal) {
+        signal.addEventListener("abort", () => {
+          clearTimeout(timer);
+          resolve();
+        }, { once: true });
+      }
+    });
+  }
+
+  function emit(name, detail) {
+    document.dispatchEvent(new CustomEvent("backgroundcallbacks:" + name, { detail }));
+  }
+
+  /** Starts an invocation of a callback (for one MATCH group); it supersedes the group's previous one. */
+  function invoke(callback, match, triggered) {
+    const slot = slotFor(callback, match);
+    slot.token++;
+    if (slot.poll) {
+      slot.poll.abort(); // stop following the job this invocation supersedes
+      slot.poll = null;
+    }
+    clearError(slot);
+    applyRunning(callback, match, "whileRunning");
+    if (slot.posting) {
+      // Requests from one page may reach the server out of order; sending one at a time keeps the last one last.
+      slot.queued = (slot.queued || []).concat(triggered);
+      return;
+    }
+    send(slot, triggered);
+  }
+
+  async function send(slot, triggered) {
+    const callback = slot.callback;
+    const token = slot.token;
+    const body = {
+      inputs: callback.inputs.map((d) => wireValue(d, slot.match)),
+      state: callback.state.map((d) => wireValue(d, slot.match)),
+      triggered: Array.from(new Set(triggered)),
+    };
+    slot.posting = true;
+    slot.sending = token;
+    slot.handle = null;
+    slot.cancelWanted = false;
+    let response = null;
+    let failure = null;
+    try {
+      emit("invoke", { callbackId: callback.id, match: slot.match, triggered: body.triggered });
+      response = await fetch(url("/callbacks/" + encodeURIComponent(callback.id)), {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify(body),
+      });
+    } catch (e) {
+      failure = "Could not reach the server to start the callback.";
+    }
+    slot.posting = false;
+    if (slot.queued) {
+      const next = slot.queued;
+      slot.queued = null;
+      send(slot, next);
+      return;
+    }
+    if (token !== slot.token) {
+      return;
+    }
+    if (failure) {
+      showError(slot, failure);
+      finish(slot, token);
+      return;
+    }
+    let answer = null;
+    if (response.status === 200 || response.status === 202) {
+      try {
+        answer = await response.json();
+      } catch (e) {
+        showError(slot, "The server's answer could not be read.");
+        finish(slot, token);
+        return;
+      }
+    }
+    if (token !== slot.token) {
+      return;
+    }
+    if (response.status === 200) {
+      emit("done", { callbackId: callback.id, match: slot.match, status: answer.status, cached: !!answer.cached });
+      applyValues(answer.outputs, callback.id);
+      finish(slot, token);
+    } else if (response.status === 202) {
+      slot.handle = answer.handle;
+      remember(slot, answer.handle);
+      emit("job", { callbackId: callback.id, match: slot.match, handle: answer.handle, status: answer.status });
+      if (slot.cancelWanted) {
+        requestCancel(slot);
+      }
+      await follow(slot, token, answer.handle, answer.version || 0, answer.interval || callback.interval, false);
+    } else {
+      showError(slot, await problemText(response));
+      finish(slot, token);
+    }
+  }
+
+  /** Follows a job until it ends: long polls while the server holds them, plain polls every `interval` otherwise. */
+  async function follow(slot, token, handle, after, interval, reattached) {
+    const callback = slot.callback;
+    const controller = new AbortController();
+    slot.poll = controller;
+    slot.handle = handle;
+    let failures = 0;
+    for (;;) {
+      if (token !== slot.token || controller.signal.aborted) {
+        return;
+      }
+      const longPoll = options.longPoll && !longPollBroken;
+      const started = Date.now();
+      let response;
+      let job = null;
+      try {
+        response = await fetch(jobUrl(handle) + "?after=" + after + (longPoll ? "&wait=" + options.wait : ""), {
+          credentials: "same-origin",
+          headers: { Accept: "application/json" },
+          signal: controller.signal,
+        });
+        if (response.ok) {
+          job = await response.json();
+        }
+      } catch (e) {
+        if (controller.signal.aborted) {
+          return;
+        }
+        response = null;
+      }
+      if (token !== slot.token) {
+        return;
+      }
+      if (!response || response.status === 502 || response.status === 503 || response.status === 504 || (response.ok && !job)) {
+        // A proxy may cut requests held open: after a failed long poll, poll plainly.
+        if (longPoll && (!response || response.status !== 503)) {
+          longPollBroken = true;
+        }
+        failures++;
+        if (failures > options.retries) {
+          showError(slot, "Lost contact with the server while following the job.");
+          finishKeepingHandle(slot, token);
+          return;
+        }
+        const retryAfter = response && Number(response.headers.get("Retry-After"));
+        await delay(retryAfter > 0 ? retryAfter * 1000 : 500 * 2 ** (failures - 1), controller.signal);
+        continue;
+      }
+      if (response.status === 404) {
+        if (!reattached) {
+          showError(slot, "The job is no longer known to the server.");
+        }
+        finish(slot, token);
+        return;
+      }
+      if (!response.ok) {
+        showError(slot, await problemText(response));
+        finish(slot, token);
+        return;
+      }
+      failures = 0;
+      if (job.progress && job.progressVersion > after) {
+        applyValues(job.progress);
+      }
+      for (const update of job.sideUpdates || []) {
+        if (update.version > after) {
+          applyProps(parseWireId(update.id), update.props || {}, callback.id);
+        }
+      }
+      const changed = job.version > after;
+      after = Math.max(after, job.version);
+      if (job.status === "succeeded") {
+        emit("done", { callbackId: callback.id, match: slot.match, handle, status: job.status, cached: false });
+        applyValues(job.outputs, callback.id);
+        finish(slot, token);
+        return;
+      }
+      if (job.status === "failed") {
+        emit("done", { callbackId: callback.id, match: slot.match, handle, status: job.status, cached: false });
+        showError(slot, job.error);
+        finish(slot, token);
+        return;
+      }
+      if (job.status === "canceled") {
+        emit("done", { callbackId: callback.id, match: slot.match, handle, status: job.status, cached: false });
+        finish(slot, token);
+        return;
+      }
+      if (!longPoll || (!changed && Date.now() - started < options.wait / 2)) {
+        await delay(interval, controller.signal); // plain polling, or a server that did not hold the request
+      }
+    }
+  }
+
+  function finish(slot, token) {
+    if (token !== slot.token) {
+      return;
+    }
+    forget(slot);
+    finishKeepingHandle(slot, token);
+  }
+
+  /** Ends the page's side of a job: the running values' whenDone and the progress defaults, even after a network failure. */
+  function finishKeepingHandle(slot, token) {
+    if (token !== slot.token) {
+      return;
+    }
+    slot.handle = null;
+    slot.poll = null;
+    applyRunning(slot.callback, slot.match, "whenDone");
+    applyProgressDefaults(slot.callback, slot.match);
+  }
+
+  function cancel(callback, match) {
+    const slot = slots.get(slotKey(callback, match));
+    if (!slot) {
+      return;
+    }
+    if (slot.handle) {
+      requestCancel(slot);
+    } else if (slot.posting) {
+      // The job is being created: drop any invocation waiting behind it and cancel it once its handle is known.
+      slot.queued = null;
+      slot.token = slot.sending;
+      slot.cancelWanted = true;
+    }
+  }
+
+  function requestCancel(slot) {
+    const handle = slot.handle;
+    emit("cancel", { callbackId: slot.callback.id, match: slot.match, handle });
+    fetch(jobUrl(handle), { method: "DELETE", credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(async (response) => {
+        if (!response.ok && response.status !== 404) {
+          console.warn("BackgroundCallbacks: cancelling the job answered " + (await problemText(response)));
+        } else {
+          await response.text(); // the job's state; the poll that follows the job applies it
+        }
+      })
+      .catch(() => { /* the poll that follows the job reports a lost connection */ });
+  }
+
+  async function reattach() {
+    const attached = new Set();
+    for (const { key, record } of rememberedJobs()) {
+      const callback = record && callbacks.find((c) => c.id === record.callbackId);
+      if (!callback || typeof record.handle !== "string") {
+        try {
+          sessionStorage.removeItem(key);
+        } catch (e) {
+          // ignore
+        }
+        continue;
+      }
+      const match = isObject(record.match) ? record.match : null;
+      const slot = slotFor(callback, match);
+      attached.add(slot.key);
+      slot.token++;
+      applyRunning(callback, match, "whileRunning");
+      emit("reattach", { callbackId: callback.id, match, handle: record.handle });
+      follow(slot, slot.token, record.handle, 0, callback.interval, true);
+    }
+    return attached;
+  }
+
+  // ---------------------------------------------------------------- what changes trigger
+
+  /** A property of an element changed: invoke the callbacks that take it as input, cancel those that cancel on it. */
+  function propertyChanged(element, property, source) {
+    const id = componentId(element);
+    if (id === null) {
+      return;
+    }
+    for (const callback of callbacks) {
+      if (callback.id !== source) {
+        for (const input of callback.inputs) {
+          if (input.property === property && idMatches(input.id, id)) {
+            const name = triggeredName(input, element);
+            if (input.kind === "match") {
+              schedule(callback, matchValuesOf(input.id, id), name);
+            } else if (callback.hasMatch) {
+              for (const group of matchGroups(callback)) {
+                schedule(callback, group, name);
+              }
+            } else {
+              schedule(callback, null, name);
+            }
+          }
+        }
+      }
+      for (const dependency of callback.cancel) {
+        if (dependency.property === property && idMatches(dependency.id, id)) {
+          if (dependency.kind === "match") {
+            cancel(callback, matchValuesOf(dependency.id, id));
+          } else {
+            for (const slot of slots.values()) {
+              if (slot.callback === callback) {
+                cancel(callback, slot.match);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** Changes made in one turn (several outputs, say) make one invocation per callback and group. */
+  function schedule(callback, match, triggered) {
+    const key = slotKey(callback, match);
+    let entry = pending.get(key);
+    if (!entry) {
+      entry = { callback, match, triggered: [] };
+      pending.set(key, entry);
+      if (pending.size === 1) {
+        queueMicrotask(flush);
+      }
+    }
+    if (triggered !== null) {
+      entry.triggered.push(triggered);
+    }
+  }
+
+  function flush() {
+    const entries = Array.from(pending.values());
+    pending.clear();
+    for (const entry of entries) {
+      if (!entry.match && !isPresent(entry.callback)) {
+        continue;
+      }
+      invoke(entry.callback, entry.match, entry.triggered);
+    }
+  }
+
+  function isDeclared(element, property) {
+    const id = componentId(element);
+    if (id === null) {
+      return false;
+    }
+    return callbacks.some((c) =>
+      c.inputs.some((d) => d.property === property && idMatches(d.id, id)) ||
+      c.cancel.some((d) => d.property === property && idMatches(d.id, id)) ||
+      c.state.some((d) => d.property === property && idMatches(d.id, id)));
+  }
+
+  function onClick(event) {
+    for (let element = event.target; element && element !== document; element = element.parentElement) {
+      if (element.nodeType === 1 && isDeclared(element, "n_clicks")) {
+        writeProp(element, "n_clicks", (readProp(element, "n_clicks") || 0) + 1);
+        propertyChanged(element, "n_clicks");
+        return;
+      }
+    }
+  }
+
+  function onInput(event) {
+    const element = event.target;
+    if (!(element instanceof Element)) {
+      return;
+    }
+    const debounce = element.getAttribute("data-bc-debounce");
+    if ((debounce === "change") !== (event.type === "change")) {
+      return; // data-bc-debounce="change" waits for change (blur, Enter); otherwise every input event counts
+    }
+    const property = element.type === "checkbox" || element.type === "radio" ? "checked" : "value";
+    const ms = Number(debounce);
+    if (ms > 0) {
+      clearTimeout(debounceTimers.get(element));
+      debounceTimers.set(element, setTimeout(() => propertyChanged(element, property), ms));
+      return;
+    }
+    propertyChanged(element, property);
+  }
+
+  function elementsIn(nodes) {
+    const found = [];
+    for (const node of nodes) {
+      if (node.nodeType !== 1) {
+        continue;
+      }
+      found.push(node);
+      for (const child of node.querySelectorAll("[id],[data-bc-id],[data-bc-props]")) {
+        found.push(child);
+      }
+    }
+    return found;
+  }
+
+  /** Components added after load: their initial props are applied and their callbacks get an initial call. */
+  function onMutations(records) {
+    const added = [];
+    const removed = [];
+    for (const record of records) {
+      added.push(...elementsIn(record.addedNodes));
+      removed.push(...elementsIn(record.removedNodes));
+    }
+    if (added.length === 0 && removed.length === 0) {
+      return;
+    }
+    for (const element of added) {
+      applyInitialProps(element);
+    }
+    for (const callback of callbacks) {
+      if (callback.preventInitialCall) {
+        continue;
+      }
+      for (const input of callback.inputs) {
+        for (const element of added) {
+          const id = componentId(element);
+          if (idMatches(input.id, id)) {
+            if (input.kind === "match") {
+              schedule(callback, matchValuesOf(input.id, id), null);
+            } else if (!callback.hasMatch) {
+              schedule(callback, null, null);
+            }
+          }
+        }
+        if (input.kind === "all" && !callback.hasMatch && removed.some((e) => idMatches(input.id, componentId(e)))) {
+          schedule(callback, null, null);
+        }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- start
+
+  function readOptions(given) {
+    const src = script && script.src ? new URL(script.src, location.href) : null;
+    const data = (script && script.dataset) || {};
+    const fromScript = src ? src.pathname.replace(/\/client(?:-[^/]*)?\.js$/, "") : "/_callbacks";
+    const o = Object.assign({
+      prefix: data.prefix || fromScript,
+      longPoll: data.longPoll !== "false",
+      wait: Number(data.wait) > 0 ? Number(data.wait) : 20000,
+      retries: 3,
+    }, given || {});
+    o.prefix = String(o.prefix).replace(/\/+$/, "");
+    return o;
+  }
+
+  function domReady() {
+    return document.readyState === "loading"
+      ? new Promise((resolve) => document.addEventListener("DOMContentLoaded", resolve, { once: true }))
+      : Promise.resolve();
+  }
+
+  /**
+   * Loads the callback map and wires the page. Called by itself unless the script tag says data-auto-start="false".
+   */
+  function start(given) {
+    if (started) {
+      return started;
+    }
+    options = readOptions(given);
+    started = (async () => {
+      const response = await fetch(url("/dependencies"), { credentials: "same-origin", headers: { Accept: "application/json" } });
+      if (!response.ok) {
+        throw new Error("GET " + url("/dependencies") + " answered " + response.status);
+      }
+      const map = await response.json();
+      if (map.protocol !== 1) {
+        console.warn("BackgroundCallbacks: the server speaks protocol " + map.protocol + "; this client knows protocol 1.");
+      }
+      callbacks = (map.callbacks || []).map(normalize);
+      await domReady();
+      for (const element of document.querySelectorAll("[data-bc-props]")) {
+        applyInitialProps(element);
+      }
+      document.addEventListener("click", onClick, true);
+      document.addEventListener("input", onInput, true);
+      document.addEventListener("change", onInput, true);
+      new MutationObserver(onMutations).observe(document.documentElement, { childList: true, subtree: true });
+      const attached = await reattach();
+      for (const callback of callbacks) {
+        if (callback.preventInitialCall || !isPresent(callback)) {
+          continue;
+        }
+        const groups = callback.hasMatch ? matchGroups(callback) : [null];
+        for (const group of groups) {
+          if (!attached.has(slotKey(callback, group))) {
+            invoke(callback, group, []);
+          }
+        }
+      }
+      resolveReady();
+    })();
+    started.catch((e) => {
+      console.error("BackgroundCallbacks: could not start:", e);
+      showBanner("start", "Background callbacks could not start: " + (e && e.message ? e.message : e));
+      rejectReady(e);
+    });
+    return started;
+  }
+
+  function normalizeRenderer(renderer) {
+    if (typeof renderer === "function") {
+      return { render: renderer };
+    }
+    if (renderer && typeof renderer.render === "function") {
+      return renderer;
+    }
+    throw new TypeError("A renderer is a function (element, value) or an object with render(element, value) and optionally read(element).");
+  }
+
+  const api = {
+    ready,
+    start,
+    /** Registers how a custom property is drawn, e.g. registerRenderer("figure", (element, figure) => ...). */
+    registerRenderer(property, renderer) {
+      if (typeof property !== "string" || property === "") {
+        throw new TypeError("The property name must be a non-empty string.");
+      }
+      renderers.set(property, normalizeRenderer(renderer));
+      for (const element of document.querySelectorAll("[data-bc-props]")) {
+        applyInitialProps(element, property);
+      }
+      return () => renderers.delete(property);
+    },
+    /** Sets props from page code, as a callback output would; callbacks that take them as input run. */
+    setProps(id, props) {
+      applyProps(typeof id === "string" ? id : Object.assign({}, id), props || {}, null);
+    },
+    /** Reads a component property as the client sends it. */
+    getProp(id, property) {
+      const element = findElements(id)[0];
+      return element ? nullable(readProp(element, property)) : undefined;
+    },
+    get callbacks() {
+      return callbacks.map((c) => c.id);
+    },
+  };
+  window.BackgroundCallbacks = api;
+
+  if (!script || script.dataset.autoStart !== "false") {
+    start();
+  }
+})();

@@ -1,0 +1,137 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+
+namespace BackgroundCallbacks.Browser.Tests.Infrastructure;
+
+/// <summary>
+/// A page in its own browser context, with what a test needs to observe it: every request and job response on the
+/// wire, the client's events, console errors and uncaught exceptions.
+/// </summary>
+public sealed class TestPage : IAsyncDisposable
+{
+    // Records the client's events from the first script on, so a test can tell what the client did and did not do.
+    private const string RecordEvents = """
+        window.__bcEvents = [];
+        for (const name of ["invoke", "job", "reattach", "cancel", "done", "error"]) {
+          document.addEventListener("backgroundcallbacks:" + name, (e) => window.__bcEvents.push(Object.assign({ event: name }, e.detail)));
+        }
+        """;
+
+    private readonly IBrowserContext _context;
+    private readonly ConcurrentQueue<(string Method, string Url)> _requests = new();
+    private readonly ConcurrentQueue<Task<(string Url, int Status, string Body)>> _jobResponses = new();
+
+    private TestPage(IBrowserContext context, IPage page)
+    {
+        _context = context;
+        Page = page;
+        page.Request += (_, request) => _requests.Enqueue((request.Method, request.Url));
+        page.Response += (_, response) =>
+        {
+            if (response.Url.Contains("/_callbacks/jobs/", StringComparison.Ordinal) || response.Url.Contains("/_callbacks/callbacks/", StringComparison.Ordinal))
+            {
+                _jobResponses.Enqueue(ReadAsync(response));
+            }
+        };
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                ConsoleErrors.Enqueue(message.Text);
+            }
+        };
+        page.PageError += (_, error) => PageErrors.Enqueue(error);
+    }
+
+    public IPage Page { get; }
+
+    public IBrowserContext Context => _context;
+
+    public ConcurrentQueue<string> ConsoleErrors { get; } = new();
+
+    public ConcurrentQueue<string> PageErrors { get; } = new();
+
+    public static async Task<TestPage> CreateAsync(IBrowserContext context)
+    {
+        await context.AddInitScriptAsync(RecordEvents);
+        var page = await context.NewPageAsync();
+        return new TestPage(context, page);
+    }
+
+    /// <summary>Opens a page and waits until the client has loaded the callback map and wired the page.</summary>
+    public async Task OpenAsync(string path)
+    {
+        await Page.GotoAsync(path);
+        await WhenReadyAsync();
+    }
+
+    public Task WhenReadyAsync() =>
+        Page.EvaluateAsync("() => window.BackgroundCallbacks.ready").WaitAsync(TimeSpan.FromSeconds(20));
+
+    public Task ReloadAsync() => Page.ReloadAsync().ContinueWith(_ => WhenReadyAsync()).Unwrap();
+
+    /// <summary>The requests made so far, as "METHOD path?query".</summary>
+    public IReadOnlyList<string> Requests =>
+        _requests.Select(r => r.Method + " " + new Uri(r.Url).PathAndQuery).ToList();
+
+    public int RequestCount => _requests.Count;
+
+    public IReadOnlyList<string> RequestsSince(int count) => Requests.Skip(count).ToList();
+
+    /// <summary>The answers of the invocation and job endpoints received so far, with their JSON bodies.</summary>
+    public async Task<IReadOnlyList<(string Path, int Status, JsonElement Body)>> ResponsesAsync()
+    {
+        var all = await Task.WhenAll(_jobResponses.ToArray());
+        return all.Where(r => r.Body.Length > 0)
+            .Select(r => (new Uri(r.Url).AbsolutePath, r.Status, JsonDocument.Parse(r.Body).RootElement.Clone()))
+            .ToList();
+    }
+
+    /// <summary>The client's events of one kind so far (invoke, job, reattach, cancel, done, error).</summary>
+    public async Task<IReadOnlyList<JsonElement>> EventsAsync(string name)
+    {
+        var json = await Page.EvaluateAsync<string>("(name) => JSON.stringify(window.__bcEvents.filter((e) => e.event === name))", name);
+        return JsonDocument.Parse(json).RootElement.EnumerateArray().Select(e => e.Clone()).ToList();
+    }
+
+    /// <summary>Waits, up to a deadline, until the client has raised an event that satisfies the condition.</summary>
+    public async Task<JsonElement> WaitForEventAsync(string name, Func<JsonElement, bool> condition, int timeoutMs = 15_000)
+    {
+        var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
+        while (true)
+        {
+            var found = (await EventsAsync(name)).FirstOrDefault(condition);
+            if (found.ValueKind != JsonValueKind.Undefined)
+            {
+                return found;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"No '{name}' event matched within {timeoutMs} ms. Requests: {string.Join(", ", Requests)}");
+            }
+
+            await Page.WaitForTimeoutAsync(50);
+        }
+    }
+
+    public async Task ScreenshotAsync(string name)
+    {
+        Directory.CreateDirectory(BrowserFixture.ScreenshotDirectory);
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, name + ".png"), FullPage = true });
+    }
+
+    public async ValueTask DisposeAsync() => await _context.CloseAsync();
+
+    private static async Task<(string Url, int Status, string Body)> ReadAsync(IResponse response)
+    {
+        try
+        {
+            return (response.Url, response.Status, await response.TextAsync().WaitAsync(TimeSpan.FromSeconds(5)));
+        }
+        catch (Exception e) when (e is PlaywrightException or TimeoutException)
+        {
+            return (response.Url, response.Status, string.Empty); // a request the page aborted, or a body it never read
+        }
+    }
+}
