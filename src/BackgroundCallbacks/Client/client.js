@@ -350,6 +350,12 @@
       console.error("BackgroundCallbacks: refusing to set the event handler attribute '" + property + "'.");
       return;
     }
+    // A URL attribute fed from a handler's output must not run script when followed.
+    if (/^(href|src|action|formaction|xlink:href|srcdoc)$/i.test(property) && typeof value === "string"
+        && (/^srcdoc$/i.test(property) || /^(javascript:|vbscript:|data:text\/html)/i.test(value.replace(/[\u0000-\u0020]/g, "")))) {
+      console.error("BackgroundCallbacks: refusing a script URL for the attribute '" + property + "'.");
+      return;
+    }
     if (value !== null && typeof value === "object") {
       rememberCustom(element, property, value); // waits for a renderer registered later
       return;
