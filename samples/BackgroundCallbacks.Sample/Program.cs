@@ -1,5 +1,12 @@
 var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddBackgroundCallbacks();
+var callbacks = builder.Services.AddBackgroundCallbacks(builder.Configuration.GetSection("BackgroundCallbacks"));
+
+// The embedded default needs nothing; with a Redis connection string (ConnectionStrings__redis=localhost:6379) the
+// same app shares jobs and results with other processes. See docs/deployment.md.
+if (builder.Configuration.GetConnectionString("redis") is { Length: > 0 } redis)
+{
+    callbacks.UseRedis(redis);
+}
 
 var app = builder.Build();
 app.UseDefaultFiles();

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Hangfire;
 using Hangfire.Common;
 using Hangfire.States;
@@ -13,8 +14,21 @@ internal sealed class HangfireJobQueue(JobStorage storage, IJobFilterProvider fi
     private readonly BackgroundJobClient _client = new(storage, filters);
 
     public void Enqueue(string handle, string queue) =>
-        _client.Create(Job.FromExpression<JobEntryPoint>(entry => entry.RunAsync(handle), queue), new EnqueuedState(queue));
+        Create(Job.FromExpression<JobEntryPoint>(entry => entry.RunAsync(handle), queue), new EnqueuedState(queue));
 
     public void Schedule(string handle, string queue, TimeSpan delay) =>
-        _client.Create(Job.FromExpression<JobEntryPoint>(entry => entry.RunAsync(handle), queue), new ScheduledState(delay));
+        Create(Job.FromExpression<JobEntryPoint>(entry => entry.RunAsync(handle), queue), new ScheduledState(delay));
+
+    private void Create(Job job, IState state)
+    {
+        try
+        {
+            _client.Create(job, state);
+        }
+        catch (BackgroundJobClientException e) when (e.InnerException is BackendUnavailableException unavailable)
+        {
+            // Hangfire wraps storage failures; an unreachable backend must still reach the protocol as itself (503).
+            ExceptionDispatchInfo.Throw(unavailable);
+        }
+    }
 }

@@ -187,12 +187,15 @@ internal sealed class JobRunner(
         var accepted = await manager.Backend.Jobs.CompleteAsync(record.Handle, attempt, outcome, CancellationToken.None).ConfigureAwait(false);
         if (!accepted || outcome.Status == JobStatus.Canceled)
         {
-            if (cached)
+            var snapshot = await manager.Backend.Jobs.GetAsync(record.Handle, CancellationToken.None).ConfigureAwait(false);
+
+            // Take the entry out only when a cancel beat this run; a run that lost to a newer attempt of the same job
+            // leaves the key alone, since the newer run may already have cached its result there.
+            if (cached && snapshot?.Attempt == attempt)
             {
                 await manager.Backend.Results.RemoveAsync(record.Key!, CancellationToken.None).ConfigureAwait(false);
             }
 
-            var snapshot = await manager.Backend.Jobs.GetAsync(record.Handle, CancellationToken.None).ConfigureAwait(false);
             Log.JobCanceled(logger, record.Handle, callback.Id, snapshot?.CancelReason ?? CancelReasons.Requested);
             return;
         }

@@ -1,0 +1,49 @@
+using BackgroundCallbacks.Jobs;
+using StackExchange.Redis;
+
+namespace BackgroundCallbacks.Redis.Connections;
+
+/// <summary>Decides which Redis errors mean "Redis cannot be reached right now" and turns them into the core's 503.</summary>
+internal static class RedisFailures
+{
+    private const string Message = "Redis cannot be reached.";
+
+    public static bool IsUnavailable(Exception exception) => exception switch
+    {
+        RedisConnectionException or RedisTimeoutException => true,
+
+        // A server that is starting, read-only after a failover, or busy with a script answers, but cannot serve us.
+        RedisServerException e => e.Message.StartsWith("LOADING", StringComparison.Ordinal)
+            || e.Message.StartsWith("READONLY", StringComparison.Ordinal)
+            || e.Message.StartsWith("MASTERDOWN", StringComparison.Ordinal)
+            || e.Message.StartsWith("BUSY", StringComparison.Ordinal),
+        _ => false,
+    };
+
+    public static BackendUnavailableException Unavailable(Exception inner) => new(Message, inner);
+
+    /// <summary>Runs a Redis call; a synchronous failure (as fail-fast gives while disconnected) is mapped as well.</summary>
+    public static async ValueTask<T> GuardAsync<T>(Func<Task<T>> operation)
+    {
+        try
+        {
+            return await operation().ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsUnavailable(e))
+        {
+            throw Unavailable(e);
+        }
+    }
+
+    public static async ValueTask GuardAsync(Func<Task> operation)
+    {
+        try
+        {
+            await operation().ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsUnavailable(e))
+        {
+            throw Unavailable(e);
+        }
+    }
+}

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+
+namespace BackgroundCallbacks.Redis.Diagnostics;
+
+/// <summary>Every log message of the Redis backend. Keys, inputs and outputs are never logged.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(100, LogLevel.Warning, "The Redis connection to {EndPoint} ({ConnectionType}) failed: {FailureType}.", EventName = "RedisConnectionFailed")]
+    public static partial void ConnectionFailed(ILogger logger, Exception? exception, string endPoint, string connectionType, string failureType);
+
+    [LoggerMessage(101, LogLevel.Information, "The Redis connection to {EndPoint} ({ConnectionType}) is restored.", EventName = "RedisConnectionRestored")]
+    public static partial void ConnectionRestored(ILogger logger, string endPoint, string connectionType);
+
+    [LoggerMessage(102, LogLevel.Warning, "Could not subscribe to job changes yet; waiting for Redis to come back.", EventName = "RedisSubscribeFailed")]
+    public static partial void SubscribeFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(103, LogLevel.Warning, "Redis is unreachable while a worker writes job {Handle}; retrying for up to {Window}.", EventName = "RedisWorkerWriteRetrying")]
+    public static partial void WorkerWriteRetrying(ILogger logger, string handle, TimeSpan window);
+
+    [LoggerMessage(104, LogLevel.Debug, "The fallback check for cancel signals could not reach Redis.", EventName = "RedisCancelCheckFailed")]
+    public static partial void CancelCheckFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(105, LogLevel.Information, "Redis backend ready: workers are taken for dead after {DeadWorkerTimeout}; a dead worker's jobs run again within {TypicalRecovery}, {RecoveryBound} at worst.", EventName = "RedisBackendReady")]
+    public static partial void BackendReady(ILogger logger, TimeSpan deadWorkerTimeout, TimeSpan typicalRecovery, TimeSpan recoveryBound);
+}

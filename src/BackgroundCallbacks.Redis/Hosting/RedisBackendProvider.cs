@@ -1,0 +1,101 @@
+using BackgroundCallbacks.Jobs;
+using BackgroundCallbacks.Redis.Caching;
+using BackgroundCallbacks.Redis.Connections;
+using BackgroundCallbacks.Redis.Diagnostics;
+using BackgroundCallbacks.Redis.Jobs;
+using Hangfire.Redis.StackExchange;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace BackgroundCallbacks.Redis.Hosting;
+
+/// <summary>
+/// The Redis backend, shared by every manager: results, job state and our own Hangfire storage, on one connection
+/// (or two, when results have a Redis of their own). Building it never waits for Redis: a Redis that is down at
+/// startup only makes requests answer 503 until it is reachable.
+/// </summary>
+internal sealed class RedisBackendProvider : ICallbackBackendProvider, IDisposable
+{
+    private readonly ConnectionMultiplexer _jobs;
+    private readonly ConnectionMultiplexer _results;
+    private readonly RedisJobStateStore _store;
+    private readonly CallbackBackend _backend;
+
+    public RedisBackendProvider(
+        IOptions<RedisCallbacksOptions> redisOptions,
+        IOptions<BackgroundCallbacksOptions> options,
+        TimeProvider time,
+        ILoggerFactory loggers)
+    {
+        var settings = redisOptions.Value;
+        var logger = loggers.CreateLogger("BackgroundCallbacks.Redis");
+        _jobs = RedisConnectionFactory.Connect(settings.ConnectionString!, settings.OperationTimeout);
+        _results = settings.ResultsConnectionString is { } results && results != settings.ConnectionString
+            ? RedisConnectionFactory.Connect(results, settings.OperationTimeout)
+            : _jobs;
+        var keys = new RedisKeys(settings.KeyPrefix);
+        _store = new RedisJobStateStore(_jobs, keys, options.Value.JobRetention, settings.DeadWorkerTimeout, time, logger);
+        var storage = CallbackRedisStorage.Create(
+            _jobs,
+            new RedisStorageOptions
+            {
+                Prefix = settings.HangfirePrefix,
+                Db = ConfigurationOptions.Parse(_jobs.Configuration).DefaultDatabase ?? 0,
+                InvisibilityTimeout = settings.InvisibilityTimeout,
+                FetchTimeout = settings.FetchTimeout,
+            },
+            settings.DeadWorkerCheckInterval);
+
+        // Our job state lives in our own keys; Hangfire's record of a job is only queue bookkeeping, kept the minimum.
+        storage.JobExpirationTimeout = TimeSpan.FromHours(1);
+        _backend = new CallbackBackend("redis", new RedisResultStore(_results, keys), _store, storage)
+        {
+            ConfigureServer = server =>
+            {
+                server.ServerTimeout = settings.DeadWorkerTimeout;
+                server.HeartbeatInterval = HeartbeatInterval(settings);
+                server.ServerCheckInterval = settings.DeadWorkerCheckInterval;
+            },
+        };
+        Log.BackendReady(logger, settings.DeadWorkerTimeout, TypicalRecovery(settings), RecoveryBound(settings));
+    }
+
+    internal RedisJobStateStore Store => _store;
+
+    public CallbackBackend GetBackend(string managerName) => _backend;
+
+    /// <summary>A few heartbeats fit in the dead-worker timeout, so one late heartbeat does not kill a worker.</summary>
+    internal static TimeSpan HeartbeatInterval(RedisCallbacksOptions settings) => settings.DeadWorkerTimeout / 5;
+
+    /// <summary>
+    /// How long Hangfire.Redis.StackExchange holds a distributed lock (its fixed default). A worker that dies while it
+    /// holds one, during a requeue pass of its own or a job's state change, leaves it behind, and the others wait for
+    /// it to expire.
+    /// </summary>
+    internal static readonly TimeSpan WatcherLockHold = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The longest a killed worker's job waits before another worker starts it: the heartbeat ages past the timeout,
+    /// the watchdog notices (one check interval), the fetched-jobs watcher requeues it (one more), and an idle worker
+    /// takes it at once on the wake-up message, or after the fetch timeout if the message was lost. Should the worker
+    /// have died holding one of the storage's locks, that lock must expire first.
+    /// </summary>
+    internal static TimeSpan RecoveryBound(RedisCallbacksOptions settings) =>
+        settings.DeadWorkerTimeout + settings.DeadWorkerCheckInterval * 2 + settings.FetchTimeout + WatcherLockHold;
+
+    /// <summary>The usual time to recovery: the same without the rare lock left behind.</summary>
+    internal static TimeSpan TypicalRecovery(RedisCallbacksOptions settings) =>
+        settings.DeadWorkerTimeout + settings.DeadWorkerCheckInterval * 2 + settings.FetchTimeout;
+
+    public void Dispose()
+    {
+        _store.Dispose();
+        if (!ReferenceEquals(_results, _jobs))
+        {
+            _results.Dispose();
+        }
+
+        _jobs.Dispose();
+    }
+}

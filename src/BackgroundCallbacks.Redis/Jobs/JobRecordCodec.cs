@@ -1,0 +1,76 @@
+using System.Buffers;
+using System.Text.Json;
+using BackgroundCallbacks.Jobs;
+
+namespace BackgroundCallbacks.Redis.Jobs;
+
+/// <summary>
+/// Writes a job record as short-named JSON, with the arguments embedded as they came (not re-escaped in a string),
+/// and reads it back. Only this codec's own shape is ever read; nothing names a type.
+/// </summary>
+internal static class JobRecordCodec
+{
+    public static byte[] Encode(JobRecord record)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256 + record.ArgsJson.Length);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("o", record.Owner);
+            writer.WriteString("c", record.CallbackId);
+            writer.WriteString("k", record.Key);
+            writer.WritePropertyName("a");
+            writer.WriteRawValue(record.ArgsJson, skipInputValidation: false);
+            writer.WriteStartArray("t");
+            foreach (var triggered in record.Triggered)
+            {
+                writer.WriteStringValue(triggered);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteStartArray("l");
+            foreach (var (type, value) in record.Claims)
+            {
+                writer.WriteStartArray();
+                writer.WriteStringValue(type);
+                writer.WriteStringValue(value);
+                writer.WriteEndArray();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteString("u", record.AuthenticationType);
+            writer.WriteString("s", record.Slot);
+            if (record.MatchJson is not null)
+            {
+                writer.WritePropertyName("m");
+                writer.WriteRawValue(record.MatchJson, skipInputValidation: false);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    public static JobRecord Decode(string handle, ReadOnlySpan<byte> utf8)
+    {
+        var reader = new Utf8JsonReader(utf8);
+        using var document = JsonDocument.ParseValue(ref reader);
+        var root = document.RootElement;
+        var triggered = root.GetProperty("t").EnumerateArray().Select(e => e.GetString()!).ToArray();
+        var claims = root.GetProperty("l").EnumerateArray()
+            .Select(e => new KeyValuePair<string, string>(e[0].GetString()!, e[1].GetString()!))
+            .ToArray();
+        return new JobRecord(
+            handle,
+            root.GetProperty("o").GetString()!,
+            root.GetProperty("c").GetString()!,
+            root.GetProperty("k").GetString(),
+            root.GetProperty("a").GetRawText(),
+            triggered,
+            claims,
+            root.GetProperty("u").GetString(),
+            root.GetProperty("s").GetString()!,
+            root.TryGetProperty("m", out var match) ? match.GetRawText() : null);
+    }
+}

@@ -1,0 +1,74 @@
+namespace BackgroundCallbacks.Redis;
+
+/// <summary>
+/// Settings of the Redis backend: where Redis is, how its keys are named, and how fast the backend gives up on an
+/// unreachable server or a dead worker. Bind them from configuration (for example the <c>BackgroundCallbacks:Redis</c>
+/// section) or set them in code; they are validated when the host starts.
+/// </summary>
+public sealed class RedisCallbacksOptions
+{
+    /// <summary>
+    /// Gets or sets the StackExchange.Redis configuration string of the Redis that holds the jobs, their state and the
+    /// Hangfire queues, for example <c>localhost:6379</c> or <c>redis.internal:6379,password=…,ssl=true</c>. Required.
+    /// This Redis must run with <c>maxmemory-policy noeviction</c>: an evicted queue entry is a lost job.
+    /// </summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>
+    /// Gets or sets the configuration string of a separate Redis for the result cache, for example one configured with
+    /// <c>maxmemory-policy allkeys-lru</c> so the cache evicts old results instead of refusing new ones.
+    /// </summary>
+    /// <value>Null: results live in the Redis of <see cref="ConnectionString"/>.</value>
+    public string? ResultsConnectionString { get; set; }
+
+    /// <summary>Gets or sets the prefix of every key and channel this backend writes, except Hangfire's.</summary>
+    /// <value><c>bgcb:</c>.</value>
+    public string KeyPrefix { get; set; } = "bgcb:";
+
+    /// <summary>
+    /// Gets or sets the prefix of the keys of our own Hangfire storage, kept apart from any Hangfire storage the
+    /// application uses for its own jobs (whose default prefix is <c>{hangfire}:</c>).
+    /// </summary>
+    /// <value><c>bgcb-hangfire:</c>.</value>
+    public string HangfirePrefix { get; set; } = "bgcb-hangfire:";
+
+    /// <summary>
+    /// Gets or sets how long a call to Redis may take, and how long connecting may take, before it fails. A request
+    /// that needs an unreachable Redis is answered with 503 after at most about this long.
+    /// </summary>
+    /// <value>One second.</value>
+    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Gets or sets after how long without a heartbeat a worker process counts as dead, so that its running jobs are
+    /// run again by another worker (Hangfire's <c>ServerTimeout</c>). A killed worker's job is started again within
+    /// about this time plus twice <see cref="DeadWorkerCheckInterval"/> plus <see cref="FetchTimeout"/>.
+    /// Too short a value lets a long garbage-collection pause or a Redis outage count as a death, and the jobs
+    /// of that worker are then run twice (only the newer run's result is kept).
+    /// </summary>
+    /// <value>30 seconds (Hangfire's default is 5 minutes).</value>
+    public TimeSpan DeadWorkerTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Gets or sets how often workers look for dead workers and for the jobs those left behind (Hangfire's
+    /// <c>ServerCheckInterval</c>, and the pass of the Redis storage's fetched-jobs watcher).
+    /// </summary>
+    /// <value>5 seconds.</value>
+    public TimeSpan DeadWorkerCheckInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Gets or sets how long an idle worker waits for the pub/sub wake-up of a new job before it looks at the queue
+    /// anyway. It bounds the delay of a job whose wake-up message was lost, for example during a reconnect.
+    /// </summary>
+    /// <value>5 seconds (Hangfire's default is 3 minutes).</value>
+    public TimeSpan FetchTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Gets or sets after how long a fetched job is put back in its queue even though its worker is alive (Hangfire's
+    /// <c>InvisibilityTimeout</c>). It must be longer than the longest job, or that job is started a second time while
+    /// it still runs. Jobs of dead workers are taken over much sooner, through <see cref="DeadWorkerTimeout"/>; this is
+    /// only the last resort for a job whose worker died in the instant between taking it and marking it as processing.
+    /// </summary>
+    /// <value>12 hours (Hangfire's default is 30 minutes).</value>
+    public TimeSpan InvisibilityTimeout { get; set; } = TimeSpan.FromHours(12);
+}

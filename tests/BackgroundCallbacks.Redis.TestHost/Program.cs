@@ -1,0 +1,41 @@
+// A web or worker process for the multi-process tests of the Redis backend. Everything comes from the command line:
+//   dotnet BackgroundCallbacks.Redis.TestHost.dll --role=web|worker --BackgroundCallbacks:Redis:ConnectionString=…
+// A web process prints "LISTENING <address>" once it serves; a worker prints "READY". Both print "LOG|<event>|…" lines
+// for the library's log events, so a test can wait for what a process did.
+using BackgroundCallbacks.Redis.TestHost;
+
+var configuration = new ConfigurationBuilder().AddCommandLine(args).Build();
+
+// Hangfire logs through its own static provider; this is a test process, so setting it here is fine.
+Hangfire.Logging.LogProvider.SetCurrentLogProvider(new HangfireStdoutLog.Provider());
+var role = configuration["role"];
+if (role == "web")
+{
+    var builder = WebApplication.CreateSlimBuilder(args);
+    builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+    StdoutLogger.Use(builder.Logging);
+    TestCallbacks.Register(builder.Services, builder.Configuration);
+    var app = builder.Build();
+    app.MapBackgroundCallbacks();
+    await app.StartAsync();
+    var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+    StdoutLogger.WriteLine("LISTENING " + address);
+    await app.WaitForShutdownAsync();
+}
+else if (role == "worker")
+{
+    var builder = Host.CreateApplicationBuilder(args);
+    StdoutLogger.Use(builder.Logging);
+    TestCallbacks.Register(builder.Services, builder.Configuration);
+    using var host = builder.Build();
+    await host.StartAsync();
+    StdoutLogger.WriteLine("READY");
+    await host.WaitForShutdownAsync();
+}
+else
+{
+    Console.Error.WriteLine("Pass --role=web or --role=worker.");
+    return 2;
+}
+
+return 0;

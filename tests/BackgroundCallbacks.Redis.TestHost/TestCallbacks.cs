@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using BackgroundCallbacks;
+
+namespace BackgroundCallbacks.Redis.TestHost;
+
+/// <summary>
+/// The callbacks of the multi-process tests. Each reports what the test needs to see across processes: the id of the
+/// process that ran it, and wall-clock times (the processes share one machine and so one clock).
+/// </summary>
+internal static class TestCallbacks
+{
+    public static void Register(IServiceCollection services, IConfiguration configuration)
+    {
+        var callbacks = services
+            .AddBackgroundCallbacks(configuration.GetSection("BackgroundCallbacks"))
+            .UseRedis(configuration.GetSection("BackgroundCallbacks:Redis"));
+        services.Configure<BackgroundCallbacksOptions>(o => o.ScanEntryAssembly = false);
+        var pid = Environment.ProcessId;
+
+        // A shared, cached result that names the process that computed it.
+        callbacks.MapBackgroundCallback("square", (int? n) => $"{(n ?? 0) * (n ?? 0)}@{pid}")
+            .Output("square-out", "children")
+            .Input("square-in", "value")
+            .Configure(a =>
+            {
+                a.CacheBy = [];
+                a.SharedResults = true;
+            });
+
+        // Reports "step|ticks" a few times, a moment apart; the ticks are when the report was made.
+        callbacks.MapBackgroundCallback("progress", async (int? steps, IProgress<string> progress, CancellationToken cancellationToken) =>
+            {
+                for (var i = 1; i <= (steps ?? 3); i++)
+                {
+                    await Task.Delay(250, cancellationToken);
+                    progress.Report($"{i}|{DateTime.UtcNow.Ticks}");
+                }
+
+                return "done";
+            })
+            .Output("progress-out", "children")
+            .Input("progress-in", "value")
+            .Progress("progress-bar", "value");
+
+        // Runs until cancelled; tells when it started and when its token fired.
+        callbacks.MapBackgroundCallback("wait", async (int? n, CallbackContext context, CancellationToken cancellationToken) =>
+            {
+                long fired = 0;
+                using var registration = cancellationToken.Register(() => Volatile.Write(ref fired, DateTime.UtcNow.Ticks));
+                context.SetProps("probe", new { pid, started = DateTime.UtcNow.Ticks });
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    context.SetProps("probe", new { fired = Volatile.Read(ref fired) });
+                    throw;
+                }
+
+                return "never";
+            })
+            .Output("wait-out", "children")
+            .Input("wait-in", "value");
+
+        // Tells which process runs it, works a little while, and returns that process's id.
+        var workMs = configuration.GetValue("TestHost:WorkMs", 1500);
+        callbacks.MapBackgroundCallback("work", async (int? n, CallbackContext context, CancellationToken cancellationToken) =>
+            {
+                context.SetProps("worker", new { pid });
+                var clock = Stopwatch.StartNew();
+                while (clock.ElapsedMilliseconds < workMs)
+                {
+                    // Short waits, so a process stopped and resumed finishes right after it resumes.
+                    await Task.Delay(50, cancellationToken);
+                }
+
+                return pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            })
+            .Output("work-out", "children")
+            .Input("work-in", "value");
+    }
+}

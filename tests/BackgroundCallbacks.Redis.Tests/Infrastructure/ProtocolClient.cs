@@ -1,0 +1,104 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace BackgroundCallbacks.Redis.Tests.Infrastructure;
+
+/// <summary>
+/// One browser speaking docs/protocol.md: one cookie jar (so one anonymous session) for every web process it talks
+/// to, as a browser behind a load balancer would.
+/// </summary>
+public sealed class ProtocolClient : IDisposable
+{
+    private const string Prefix = "/_callbacks";
+
+    private readonly CookieContainer _cookies = new();
+    private readonly ConcurrentDictionary<Uri, HttpClient> _clients = new();
+
+    public async Task<(HttpStatusCode Status, JsonObject Body, HttpResponseMessage Response)> InvokeAsync(Uri web, string callbackId, string inputId, string property, object? value)
+    {
+        var body = JsonSerializer.Serialize(new { inputs = new[] { new { id = inputId, property, value } }, state = Array.Empty<object>(), triggered = new[] { inputId + "." + property } });
+        var response = await Client(web).PostAsync($"{Prefix}/callbacks/{callbackId}", new StringContent(body, Encoding.UTF8, "application/json"));
+        return (response.StatusCode, await BodyAsync(response), response);
+    }
+
+    /// <summary>Invokes and expects a job; returns its handle.</summary>
+    public async Task<string> StartAsync(Uri web, string callbackId, string inputId, string property, object? value)
+    {
+        var (status, body, _) = await InvokeAsync(web, callbackId, inputId, property, value);
+        Assert.True(status == HttpStatusCode.Accepted, $"Expected 202, got {(int)status}: {body.ToJsonString()}");
+        return body["handle"]!.GetValue<string>();
+    }
+
+    public async Task<(HttpStatusCode Status, JsonObject Body, HttpResponseMessage Response)> PollAsync(Uri web, string handle, long? after = null, int? waitMs = null)
+    {
+        var query = new List<string>();
+        if (after is not null) query.Add($"after={after}");
+        if (waitMs is not null) query.Add($"wait={waitMs}");
+        var response = await Client(web).GetAsync($"{Prefix}/jobs/{handle}" + (query.Count > 0 ? "?" + string.Join("&", query) : ""));
+        return (response.StatusCode, await BodyAsync(response), response);
+    }
+
+    public async Task<(HttpStatusCode Status, JsonObject Body)> CancelAsync(Uri web, string handle)
+    {
+        var response = await Client(web).DeleteAsync($"{Prefix}/jobs/{handle}");
+        return (response.StatusCode, await BodyAsync(response));
+    }
+
+    /// <summary>Long-polls until the job ends, within a deadline.</summary>
+    public Task<JsonObject> WaitForEndAsync(Uri web, string handle, TimeSpan timeout) =>
+        WaitUntilAsync(web, handle, b => b["status"]?.GetValue<string>() is "succeeded" or "failed" or "canceled", timeout);
+
+    /// <summary>Long-polls until <paramref name="predicate"/> holds for a poll's body, within a deadline.</summary>
+    public async Task<JsonObject> WaitUntilAsync(Uri web, string handle, Func<JsonObject, bool> predicate, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        long after = 0;
+        JsonObject? last = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            var waitMs = (int)Math.Clamp((deadline - DateTime.UtcNow).TotalMilliseconds, 1, 5000);
+            var (status, body, _) = await PollAsync(web, handle, after, waitMs);
+            Assert.True(status == HttpStatusCode.OK, $"Expected 200, got {(int)status}: {body.ToJsonString()}");
+            last = body;
+            if (predicate(body))
+            {
+                return body;
+            }
+
+            after = body["version"]!.GetValue<long>();
+        }
+
+        throw new TimeoutException($"Job {handle} never reached the expected state; last seen: {last?.ToJsonString()}");
+    }
+
+    public static async Task<JsonObject> BodyAsync(HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        return string.IsNullOrEmpty(text) ? [] : JsonNode.Parse(text) as JsonObject ?? new JsonObject { ["value"] = JsonNode.Parse(text) };
+    }
+
+    /// <summary>The value of an output (or progress) in a body's list.</summary>
+    public static JsonNode? Value(JsonObject body, string id, string property, string field = "outputs") =>
+        body[field]?.AsArray().FirstOrDefault(o => o!["id"]!.ToString() == id && o["property"]!.GetValue<string>() == property)?["value"];
+
+    /// <summary>The props of every side update of one component, oldest first.</summary>
+    public static JsonObject[] SideUpdates(JsonObject body, string componentId) =>
+        body["sideUpdates"]?.AsArray().Where(u => u!["id"]!.ToString() == componentId).Select(u => u!["props"]!.AsObject()).ToArray() ?? [];
+
+    public void Dispose()
+    {
+        foreach (var client in _clients.Values)
+        {
+            client.Dispose();
+        }
+    }
+
+    private HttpClient Client(Uri web) => _clients.GetOrAdd(web, address => new HttpClient(new SocketsHttpHandler { CookieContainer = _cookies, UseCookies = true })
+    {
+        BaseAddress = address,
+        Timeout = TimeSpan.FromSeconds(60),
+    });
+}

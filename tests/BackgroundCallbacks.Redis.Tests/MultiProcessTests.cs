@@ -1,0 +1,152 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using BackgroundCallbacks.Redis.Tests.Infrastructure;
+
+namespace BackgroundCallbacks.Redis.Tests;
+
+/// <summary>Two web processes (no workers) and one worker process sharing one Redis, as a small deployment.</summary>
+public sealed class MultiProcessFixture : IAsyncLifetime
+{
+    public Cluster Cluster { get; private set; } = null!;
+
+    public HostProcess WebA => Cluster.Webs[0];
+
+    public HostProcess WebB => Cluster.Webs[1];
+
+    public HostProcess Worker => Cluster.Workers[0];
+
+    public async Task InitializeAsync() => Cluster = await Cluster.StartAsync(webs: 2, workers: 1);
+
+    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+
+    /// <summary>Stops web A gracefully and starts a new web process in its place.</summary>
+    public async Task RestartWebAAsync()
+    {
+        var old = WebA;
+        await old.StopAsync(TimeSpan.FromSeconds(15));
+        Cluster.Webs.Remove(old);
+        var fresh = await Cluster.StartWebAsync();
+        Cluster.Webs.Remove(fresh);
+        Cluster.Webs.Insert(0, fresh);
+    }
+}
+
+public sealed class MultiProcessTests(MultiProcessFixture fixture, ITestOutputHelper output) : IClassFixture<MultiProcessFixture>
+{
+    private static readonly TimeSpan JobTimeout = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task A_result_computed_by_the_worker_is_a_hit_on_the_other_web_process()
+    {
+        using var browser = new ProtocolClient();
+        var handle = await browser.StartAsync(fixture.WebA.Address!, "square", "square-in", "value", 7);
+        var done = await browser.WaitForEndAsync(fixture.WebA.Address!, handle, JobTimeout);
+        Assert.Equal("succeeded", done["status"]!.GetValue<string>());
+        Assert.Equal($"49@{fixture.Worker.Pid}", ProtocolClient.Value(done, "square-out", "children")!.GetValue<string>());
+
+        using var otherBrowser = new ProtocolClient();
+        var (status, body, _) = await otherBrowser.InvokeAsync(fixture.WebB.Address!, "square", "square-in", "value", 7);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.True(body["cached"]!.GetValue<bool>());
+        Assert.Equal($"49@{fixture.Worker.Pid}", ProtocolClient.Value(body, "square-out", "children")!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_cached_result_survives_a_restart_of_the_web_process()
+    {
+        using (var browser = new ProtocolClient())
+        {
+            var handle = await browser.StartAsync(fixture.WebA.Address!, "square", "square-in", "value", 12);
+            var done = await browser.WaitForEndAsync(fixture.WebA.Address!, handle, JobTimeout);
+            Assert.Equal("succeeded", done["status"]!.GetValue<string>());
+        }
+
+        var oldPid = fixture.WebA.Pid;
+        await fixture.RestartWebAAsync();
+        Assert.NotEqual(oldPid, fixture.WebA.Pid);
+
+        using var afterRestart = new ProtocolClient();
+        var (status, body, _) = await afterRestart.InvokeAsync(fixture.WebA.Address!, "square", "square-in", "value", 12);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.True(body["cached"]!.GetValue<bool>());
+        Assert.Equal($"144@{fixture.Worker.Pid}", ProtocolClient.Value(body, "square-out", "children")!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_long_poll_on_one_web_process_wakes_within_milliseconds_of_progress_on_the_worker()
+    {
+        using var browser = new ProtocolClient();
+        var handle = await browser.StartAsync(fixture.WebA.Address!, "progress", "progress-in", "value", 6);
+
+        // Follow the job on the other web process with long polls that wait far longer than the reports are apart:
+        // only a wake-up from Redis answers them early.
+        var latencies = new List<double>();
+        long after = 0;
+        long seenProgressVersion = 0;
+        var deadline = DateTime.UtcNow + JobTimeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            var (status, body, _) = await browser.PollAsync(fixture.WebB.Address!, handle, after, 20_000);
+            var received = DateTime.UtcNow.Ticks;
+            Assert.Equal(HttpStatusCode.OK, status);
+            var progressVersion = body["progressVersion"]?.GetValue<long>() ?? 0;
+            if (progressVersion > seenProgressVersion && ProtocolClient.Value(body, "progress-bar", "value", "progress") is { } progress)
+            {
+                seenProgressVersion = progressVersion;
+                var reported = long.Parse(progress.GetValue<string>().Split('|')[1]);
+                latencies.Add(TimeSpan.FromTicks(received - reported).TotalMilliseconds);
+            }
+
+            if (body["status"]!.GetValue<string>() is "succeeded" or "failed" or "canceled")
+            {
+                Assert.Equal("succeeded", body["status"]!.GetValue<string>());
+                break;
+            }
+
+            after = body["version"]!.GetValue<long>();
+        }
+
+        output.WriteLine("Progress latencies (ms): " + string.Join(", ", latencies.Select(l => l.ToString("F1"))));
+        Assert.True(latencies.Count >= 4, $"Only {latencies.Count} progress reports were seen.");
+        // About 10 ms on a quiet machine. The bounds leave room for a loaded one, and are still far below what a poll
+        // not woken by Redis would take: its 20 s wait.
+        var sorted = latencies.Order().ToArray();
+        Assert.True(sorted[sorted.Length / 2] < 200, $"Median wake-up latency {sorted[sorted.Length / 2]:F1} ms is not within milliseconds.");
+        Assert.True(sorted[^1] < 2000, $"A long poll woke {sorted[^1]:F1} ms after the report.");
+    }
+
+    [Fact]
+    public async Task Cancel_on_one_web_process_fires_the_handlers_token_on_the_worker_within_50_ms()
+    {
+        using var browser = new ProtocolClient();
+        var latencies = new List<double>();
+        for (var round = 0; round < 4; round++)
+        {
+            var handle = await browser.StartAsync(fixture.WebA.Address!, "wait", "wait-in", "value", round);
+            await browser.WaitUntilAsync(fixture.WebB.Address!, handle, b => ProtocolClient.SideUpdates(b, "probe").Length > 0, JobTimeout);
+
+            var sent = DateTime.UtcNow.Ticks;
+            var (status, _) = await browser.CancelAsync(fixture.WebA.Address!, handle);
+            Assert.Equal(HttpStatusCode.Accepted, status);
+
+            var done = await browser.WaitForEndAsync(fixture.WebB.Address!, handle, JobTimeout);
+            Assert.Equal("canceled", done["status"]!.GetValue<string>());
+            var (_, all, _) = await browser.PollAsync(fixture.WebB.Address!, handle);
+            var probes = ProtocolClient.SideUpdates(all, "probe");
+            Assert.Equal(fixture.Worker.Pid, probes[0]["pid"]!.GetValue<int>());
+            var fired = probes.Select(p => p["fired"]).OfType<JsonNode>().Single().GetValue<long>();
+            Assert.True(fired > 0, "The handler's token never fired.");
+            latencies.Add(TimeSpan.FromTicks(fired - sent).TotalMilliseconds);
+        }
+
+        output.WriteLine("DELETE on web A to token fired on the worker (ms): " + string.Join(", ", latencies.Select(l => l.ToString("F1"))));
+
+        // The first round also pays for code that runs for the first time in each process; the others must be fast.
+        Assert.True(latencies[0] < 250, $"The first token fired {latencies[0]:F1} ms after the DELETE was sent.");
+        foreach (var latency in latencies.Skip(1))
+        {
+            Assert.True(latency < 50, $"The token fired {latency:F1} ms after the DELETE was sent.");
+        }
+    }
+}

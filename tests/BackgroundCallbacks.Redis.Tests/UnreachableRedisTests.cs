@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using BackgroundCallbacks.Jobs;
+using BackgroundCallbacks.Redis.Tests.Infrastructure;
+
+namespace BackgroundCallbacks.Redis.Tests;
+
+/// <summary>Every store call fails fast, with the core's 503 exception, while Redis cannot be reached.</summary>
+public sealed class UnreachableRedisTests
+{
+    private static readonly TimeSpan Fast = TimeSpan.FromSeconds(1.5);
+
+    [Fact]
+    public async Task Store_calls_fail_within_a_second_with_BackendUnavailable_while_Redis_is_down()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var backend = await BackendHarness.CreateAsync(redis.ConnectionString);
+        var record = Records.New();
+        await backend.Jobs.CreateAsync(record, CancellationToken.None);
+        var waiting = backend.Jobs.WaitForChangeAsync(record.Handle, 1, TimeSpan.FromSeconds(30), CancellationToken.None).AsTask();
+
+        await redis.KillAsync();
+
+        // A long poll that was waiting when Redis went away is answered (with the error) rather than left hanging.
+        var clock = Stopwatch.StartNew();
+        await Assert.ThrowsAsync<BackendUnavailableException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.True(clock.Elapsed < Fast, $"The waiting poll failed after {clock.Elapsed}.");
+
+        await AssertFailsFastAsync(async () => await backend.Jobs.GetAsync(record.Handle, CancellationToken.None));
+        await AssertFailsFastAsync(async () => await backend.Jobs.CreateAsync(Records.New(), CancellationToken.None));
+        await AssertFailsFastAsync(async () => await backend.Jobs.WaitForChangeAsync(record.Handle, 1, TimeSpan.FromSeconds(30), CancellationToken.None));
+        await AssertFailsFastAsync(async () => await backend.Jobs.RequestCancelAsync(record.Handle, CancelReasons.Requested, CancellationToken.None));
+        await AssertFailsFastAsync(async () => await backend.Jobs.ReplaceActiveAsync(record.Slot, record.Handle, CancellationToken.None));
+        await AssertFailsFastAsync(async () => await backend.Results.GetAsync("k", TimeSpan.FromMinutes(1), CancellationToken.None));
+        await AssertFailsFastAsync(async () => await backend.Results.SetAsync("k", "[]", TimeSpan.FromMinutes(1), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_backend_built_while_Redis_is_down_starts_and_works_once_Redis_is_up()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await redis.KillAsync();
+        var clock = Stopwatch.StartNew();
+        await using var backend = await BackendHarness.CreateAsync(redis.ConnectionString, o => o.OperationTimeout = TimeSpan.FromSeconds(1));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"Building the backend took {clock.Elapsed}.");
+        await AssertFailsFastAsync(async () => await backend.Jobs.GetAsync(Records.NewHandle(), CancellationToken.None));
+
+        await redis.RestartAsync();
+        var record = Records.New();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (true)
+        {
+            try
+            {
+                await backend.Jobs.CreateAsync(record, CancellationToken.None);
+                break;
+            }
+            catch (BackendUnavailableException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        // The change subscription that could not be made at start is made on reconnection: polls wake again.
+        var attempt = await backend.Jobs.TryStartAsync(record.Handle, CancellationToken.None);
+        var waiting = backend.Jobs.WaitForChangeAsync(record.Handle, 2, TimeSpan.FromSeconds(20), CancellationToken.None).AsTask();
+        await WaitUntilSubscribedAsync(backend);
+        await backend.Jobs.AppendUpdatesAsync(record.Handle, attempt, "[1]", [], CancellationToken.None);
+        var changed = await waiting.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal("[1]", changed!.ProgressJson);
+    }
+
+    private static async Task WaitUntilSubscribedAsync(BackendHarness backend)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while ((long)(await backend.Db.ExecuteAsync("PUBSUB", "NUMSUB", "bgcb:changes"))[1] == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The store never subscribed to job changes.");
+            await Task.Delay(50);
+        }
+    }
+
+    private static async Task AssertFailsFastAsync(Func<Task> call)
+    {
+        var clock = Stopwatch.StartNew();
+        await Assert.ThrowsAsync<BackendUnavailableException>(call);
+        Assert.True(clock.Elapsed < Fast, $"The call failed only after {clock.Elapsed}.");
+    }
+}
