@@ -133,10 +133,3 @@ public class JobQueueTests
         Assert.Equal(2, Volatile.Read(ref calls));
     }
 }
-
-public static class AppJobs
-{
-    public static TaskCompletionSource<string>? Ran { get; set; }
-
-    public static void Run(string who) => Ran?.TrySetResult(who);
-}
