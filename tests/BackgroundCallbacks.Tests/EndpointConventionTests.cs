@@ -46,4 +46,22 @@ public class EndpointConventionTests
         Assert.Equal("/api/bg", body["prefix"].Str());
         Assert.Throws<ArgumentException>(() => app.MapBackgroundCallbacks("no-slash"));
     }
+
+    [Fact]
+    public async Task Job_locations_include_the_apps_path_base()
+    {
+        await using var app = await TestApp.StartAsync(
+            b => b.MapBackgroundCallback("echo", (int? n) => n).Output("out", "children").Input("in", "value"),
+            pipeline: a => a.UsePathBase("/reports"));
+        using var client = app.NewClient();
+
+        var response = await client.Http.PostAsync("/reports/_callbacks/callbacks/echo", new StringContent(
+            """{"inputs":[{"id":"in","property":"value","value":1}]}""", System.Text.Encoding.UTF8, "application/json"));
+        var body = await CallbackClient.BodyAsync(response);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.StartsWith("/reports/_callbacks/jobs/", response.Headers.Location!.OriginalString);
+        Assert.Equal(response.Headers.Location.OriginalString, body["location"].Str());
+        Assert.Equal(HttpStatusCode.OK, (await client.Http.GetAsync(body["location"].Str())).StatusCode);
+    }
 }

@@ -60,7 +60,7 @@ internal sealed class CallbackEndpoints(
                 }
                 else
                 {
-                    await JobResponseWriter.WriteAcceptedAsync(context, callback, result.Handle!, JobLocation(result.Handle!), request.Matches).ConfigureAwait(false);
+                    await JobResponseWriter.WriteAcceptedAsync(context, callback, result.Handle!, JobLocation(context, result.Handle!), request.Matches).ConfigureAwait(false);
                 }
             }
         }
@@ -110,7 +110,7 @@ internal sealed class CallbackEndpoints(
             }
         }
 
-        await JobResponseWriter.WriteJobAsync(context, StatusCodes.Status200OK, job, after, JobLocation(handle)).ConfigureAwait(false);
+        await JobResponseWriter.WriteJobAsync(context, StatusCodes.Status200OK, job, after, JobLocation(context, handle)).ConfigureAwait(false);
     }
 
     public Task CancelAsync(HttpContext context) => GuardAsync(context, CancelCoreAsync);
@@ -129,7 +129,7 @@ internal sealed class CallbackEndpoints(
 
         await jobs!.RequestCancelAsync(handle, CancelReasons.Requested, context.RequestAborted).ConfigureAwait(false);
         job = await jobs.GetAsync(handle, context.RequestAborted).ConfigureAwait(false) ?? job;
-        await JobResponseWriter.WriteJobAsync(context, StatusCodes.Status202Accepted, job, 0, JobLocation(handle)).ConfigureAwait(false);
+        await JobResponseWriter.WriteJobAsync(context, StatusCodes.Status202Accepted, job, 0, JobLocation(context, handle)).ConfigureAwait(false);
     }
 
     private async Task GuardAsync(HttpContext context, Func<HttpContext, Task> handler)
@@ -153,7 +153,8 @@ internal sealed class CallbackEndpoints(
         return (managers.ForHandle(handle), handle);
     }
 
-    private string JobLocation(string handle) => Prefix + "/jobs/" + handle;
+    /// <summary>The job URL as the client sees it, behind any path base the app is mounted under.</summary>
+    private string JobLocation(HttpContext context, string handle) => context.Request.PathBase + Prefix + "/jobs/" + handle;
 
     private static bool TryReadLong(HttpContext context, string name, out long value)
     {
