@@ -81,6 +81,35 @@ public sealed class CachingTests(BrowserFixture browser)
     }
 
     [BrowserFact]
+    public async Task A_cache_hit_cancels_the_job_it_supersedes()
+    {
+        await using var test = await browser.NewPageAsync();
+        await test.OpenAsync("/examples/ignore-by-name.html");
+        var cachedText = "cached-" + Guid.NewGuid().ToString("N")[..8];
+        await test.Page.FillAsync("#input-1", cachedText);
+        await test.Page.ClickAsync("#run-button-1");
+        await Expect(test.Page.Locator("#result-1")).ToHaveTextAsync($"Result for '{cachedText}'");
+        await Expect(test.Page.Locator("#run-button-1")).ToBeEnabledAsync();
+        var firstHandle = Assert.Single(await test.EventsAsync("job")).GetProperty("handle").GetString();
+
+        // A job for new text runs; while it does, page code invokes again with the cached text.
+        await test.Page.FillAsync("#input-1", "slow-" + Guid.NewGuid().ToString("N")[..8]);
+        await test.Page.ClickAsync("#run-button-1");
+        var job = await test.WaitForEventAsync("job", e => e.GetProperty("handle").GetString() != firstHandle);
+        var handle = job.GetProperty("handle").GetString()!;
+        await test.Page.FillAsync("#input-1", cachedText);
+        await test.Page.EvaluateAsync("() => BackgroundCallbacks.setProps('run-button-1', { n_clicks: 99 })");
+
+        await test.WaitForEventAsync("done", e => e.GetProperty("cached").GetBoolean());
+        var cancel = await test.WaitForEventAsync("cancel", e => e.GetProperty("handle").GetString() == handle);
+        Assert.Equal(handle, cancel.GetProperty("handle").GetString());
+        await Expect(test.Page.Locator("#result-1")).ToHaveTextAsync($"Result for '{cachedText}'");
+        var state = await test.Page.EvaluateAsync<string>(
+            "async h => (await (await fetch('/_callbacks/jobs/' + h + '?after=0&wait=10000')).json()).cancelReason", handle);
+        Assert.Equal("requested", state);
+    }
+
+    [BrowserFact]
     public async Task Ignoring_argument_zero_by_position_makes_repeated_clicks_cache_hits()
     {
         await using var test = await browser.NewPageAsync();

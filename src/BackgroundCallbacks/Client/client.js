@@ -678,6 +678,7 @@
     if (slot.poll) {
       slot.poll.abort(); // stop following the job this invocation supersedes
       slot.poll = null;
+      slot.superseded = slot.handle;
     }
     clearError(slot);
     applyRunning(callback, match, "whileRunning");
@@ -741,6 +742,12 @@
     }
     if (token !== slot.token) {
       return;
+    }
+    // A miss supersedes the previous job on the server; a cache hit does not reach the queue, so cancel it from here.
+    const superseded = slot.superseded;
+    slot.superseded = null;
+    if (response.status === 200 && superseded) {
+      requestCancel(slot, superseded);
     }
     if (response.status === 200) {
       emit("done", { callbackId: callback.id, match: slot.match, status: answer.status, cached: !!answer.cached });
@@ -888,8 +895,7 @@
     }
   }
 
-  function requestCancel(slot) {
-    const handle = slot.handle;
+  function requestCancel(slot, handle = slot.handle) {
     emit("cancel", { callbackId: slot.callback.id, match: slot.match, handle });
     fetch(jobUrl(handle), { method: "DELETE", credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(async (response) => {
