@@ -46,6 +46,23 @@ public sealed class SearchTests(BrowserFixture browser)
     }
 
     [BrowserFact]
+    public async Task Script_URLs_and_event_handler_attributes_are_never_set()
+    {
+        await using var test = await browser.NewPageAsync();
+        await test.OpenAsync("/examples/search.html");
+        await test.Page.EvaluateAsync("() => { const a = document.createElement('a'); a.id = 'link'; document.body.append(a); }");
+
+        await test.Page.EvaluateAsync("() => BackgroundCallbacks.setProps('link', { href: ' JaVaScRiPt:window.__injected=1', onclick: 'window.__injected=1' })");
+        var unsafeHref = await test.Page.GetAttributeAsync("#link", "href");
+        var onclick = await test.Page.GetAttributeAsync("#link", "onclick");
+        await test.Page.EvaluateAsync("() => BackgroundCallbacks.setProps('link', { href: '/examples/basic.html' })");
+
+        Assert.Null(unsafeHref);
+        Assert.Null(onclick);
+        Assert.Equal("/examples/basic.html", await test.Page.GetAttributeAsync("#link", "href"));
+    }
+
+    [BrowserFact]
     public async Task Props_set_from_page_code_invoke_the_callbacks_that_take_them()
     {
         await using var test = await browser.NewPageAsync();
