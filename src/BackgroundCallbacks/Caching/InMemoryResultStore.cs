@@ -17,8 +17,6 @@ internal sealed class InMemoryResultStore : IResultStore, IDisposable
         _sweeper = time.CreateTimer(static state => ((InMemoryResultStore)state!).Sweep(), this, SweepPeriod, SweepPeriod);
     }
 
-    internal int Count => _entries.Count;
-
     public ValueTask<string?> GetAsync(string key, TimeSpan slidingExpiry, CancellationToken cancellationToken)
     {
         if (!_entries.TryGetValue(key, out var entry))
@@ -51,7 +49,7 @@ internal sealed class InMemoryResultStore : IResultStore, IDisposable
 
     public void Dispose() => _sweeper.Dispose();
 
-    internal void Sweep()
+    private void Sweep()
     {
         var now = _time.GetUtcNow();
         foreach (var pair in _entries)

@@ -26,8 +26,6 @@ internal sealed class InMemoryJobStateStore : IJobStateStore, IDisposable
         _sweeper = time.CreateTimer(static state => ((InMemoryJobStateStore)state!).Sweep(), this, period, period);
     }
 
-    internal int Count => _jobs.Count;
-
     /// <summary>How many long polls wait on a job now; lets tests know a poll is parked without sleeping.</summary>
     internal int WaitersOf(string handle) => _jobs.TryGetValue(handle, out var entry) ? Volatile.Read(ref entry.Waiters) : 0;
 
@@ -264,7 +262,7 @@ internal sealed class InMemoryJobStateStore : IJobStateStore, IDisposable
 
     public void Dispose() => _sweeper.Dispose();
 
-    internal void Sweep()
+    private void Sweep()
     {
         var now = _time.GetUtcNow();
         foreach (var (handle, entry) in _jobs)
