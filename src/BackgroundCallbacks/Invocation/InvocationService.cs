@@ -57,7 +57,7 @@ internal sealed class InvocationService(CallbackManagers managers, OwnerResolver
 
     private static async Task<string?> KeyAsync(HttpContext http, CallbackDefinition callback, CallbackManager manager, InvocationRequest request, Owner owner, CancellationToken cancellationToken)
     {
-        var providers = callback.CacheBy ?? manager.Settings.CacheBy?.ToArray();
+        var providers = callback.CacheBy ?? manager.CacheBy;
         if (providers is null)
         {
             return null;

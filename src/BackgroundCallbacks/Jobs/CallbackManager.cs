@@ -7,6 +7,9 @@ internal sealed class CallbackManager(string name, CallbackManagerOptions settin
 
     public CallbackManagerOptions Settings { get; } = settings;
 
+    /// <summary>The manager's cache-by provider names, copied once so the invocation path does not copy them per request.</summary>
+    public IReadOnlyList<string>? CacheBy { get; } = settings.CacheBy?.ToArray();
+
     public string Queue { get; } = queue;
 
     public CallbackBackend Backend { get; } = backend;
