@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using BackgroundCallbacks.Declarations;
 using BackgroundCallbacks.Invocation;
 using BackgroundCallbacks.Registry;
 using BenchmarkDotNet.Attributes;

@@ -1,6 +1,7 @@
 using BackgroundCallbacks.Jobs;
 using BackgroundCallbacks.Redis.Hosting;
 using BackgroundCallbacks.Redis.Jobs;
+using BackgroundCallbacks.Redis.Queueing;
 using Hangfire;
 using Hangfire.Redis.StackExchange;
 using Microsoft.Extensions.Configuration;
@@ -111,10 +112,9 @@ public sealed class ConfigurationTests
             o.DeadWorkerTimeout = TimeSpan.FromSeconds(20);
             o.DeadWorkerCheckInterval = TimeSpan.FromSeconds(3);
         });
-        var server = new BackgroundJobServerOptions();
-
-        backend.Backend.ConfigureServer!(server);
-        var storage = Assert.IsType<CallbackRedisStorage>(backend.Backend.Storage);
+        var queue = Assert.IsType<BackgroundCallbacks.Queueing.HangfireJobQueue>(backend.Backend.Queue);
+        var server = ServerOptionsOf(queue);
+        var storage = Assert.IsType<CallbackRedisStorage>(queue.Storage);
 #pragma warning disable CS0618 // The Redis storage gives its watchers as IServerComponent.
         var components = storage.GetComponents().ToArray();
 #pragma warning restore CS0618
@@ -125,6 +125,14 @@ public sealed class ConfigurationTests
         Assert.Contains(components, c => c is BoundedPassComponent);
         Assert.Equal(TimeSpan.FromHours(1), storage.JobExpirationTimeout);
         Assert.IsAssignableFrom<RedisStorage>(storage);
+    }
+
+    /// <summary>The options the queue gives the Hangfire servers it starts, read from the tuning it was built with.</summary>
+    private static BackgroundJobServerOptions ServerOptionsOf(BackgroundCallbacks.Queueing.HangfireJobQueue queue)
+    {
+        var server = new BackgroundJobServerOptions();
+        queue.ConfigureServer?.Invoke(server);
+        return server;
     }
 
     private static async Task<OptionsValidationException> StartFailsAsync(Action<BackgroundCallbacksBuilder> redis)

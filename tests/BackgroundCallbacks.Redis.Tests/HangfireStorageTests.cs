@@ -28,7 +28,7 @@ public sealed class HangfireStorageTests(RedisFixture fixture) : IClassFixture<R
         var keys = inspector.GetServer(inspector.GetEndPoints()[0]).Keys(pattern: "*").Select(k => (string)k!).ToArray();
         Assert.Contains("appjobs-hangfire:servers", keys);
         Assert.Contains(keys, k => k.StartsWith("appjobs-hangfire:job:", StringComparison.Ordinal));
-        Assert.Contains(keys, k => k.StartsWith("appjobs:job:" + handle, StringComparison.Ordinal));
+        Assert.Contains((string)new BackgroundCallbacks.Redis.Connections.RedisKeys("appjobs:").Job(handle.Split('.')[1])!, keys);
         Assert.DoesNotContain(keys, k => k.StartsWith("{hangfire}:", StringComparison.Ordinal));
         Assert.All(keys, k =>
             Assert.True(k.StartsWith("appjobs:", StringComparison.Ordinal) || k.StartsWith("appjobs-hangfire:", StringComparison.Ordinal), k));

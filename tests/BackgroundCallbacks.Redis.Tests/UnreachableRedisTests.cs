@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using BackgroundCallbacks.Jobs;
+using BackgroundCallbacks.Owners;
 using BackgroundCallbacks.Redis.Tests.Infrastructure;
+using BackgroundCallbacks.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace BackgroundCallbacks.Redis.Tests;
 
@@ -14,9 +17,12 @@ public sealed class UnreachableRedisTests
     {
         await using var redis = await RedisServer.StartAsync();
         await using var backend = await BackendHarness.CreateAsync(redis.ConnectionString);
-        var record = Records.New();
-        await backend.Jobs.CreateAsync(record, CancellationToken.None);
-        var waiting = backend.Jobs.WaitForChangeAsync(record.Handle, 1, TimeSpan.FromSeconds(30), CancellationToken.None).AsTask();
+        var admission = JobStoreContractTests.NewAdmission();
+        await backend.Jobs.AdmitAsync(admission, CancellationToken.None);
+        var jobs = backend.Services.GetRequiredService<JobService>();
+        var owner = new Owner(admission.Record.Owner, null, string.Empty);
+        var waiting = jobs.FollowAsync(admission.Handle, owner, 1, TimeSpan.FromSeconds(30), CancellationToken.None).AsTask();
+        await WaitUntilAsync(() => backend.Jobs.Changes.WaitersOf(admission.Record.JobId) == 1);
 
         await redis.KillAsync();
 
@@ -25,11 +31,12 @@ public sealed class UnreachableRedisTests
         await Assert.ThrowsAsync<BackendUnavailableException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.True(clock.Elapsed < Fast, $"The waiting poll failed after {clock.Elapsed}.");
 
-        await AssertFailsFastAsync(async () => await backend.Jobs.GetAsync(record.Handle, CancellationToken.None));
-        await AssertFailsFastAsync(async () => await backend.Jobs.CreateAsync(Records.New(), CancellationToken.None));
-        await AssertFailsFastAsync(async () => await backend.Jobs.WaitForChangeAsync(record.Handle, 1, TimeSpan.FromSeconds(30), CancellationToken.None));
-        await AssertFailsFastAsync(async () => await backend.Jobs.RequestCancelAsync(record.Handle, CancelReasons.Requested, CancellationToken.None));
-        await AssertFailsFastAsync(async () => await backend.Jobs.ReplaceActiveAsync(record.Slot, record.Handle, CancellationToken.None));
+        await AssertFailsFastAsync(async () => await backend.Jobs.ReadAsync(admission.Record.JobId, admission.FollowerId, 0, CancellationToken.None));
+        await AssertFailsFastAsync(async () => await backend.Jobs.AdmitAsync(JobStoreContractTests.NewAdmission(), CancellationToken.None));
+        await AssertFailsFastAsync(async () => await jobs.FollowAsync(admission.Handle, owner, 1, TimeSpan.FromSeconds(30), CancellationToken.None));
+        await AssertFailsFastAsync(async () => await jobs.CancelAsync(admission.Handle, owner, CancellationToken.None));
+        await AssertFailsFastAsync(async () => await backend.Jobs.ReplaceSlotAsync("slot", admission.Handle, CancellationToken.None));
+        await AssertFailsFastAsync(async () => await backend.Jobs.AcknowledgeAsync(admission.Handle, CancellationToken.None));
         await AssertFailsFastAsync(async () => await backend.Results.GetAsync("k", TimeSpan.FromMinutes(1), CancellationToken.None));
         await AssertFailsFastAsync(async () => await backend.Results.SetAsync("k", "[]", TimeSpan.FromMinutes(1), CancellationToken.None));
     }
@@ -42,16 +49,16 @@ public sealed class UnreachableRedisTests
         var clock = Stopwatch.StartNew();
         await using var backend = await BackendHarness.CreateAsync(redis.ConnectionString, o => o.OperationTimeout = TimeSpan.FromSeconds(1));
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"Building the backend took {clock.Elapsed}.");
-        await AssertFailsFastAsync(async () => await backend.Jobs.GetAsync(Records.NewHandle(), CancellationToken.None));
+        await AssertFailsFastAsync(async () => await backend.Jobs.AdmitAsync(JobStoreContractTests.NewAdmission(), CancellationToken.None));
 
         await redis.RestartAsync();
-        var record = Records.New();
+        var admission = JobStoreContractTests.NewAdmission();
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
         while (true)
         {
             try
             {
-                await backend.Jobs.CreateAsync(record, CancellationToken.None);
+                await backend.Jobs.AdmitAsync(admission, CancellationToken.None);
                 break;
             }
             catch (BackendUnavailableException) when (DateTime.UtcNow < deadline)
@@ -61,10 +68,11 @@ public sealed class UnreachableRedisTests
         }
 
         // The change subscription that could not be made at start is made on reconnection: polls wake again.
-        var attempt = await backend.Jobs.TryStartAsync(record.Handle, CancellationToken.None);
-        var waiting = backend.Jobs.WaitForChangeAsync(record.Handle, 2, TimeSpan.FromSeconds(20), CancellationToken.None).AsTask();
+        var attempt = await backend.Jobs.TryStartAsync(admission.Record.JobId, "run", CancellationToken.None);
+        var owner = new Owner(admission.Record.Owner, null, string.Empty);
+        var waiting = backend.Services.GetRequiredService<JobService>().FollowAsync(admission.Handle, owner, 2, TimeSpan.FromSeconds(20), CancellationToken.None).AsTask();
         await WaitUntilSubscribedAsync(backend);
-        await backend.Jobs.AppendUpdatesAsync(record.Handle, attempt, "[1]", [], CancellationToken.None);
+        await backend.Jobs.AppendUpdatesAsync(admission.Record.JobId, attempt, "[1]", [], CancellationToken.None);
         var changed = await waiting.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.Equal("[1]", changed!.ProgressJson);
     }
@@ -76,6 +84,16 @@ public sealed class UnreachableRedisTests
         {
             Assert.True(DateTime.UtcNow < deadline, "The store never subscribed to job changes.");
             await Task.Delay(50);
+        }
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The condition never held.");
+            await Task.Delay(10);
         }
     }
 

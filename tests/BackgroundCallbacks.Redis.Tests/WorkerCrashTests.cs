@@ -69,7 +69,7 @@ public sealed class WorkerCrashTests(ITestOutputHelper output) : IAsyncLifetime
 
         // Thawed, the first run finishes and tries to write its result: the store turns it away as a stale attempt.
         frozen.Signal(Posix.SigCont);
-        await frozen.WaitForLineAsync(l => l.StartsWith("LOG|JobCanceled|", StringComparison.Ordinal) && l.Contains(handle, StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        await frozen.WaitForLineAsync(l => l.StartsWith("LOG|StaleRunDiscarded|", StringComparison.Ordinal) && l.Contains(handle.Split('.')[1], StringComparison.Ordinal), TimeSpan.FromSeconds(30));
 
         var (_, after, _) = await browser.PollAsync(web, handle);
         Assert.Equal("succeeded", after["status"]!.GetValue<string>());

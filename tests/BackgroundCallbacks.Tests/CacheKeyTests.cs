@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using BackgroundCallbacks.Declarations;
 using BackgroundCallbacks.Invocation;
 using BackgroundCallbacks.Registry;
 

@@ -13,7 +13,7 @@ public class CachingTests
 
     private static long JobCount(TestApp app)
     {
-        var stats = app.Services.GetRequiredService<CallbackManagers>().Get("default").Backend.Storage.GetMonitoringApi().GetStatistics();
+        var stats = app.HangfireStorage().GetMonitoringApi().GetStatistics();
         return stats.Enqueued + stats.Processing + stats.Succeeded + stats.Failed + stats.Deleted + stats.Scheduled;
     }
 

@@ -72,7 +72,7 @@ public class CancelTests
     }
 
     [Fact]
-    public async Task A_new_invocation_by_the_same_owner_supersedes_and_cancels_the_old_job()
+    public async Task A_new_invocation_from_the_same_page_supersedes_and_cancels_the_old_job()
     {
         var firstGate = new Gate();
         var firstTokenFired = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -96,7 +96,8 @@ public class CancelTests
                 })
                 .Output("out", "children").Input("in", "value"),
             o => o.CacheBy = []);
-        using var client = app.NewClient();
+        using var browser = app.NewClient();
+        using var client = browser.ForPage("tab-1");
         var first = await client.StartAsync("search", In("fir"));
         await firstGate.WaitReachedAsync();
 

@@ -117,17 +117,17 @@ public class HandlerTests
     }
 
     [Fact]
-    public async Task The_context_gives_the_triggered_inputs_and_the_handle()
+    public async Task The_context_gives_the_triggered_inputs_and_the_job_id()
     {
         await using var app = await TestApp.StartAsync(b => b
-            .MapBackgroundCallback("ctx", (int? a, int? bb, CallbackContext ctx) => $"{string.Join(",", ctx.TriggeredInputs)}|{ctx.Handle}")
+            .MapBackgroundCallback("ctx", (int? a, int? bb, CallbackContext ctx) => $"{string.Join(",", ctx.TriggeredInputs)}|{ctx.JobId}")
             .Output("out", "children").Input("a", "value").Input("b", "value"));
         using var client = app.NewClient();
 
         var handle = await client.StartAsync("ctx", [CallbackClient.Value("a", "value", 1), CallbackClient.Value("b", "value", 2)], triggered: ["b.value"]);
         var done = await client.WaitForEndAsync(handle);
 
-        Assert.Equal($"b.value|{handle}", CallbackClient.Output(done, "out", "children").Str());
+        Assert.Equal($"b.value|{CallbackClient.JobId(handle)}", CallbackClient.Output(done, "out", "children").Str());
     }
 
     [Fact]

@@ -10,7 +10,7 @@ namespace BackgroundCallbacks.Tests;
 public class JobQueueTests
 {
     [Fact]
-    public async Task A_miss_enqueues_a_job_in_our_own_storage_whose_only_argument_is_the_handle()
+    public async Task A_miss_enqueues_a_job_in_our_own_storage_whose_only_argument_is_the_job_reference()
     {
         var gate = new Gate();
         await using var app = await TestApp.StartAsync(b => b
@@ -21,11 +21,12 @@ public class JobQueueTests
         var handle = await client.StartAsync("slow", [CallbackClient.Value("in", "value", "secret input")]);
         await gate.WaitReachedAsync();
 
-        var storage = app.Services.GetRequiredService<CallbackManagers>().Get("default").Backend.Storage;
+        var storage = app.HangfireStorage();
         var processing = storage.GetMonitoringApi().ProcessingJobs(0, 10);
         var job = Assert.Single(processing).Value.Job;
-        Assert.Equal([handle], job.Args.Cast<string>());
-        Assert.Equal(nameof(JobEntryPoint.RunAsync), job.Method.Name);
+        Assert.Equal(CallbackClient.JobId(handle) + ".default", Assert.IsType<string>(job.Args[0]));
+        Assert.Null(job.Args[1]); // the PerformContext, which Hangfire fills in
+        Assert.Equal(nameof(BackgroundCallbacks.Queueing.JobEntryPoint.RunAsync), job.Method.Name);
         Assert.DoesNotContain("secret input", string.Join(",", job.Args));
 
         gate.Open();
@@ -94,7 +95,7 @@ public class JobQueueTests
 
         Assert.Equal("failed", done.Status());
         Assert.Equal(1, Volatile.Read(ref calls));
-        var storage = app.Services.GetRequiredService<CallbackManagers>().Get("default").Backend.Storage;
+        var storage = app.HangfireStorage();
         Assert.Equal(0, storage.GetMonitoringApi().ScheduledCount());
     }
 

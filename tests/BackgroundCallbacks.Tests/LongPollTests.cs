@@ -50,9 +50,9 @@ public class LongPollTests(ITestOutputHelper output)
 
     private static async Task WaitUntilParkedAsync(TestApp app, string handle, int count)
     {
-        var store = app.Services.GetRequiredService<InMemoryJobStateStore>();
+        var changes = app.Services.GetRequiredService<InMemoryJobStore>().Changes;
         var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 10;
-        while (store.WaitersOf(handle) < count)
+        while (changes.WaitersOf(CallbackClient.JobId(handle)) < count)
         {
             Assert.True(Stopwatch.GetTimestamp() < deadline, "the long poll never reached the server");
             await Task.Yield();
@@ -112,12 +112,16 @@ public class LongPollTests(ITestOutputHelper output)
         using var client = app.NewClient();
         var handle = await client.StartAsync("steps", In(1));
         await gate.WaitReachedAsync();
-        var store = app.Services.GetRequiredService<CallbackManagers>().Get("default").Backend.Jobs;
-        var version = (await store.GetAsync(handle, default))!.Version;
+        var (_, current) = await client.PollAsync(handle);
+        var version = current.Version();
+        var store = app.Services.GetRequiredService<InMemoryJobStore>();
+        var record = (await store.GetRecordAsync(CallbackClient.JobId(handle), default))!;
+        var jobs = app.Services.GetRequiredService<JobService>();
+        var owner = new BackgroundCallbacks.Owners.Owner(record.Owner, null, string.Empty);
         var threadsBefore = ThreadPool.ThreadCount;
 
         var waiters = Enumerable.Range(0, 10_000)
-            .Select(_ => store.WaitForChangeAsync(handle, version, TimeSpan.FromMinutes(1), default).AsTask())
+            .Select(_ => jobs.FollowAsync(handle, owner, version, TimeSpan.FromMinutes(1), default).AsTask())
             .ToArray();
 
         Assert.All(waiters, w => Assert.False(w.IsCompleted));

@@ -113,8 +113,8 @@ public class OwnerTests
 
         var handle = await client.StartAsync("echo", In(1));
         var session = cookies.GetCookies(app.Address)[".BackgroundCallbacks.Session"]!.Value;
-        var store = app.Services.GetRequiredService<BackgroundCallbacks.Jobs.InMemoryJobStateStore>();
-        var record = await store.GetRecordAsync(handle, default);
+        var store = app.Services.GetRequiredService<BackgroundCallbacks.Jobs.InMemoryJobStore>();
+        var record = await store.GetRecordAsync(CallbackClient.JobId(handle), default);
 
         Assert.StartsWith("s:", record!.Owner);
         Assert.DoesNotContain(session, record.Owner);

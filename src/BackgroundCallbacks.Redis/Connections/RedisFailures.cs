@@ -12,6 +12,9 @@ internal static class RedisFailures
     {
         RedisConnectionException or RedisTimeoutException => true,
 
+        // No call passes a token to StackExchange.Redis, so a cancelled call is one the client gave up on: a timeout.
+        OperationCanceledException or TimeoutException => true,
+
         // A server that is starting, read-only after a failover, or busy with a script answers, but cannot serve us.
         RedisServerException e => e.Message.StartsWith("LOADING", StringComparison.Ordinal)
             || e.Message.StartsWith("READONLY", StringComparison.Ordinal)

@@ -1,13 +1,12 @@
-using System.Buffers.Text;
-using System.Security.Cryptography;
-using System.Text;
+using BackgroundCallbacks.Jobs;
 using StackExchange.Redis;
 
 namespace BackgroundCallbacks.Redis.Connections;
 
 /// <summary>
-/// The names of everything this backend keeps in Redis, all under one prefix: a job's hash and its side-update list,
-/// supersede slots, cached results, and the one channel that announces job changes.
+/// The names of everything this backend keeps in Redis, all under one prefix. Every key of one job, and the index entry
+/// of its cache key, carry the job's tag in braces (a Redis Cluster hash tag), so each script touches one slot: for a
+/// cached job the tag comes from the cache key, so identical invocations meet in the same slot.
 /// </summary>
 internal sealed class RedisKeys(string prefix)
 {
@@ -17,17 +16,22 @@ internal sealed class RedisKeys(string prefix)
 
     public RedisChannel Changes => RedisChannel.Literal(ChangesName);
 
-    public RedisKey Job(string handle) => Prefix + "job:" + handle;
+    /// <summary>The one sorted set of admissions not yet acknowledged, scored by when they were admitted (ms).</summary>
+    public RedisKey Outbox { get; } = prefix + "outbox";
 
-    public RedisKey Updates(string handle) => Prefix + "job:" + handle + ":u";
+    /// <summary>A job's hash: its state, record and followers.</summary>
+    public RedisKey Job(string jobId) => JobName(jobId);
 
-    /// <summary>A slot names an owner, a callback and its outputs, which may be long: the key holds its hash.</summary>
-    public RedisKey Slot(string slot)
-    {
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(Encoding.UTF8.GetBytes(slot), hash);
-        return Prefix + "slot:" + Base64Url.EncodeToString(hash);
-    }
+    /// <summary>A job's side updates: a sorted set scored by the version that wrote each.</summary>
+    public RedisKey Updates(string jobId) => JobName(jobId) + ":u";
+
+    /// <summary>Which unended job computes a cache key now, in the slot of the key's tag.</summary>
+    public RedisKey Index(string key) => Prefix + "k:{" + JobHandles.TagOf(key) + "}" + key;
+
+    /// <summary>The handle that holds a supersede slot; the slot is already a digest.</summary>
+    public RedisKey Slot(string slot) => Prefix + "s:" + slot;
 
     public RedisKey Result(string key) => Prefix + "r:" + key;
+
+    private string JobName(string jobId) => Prefix + "j:{" + jobId[..JobHandles.TagLength] + "}" + jobId[JobHandles.TagLength..];
 }

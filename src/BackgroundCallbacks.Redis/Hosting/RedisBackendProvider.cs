@@ -2,7 +2,9 @@ using BackgroundCallbacks.Jobs;
 using BackgroundCallbacks.Redis.Caching;
 using BackgroundCallbacks.Redis.Connections;
 using BackgroundCallbacks.Redis.Diagnostics;
+using BackgroundCallbacks.Queueing;
 using BackgroundCallbacks.Redis.Jobs;
+using BackgroundCallbacks.Redis.Queueing;
 using Hangfire.Redis.StackExchange;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -11,7 +13,7 @@ using StackExchange.Redis;
 namespace BackgroundCallbacks.Redis.Hosting;
 
 /// <summary>
-/// The Redis backend, shared by every manager: results, job state and our own Hangfire storage, on one connection
+/// The Redis backend, shared by every manager: results, jobs and the queue on our own Hangfire storage, on one connection
 /// (or two, when results have a Redis of their own). Building it never waits for Redis: a Redis that is down at
 /// startup only makes requests answer 503 until it is reachable.
 /// </summary>
@@ -19,7 +21,7 @@ internal sealed class RedisBackendProvider : ICallbackBackendProvider, IDisposab
 {
     private readonly ConnectionMultiplexer _jobs;
     private readonly ConnectionMultiplexer _results;
-    private readonly RedisJobStateStore _store;
+    private readonly RedisJobStore _store;
     private readonly CallbackBackend _backend;
 
     public RedisBackendProvider(
@@ -35,7 +37,7 @@ internal sealed class RedisBackendProvider : ICallbackBackendProvider, IDisposab
             ? RedisConnectionFactory.Connect(results, settings.OperationTimeout)
             : _jobs;
         var keys = new RedisKeys(settings.KeyPrefix);
-        _store = new RedisJobStateStore(_jobs, keys, options.Value.JobRetention, settings.DeadWorkerTimeout, time, logger);
+        _store = new RedisJobStore(_jobs, keys, options.Value.JobRetention, settings.DeadWorkerTimeout, time, logger);
         var storage = CallbackRedisStorage.Create(
             _jobs,
             new RedisStorageOptions
@@ -49,19 +51,17 @@ internal sealed class RedisBackendProvider : ICallbackBackendProvider, IDisposab
 
         // Our job state lives in our own keys; Hangfire's record of a job is only queue bookkeeping, kept the minimum.
         storage.JobExpirationTimeout = TimeSpan.FromHours(1);
-        _backend = new CallbackBackend("redis", new RedisResultStore(_results, keys), _store, storage)
+        var queue = new HangfireJobQueue(storage, server =>
         {
-            ConfigureServer = server =>
-            {
-                server.ServerTimeout = settings.DeadWorkerTimeout;
-                server.HeartbeatInterval = HeartbeatInterval(settings);
-                server.ServerCheckInterval = settings.DeadWorkerCheckInterval;
-            },
-        };
+            server.ServerTimeout = settings.DeadWorkerTimeout;
+            server.HeartbeatInterval = HeartbeatInterval(settings);
+            server.ServerCheckInterval = settings.DeadWorkerCheckInterval;
+        });
+        _backend = new CallbackBackend("redis", new RedisResultStore(_results, keys), _store, queue);
         Log.BackendReady(logger, settings.DeadWorkerTimeout, TypicalRecovery(settings), RecoveryBound(settings));
     }
 
-    internal RedisJobStateStore Store => _store;
+    internal RedisJobStore Store => _store;
 
     public CallbackBackend GetBackend(string managerName) => _backend;
 

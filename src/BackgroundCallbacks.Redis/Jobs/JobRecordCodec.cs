@@ -39,7 +39,6 @@ internal static class JobRecordCodec
 
             writer.WriteEndArray();
             writer.WriteString("u", record.AuthenticationType);
-            writer.WriteString("s", record.Slot);
             if (record.MatchJson is not null)
             {
                 writer.WritePropertyName("m");
@@ -52,7 +51,7 @@ internal static class JobRecordCodec
         return buffer.WrittenSpan.ToArray();
     }
 
-    public static JobRecord Decode(string handle, ReadOnlySpan<byte> utf8)
+    public static JobRecord Decode(string jobId, ReadOnlySpan<byte> utf8)
     {
         var reader = new Utf8JsonReader(utf8);
         using var document = JsonDocument.ParseValue(ref reader);
@@ -62,7 +61,7 @@ internal static class JobRecordCodec
             .Select(e => new KeyValuePair<string, string>(e[0].GetString()!, e[1].GetString()!))
             .ToArray();
         return new JobRecord(
-            handle,
+            jobId,
             root.GetProperty("o").GetString()!,
             root.GetProperty("c").GetString()!,
             root.GetProperty("k").GetString(),
@@ -70,7 +69,6 @@ internal static class JobRecordCodec
             triggered,
             claims,
             root.GetProperty("u").GetString(),
-            root.GetProperty("s").GetString()!,
             root.TryGetProperty("m", out var match) ? match.GetRawText() : null);
     }
 }

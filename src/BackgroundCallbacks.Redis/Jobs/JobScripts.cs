@@ -1,35 +1,106 @@
 namespace BackgroundCallbacks.Redis.Jobs;
 
 /// <summary>
-/// The Lua scripts that change a job. Each reads, checks and writes in one atomic step on the server, bumps the
-/// version, renews the time to live (long while the job lives, the retention once it has ended) and announces the
-/// change on the changes channel ('v' + handle, or 'c' + handle for a cancel), so no two processes can interleave.
-/// Fields of the job hash: r record, ow owner, cb callback, sl slot key, s status (0 queued, 1 running, 2 succeeded,
-/// 3 failed, 4 canceled), v version, a attempt, p/pv progress and its version, o outputs, e error, c cancel reason,
-/// ca the attempt that completed the job.
+/// The Lua scripts that read and change jobs. Each reads, checks and writes in one atomic step on the server, and every
+/// key one script touches carries the same hash tag (a joined job's keys are named from the index entry, which shares
+/// the tag). A script that changes a job bumps its version, renews the time to live (long while the job lives, the
+/// retention once it has ended) and announces the change on the changes channel ('v' + job id, or 'c' + job id when the
+/// job was cancelled). Jobs/readme.md describes the fields.
 /// </summary>
 internal static class JobScripts
 {
-    /// <summary>KEYS: job. ARGV: record, owner, callback, slot key, live ttl (ms). 1 when created, 0 when it exists.</summary>
-    public const string Create = """
-        if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-        redis.call('HSET', KEYS[1], 'r', ARGV[1], 'ow', ARGV[2], 'cb', ARGV[3], 'sl', ARGV[4], 's', '0', 'v', '1', 'a', '0', 'pv', '0')
+    /// <summary>
+    /// Join or create. KEYS: the new job, and the cache key's index entry when the invocation may join. ARGV: follower id,
+    /// follower value, record, callback id, live ttl, key prefix, new job id, alias ttl. Answers {joined 0/1, job id, status}.
+    /// A join leaves an alias at the new job's name, so the outbox entry (which names it) still leads to the follower.
+    /// </summary>
+    public const string Admit = """
+        if KEYS[2] then
+          local cur = redis.call('GET', KEYS[2])
+          if cur then
+            local jk = ARGV[6] .. 'j:{' .. string.sub(cur, 1, 11) .. '}' .. string.sub(cur, 12)
+            local s = redis.call('HGET', jk, 's')
+            if s and tonumber(s) < 2 then
+              redis.call('HSET', jk, 'f:' .. ARGV[1], ARGV[2])
+              redis.call('HINCRBY', jk, 'n', 1)
+              redis.call('HSET', KEYS[1], 'alias', cur)
+              redis.call('PEXPIRE', KEYS[1], ARGV[8])
+              return {1, cur, tonumber(s)}
+            end
+          end
+        end
+        redis.call('HSET', KEYS[1], 'r', ARGV[3], 'cb', ARGV[4], 's', '0', 'v', '1', 'a', '0', 'pv', '0', 'n', '1', 'cf', ARGV[1], 'f:' .. ARGV[1], ARGV[2])
+        if KEYS[2] then
+          redis.call('HSET', KEYS[1], 'k', KEYS[2])
+          redis.call('SET', KEYS[2], ARGV[7], 'PX', ARGV[5])
+        end
         redis.call('PEXPIRE', KEYS[1], ARGV[5])
-        return 1
+        return {0, ARGV[7], 0}
         """;
 
-    /// <summary>KEYS: job, updates. The state fields and every side update in one consistent read; nil when there is no job.</summary>
+    /// <summary>
+    /// A follower's view. KEYS: job, updates. ARGV: follower id, after. Nil without such a follower; {follower, callback}
+    /// for a detached one; else {follower, callback, status, version, progress version, progress when newer than after,
+    /// outputs, error, cancel reason, updates newer than after}.
+    /// </summary>
     public const string Read = """
-        local f = redis.call('HMGET', KEYS[1], 'ow', 'cb', 's', 'v', 'p', 'pv', 'o', 'e', 'c', 'a')
+        local f = redis.call('HMGET', KEYS[1], 'f:' .. ARGV[1], 'cb', 's', 'v', 'pv', 'o', 'e', 'c')
         if not f[1] then return false end
-        return {f, redis.call('LRANGE', KEYS[2], 0, -1)}
+        if string.sub(f[1], 1, 1) == 'd' then return {f[1], f[2]} end
+        local after = tonumber(ARGV[2])
+        local p = false
+        if tonumber(f[5]) > after then p = redis.call('HGET', KEYS[1], 'p') end
+        local u = {}
+        if tonumber(f[4]) > after then u = redis.call('ZRANGE', KEYS[2], '(' .. ARGV[2], '+inf', 'BYSCORE') end
+        return {f[1], f[2], f[3], f[4], f[5], p, f[6], f[7], f[8], u}
         """;
 
-    /// <summary>KEYS: job, updates. ARGV: live ttl, channel, handle. The new attempt, or 0.</summary>
+    /// <summary>
+    /// KEYS: job, updates. ARGV: follower id, reason, ended ttl, channel, job id. Marks the follower detached at a new
+    /// version; the last follower's leaving cancels the job at once. Answers {follower value, callback}, or nil.
+    /// </summary>
+    public const string Detach = """
+        local fv = redis.call('HGET', KEYS[1], 'f:' .. ARGV[1])
+        if not fv then return false end
+        if string.sub(fv, 1, 1) == 'd' then return {fv, redis.call('HGET', KEYS[1], 'cb')} end
+        local f = redis.call('HMGET', KEYS[1], 's', 'v', 'k', 'cb')
+        local v = string.format('%d', tonumber(f[2]) + 1)
+        local nv = 'd|' .. v .. '|' .. ARGV[2] .. '|' .. string.sub(fv, 3)
+        redis.call('HSET', KEYS[1], 'f:' .. ARGV[1], nv, 'v', v)
+        local n = redis.call('HINCRBY', KEYS[1], 'n', -1)
+        local kind = 'v'
+        if n <= 0 and tonumber(f[1]) < 2 then
+          redis.call('HSET', KEYS[1], 's', '4', 'c', ARGV[2])
+          if f[3] and redis.call('GET', f[3]) == ARGV[5] then redis.call('DEL', f[3]) end
+          redis.call('PEXPIRE', KEYS[1], ARGV[3])
+          redis.call('PEXPIRE', KEYS[2], ARGV[3])
+          kind = 'c'
+        end
+        redis.call('PUBLISH', ARGV[4], kind .. ARGV[5])
+        return {nv, f[4]}
+        """;
+
+    /// <summary>
+    /// KEYS: the job the admission named. ARGV: follower id, key prefix. Answers {job id it joined or nil, follower value,
+    /// status, attempt, creating follower}, or nil.
+    /// </summary>
+    public const string Inspect = """
+        local jk = KEYS[1]
+        local joined = redis.call('HGET', jk, 'alias')
+        if joined then jk = ARGV[2] .. 'j:{' .. string.sub(joined, 1, 11) .. '}' .. string.sub(joined, 12) end
+        local f = redis.call('HMGET', jk, 'f:' .. ARGV[1], 's', 'a', 'cf')
+        if not f[1] then return false end
+        return {joined, f[1], f[2], f[3], f[4]}
+        """;
+
+    /// <summary>KEYS: job, updates. ARGV: live ttl, channel, job id, run id. The new attempt; 0 when the job ended or is missing; -1 for a second queue entry.</summary>
     public const string Start = """
-        local f = redis.call('HMGET', KEYS[1], 's', 'c')
-        if not f[1] or tonumber(f[1]) >= 2 or f[2] then return 0 end
-        redis.call('HSET', KEYS[1], 's', '1')
+        local f = redis.call('HMGET', KEYS[1], 's', 'run')
+        if not f[1] then return 0 end
+        local s = tonumber(f[1])
+        if s >= 2 then return 0 end
+        if s == 1 and f[2] ~= ARGV[4] then return -1 end
+        redis.call('HSET', KEYS[1], 's', '1', 'run', ARGV[4])
         local a = redis.call('HINCRBY', KEYS[1], 'a', 1)
         redis.call('HINCRBY', KEYS[1], 'v', 1)
         redis.call('PEXPIRE', KEYS[1], ARGV[1])
@@ -39,15 +110,15 @@ internal static class JobScripts
         """;
 
     /// <summary>
-    /// KEYS: job, updates. ARGV: attempt, has progress ('1'/'0'), progress, live ttl, channel, handle, then the side
-    /// updates without their version. The new version, or 0 when the job ended or the attempt is not current.
+    /// KEYS: job, updates. ARGV: attempt, has progress ('1'/'0'), progress, live ttl, channel, job id, then the side
+    /// updates without version and sequence. The new version, or 0 when the job is not running this attempt.
     /// </summary>
     public const string Append = """
         local f = redis.call('HMGET', KEYS[1], 's', 'a', 'v')
-        if not f[1] or tonumber(f[1]) >= 2 or tonumber(f[2]) ~= tonumber(ARGV[1]) then return 0 end
+        if not f[1] or tonumber(f[1]) ~= 1 or tonumber(f[2]) ~= tonumber(ARGV[1]) then return 0 end
         local v = string.format('%d', tonumber(f[3]) + 1)
         if ARGV[2] == '1' then redis.call('HSET', KEYS[1], 'p', ARGV[3], 'pv', v) end
-        for i = 7, #ARGV do redis.call('RPUSH', KEYS[2], v .. ':' .. ARGV[i]) end
+        for i = 7, #ARGV do redis.call('ZADD', KEYS[2], v, v .. ':' .. string.format('%06d', i - 7) .. ':' .. ARGV[i]) end
         redis.call('HSET', KEYS[1], 'v', v)
         redis.call('PEXPIRE', KEYS[1], ARGV[4])
         redis.call('PEXPIRE', KEYS[2], ARGV[4])
@@ -56,35 +127,30 @@ internal static class JobScripts
         """;
 
     /// <summary>
-    /// KEYS: job, updates. ARGV: attempt, status, has outputs, outputs, has error, error, ended ttl, channel, handle.
-    /// 1 when the outcome was written. A retry of a call that was applied but whose answer was lost answers 1 again.
+    /// KEYS: job, updates. ARGV: attempt, status, has outputs, outputs, has error, error, ended ttl, channel, job id.
+    /// 1 when the outcome was written (also for a retry of a call that was applied but whose answer was lost); 2 when the
+    /// job had ended before; 0 when the attempt is not current.
     /// </summary>
     public const string Complete = """
-        local f = redis.call('HMGET', KEYS[1], 's', 'a', 'c', 'sl', 'ca')
+        local f = redis.call('HMGET', KEYS[1], 's', 'a', 'ca', 'k')
         if not f[1] or tonumber(f[2]) ~= tonumber(ARGV[1]) then return 0 end
         local s = tonumber(f[1])
         if s >= 2 then
-          if f[5] == ARGV[1] and s == tonumber(ARGV[2]) then return 1 end
-          return 0
+          if f[3] == ARGV[1] and s == tonumber(ARGV[2]) then return 1 end
+          return 2
         end
-        local accepted = 1
-        if f[3] and ARGV[2] ~= '4' then
-          redis.call('HSET', KEYS[1], 's', '4')
-          accepted = 0
-        else
-          redis.call('HSET', KEYS[1], 's', ARGV[2], 'ca', ARGV[1])
-          if ARGV[3] == '1' then redis.call('HSET', KEYS[1], 'o', ARGV[4]) end
-          if ARGV[5] == '1' then redis.call('HSET', KEYS[1], 'e', ARGV[6]) end
-        end
+        redis.call('HSET', KEYS[1], 's', ARGV[2], 'ca', ARGV[1])
+        if ARGV[3] == '1' then redis.call('HSET', KEYS[1], 'o', ARGV[4]) end
+        if ARGV[5] == '1' then redis.call('HSET', KEYS[1], 'e', ARGV[6]) end
         if f[4] and redis.call('GET', f[4]) == ARGV[9] then redis.call('DEL', f[4]) end
         redis.call('HINCRBY', KEYS[1], 'v', 1)
         redis.call('PEXPIRE', KEYS[1], ARGV[7])
         redis.call('PEXPIRE', KEYS[2], ARGV[7])
         redis.call('PUBLISH', ARGV[8], 'v' .. ARGV[9])
-        return accepted
+        return 1
         """;
 
-    /// <summary>KEYS: job, updates. ARGV: attempt, live ttl, channel, handle. 1 when the running attempt went back to queued.</summary>
+    /// <summary>KEYS: job, updates. ARGV: attempt, live ttl, channel, job id. 1 when the running attempt went back to queued.</summary>
     public const string Requeue = """
         local f = redis.call('HMGET', KEYS[1], 's', 'a')
         if not f[1] or tonumber(f[1]) ~= 1 or tonumber(f[2]) ~= tonumber(ARGV[1]) then return 0 end
@@ -97,30 +163,12 @@ internal static class JobScripts
         """;
 
     /// <summary>
-    /// KEYS: job, updates. ARGV: reason, live ttl, ended ttl, channel, handle. A queued job ends at once; a running
-    /// one keeps running with the reason set until its handler returns. 1 when the cancel was recorded.
+    /// KEYS: outbox. ARGV: cutoff score, most to take, new score. The admissions older than the cutoff, each pushed
+    /// forward to the new score so no other sweeper takes it meanwhile.
     /// </summary>
-    public const string Cancel = """
-        local f = redis.call('HMGET', KEYS[1], 's', 'c', 'sl')
-        if not f[1] or tonumber(f[1]) >= 2 or f[2] then return 0 end
-        redis.call('HSET', KEYS[1], 'c', ARGV[1])
-        local ttl = ARGV[2]
-        if tonumber(f[1]) == 0 then
-          redis.call('HSET', KEYS[1], 's', '4')
-          if f[3] and redis.call('GET', f[3]) == ARGV[5] then redis.call('DEL', f[3]) end
-          ttl = ARGV[3]
-        end
-        redis.call('HINCRBY', KEYS[1], 'v', 1)
-        redis.call('PEXPIRE', KEYS[1], ttl)
-        redis.call('PEXPIRE', KEYS[2], ttl)
-        redis.call('PUBLISH', ARGV[4], 'c' .. ARGV[5])
-        return 1
-        """;
-
-    /// <summary>KEYS: slot. ARGV: handle, ttl. The handle it replaced, or nil.</summary>
-    public const string ReplaceActive = """
-        local old = redis.call('GET', KEYS[1])
-        redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-        return old
+    public const string Claim = """
+        local due = redis.call('ZRANGE', KEYS[1], '-inf', ARGV[1], 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[2]))
+        for i = 1, #due do redis.call('ZADD', KEYS[1], ARGV[3], due[i]) end
+        return due
         """;
 }

@@ -4,13 +4,13 @@ using BackgroundCallbacks.Jobs;
 namespace BackgroundCallbacks.Redis.Jobs;
 
 /// <summary>
-/// One side update as one list entry: <c>{version}:{idLength}:{componentId}{propsJson}</c>. The Lua script that
-/// appends it prefixes the version, which only Redis knows at that moment; the length prefix lets the component id
-/// hold any character.
+/// One side update as one member of the job's update set: <c>{version}:{sequence}:{idLength}:{componentId}{propsJson}</c>.
+/// The script that appends it adds the version (only Redis knows it then) and a zero-padded sequence, so members of one
+/// change stay distinct and in order; the length prefix lets the component id hold any character.
 /// </summary>
 internal static class SideUpdateCodec
 {
-    /// <summary>The entry without its version, as the append script receives it.</summary>
+    /// <summary>The entry without its version and sequence, as the append script receives it.</summary>
     public static string EncodeUnversioned(string componentId, string propsJson) =>
         componentId.Length.ToString(CultureInfo.InvariantCulture) + ":" + componentId + propsJson;
 
@@ -18,9 +18,10 @@ internal static class SideUpdateCodec
     {
         var first = entry.IndexOf(':', StringComparison.Ordinal);
         var second = entry.IndexOf(':', first + 1);
+        var third = entry.IndexOf(':', second + 1);
         var version = long.Parse(entry.AsSpan(0, first), NumberStyles.None, CultureInfo.InvariantCulture);
-        var length = int.Parse(entry.AsSpan(first + 1, second - first - 1), NumberStyles.None, CultureInfo.InvariantCulture);
-        var idStart = second + 1;
+        var length = int.Parse(entry.AsSpan(second + 1, third - second - 1), NumberStyles.None, CultureInfo.InvariantCulture);
+        var idStart = third + 1;
         return new SideUpdate(version, entry.Substring(idStart, length), entry[(idStart + length)..]);
     }
 }

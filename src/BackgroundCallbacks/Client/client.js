@@ -8,6 +8,8 @@
 
   const script = document.currentScript;
   const STORE_PREFIX = "bc.job|";
+  const PAGE_KEY = "bc.page";
+  const PAGE_ID = /^[A-Za-z0-9_-]{1,64}$/;
   const UNITLESS = new Set(["opacity", "zIndex", "flex", "flexGrow", "flexShrink", "order", "fontWeight", "lineHeight", "zoom"]);
 
   const renderers = new Map();
@@ -25,6 +27,7 @@
   let rejectReady;
   let longPollBroken = false;
   let banner = null;
+  let pageId = null;
 
   const ready = new Promise((resolve, reject) => {
     resolveReady = resolve;
@@ -645,6 +648,68 @@
     return jobs;
   }
 
+  // ---------------------------------------------------------------- the page id
+
+  function newId() {
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    return btoa(String.fromCharCode.apply(null, bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
+
+  function setPage(id) {
+    pageId = id;
+    try {
+      sessionStorage.setItem(PAGE_KEY, id);
+    } catch (e) {
+      // storage denied: the id lasts as long as the page
+    }
+  }
+
+  /**
+   * This tab's id, sent with every invocation, so a new invocation supersedes only this tab's previous one. It lives
+   * in sessionStorage: a reloaded tab keeps it (and re-attaches to its jobs), another tab has its own.
+   */
+  function page() {
+    if (!pageId) {
+      let stored = null;
+      try {
+        stored = sessionStorage.getItem(PAGE_KEY);
+      } catch (e) {
+        // storage denied
+      }
+      setPage(stored && PAGE_ID.test(stored) ? stored : newId());
+    }
+    return pageId;
+  }
+
+  /**
+   * A duplicated tab starts with a copy of its original's sessionStorage, page id included. Ask the other tabs of this
+   * origin whether one uses this id now; if one does, take a new one before the first invocation.
+   */
+  function claimPage() {
+    if (typeof BroadcastChannel !== "function") {
+      return Promise.resolve();
+    }
+    const channel = new BroadcastChannel(PAGE_KEY);
+    const nonce = newId();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, 150);
+      channel.onmessage = (event) => {
+        const message = event.data || {};
+        if (message.page !== page()) {
+          return;
+        }
+        if (message.type === "hello" && message.nonce !== nonce) {
+          channel.postMessage({ type: "taken", page: message.page, nonce: message.nonce });
+        } else if (message.type === "taken" && message.nonce === nonce) {
+          setPage(newId());
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      channel.postMessage({ type: "hello", page: page(), nonce });
+    });
+  }
+
   // ---------------------------------------------------------------- invocations and jobs
 
   function url(path) {
@@ -697,6 +762,7 @@
       inputs: callback.inputs.map((d) => wireValue(d, slot.match)),
       state: callback.state.map((d) => wireValue(d, slot.match)),
       triggered: Array.from(new Set(triggered)),
+      page: page(),
     };
     slot.posting = true;
     slot.sending = token;
@@ -1120,6 +1186,7 @@
     }
     options = readOptions(given);
     started = (async () => {
+      const claimed = claimPage();
       const response = await fetch(url("/dependencies"), { credentials: "same-origin", headers: { Accept: "application/json" } });
       if (!response.ok) {
         throw new Error("GET " + url("/dependencies") + " answered " + response.status);
@@ -1129,7 +1196,7 @@
         console.warn("BackgroundCallbacks: the server speaks protocol " + map.protocol + "; this client knows protocol 1.");
       }
       callbacks = (map.callbacks || []).map(normalize);
-      await domReady();
+      await Promise.all([domReady(), claimed]);
       for (const element of document.querySelectorAll("[data-bc-props]")) {
         applyInitialProps(element);
       }

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using BackgroundCallbacks.Registry;
+using BackgroundCallbacks.Declarations;
 
 namespace BackgroundCallbacks;
 

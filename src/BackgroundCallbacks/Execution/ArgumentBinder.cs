@@ -1,5 +1,4 @@
 using System.Text.Json;
-using BackgroundCallbacks.Registry;
 
 namespace BackgroundCallbacks.Execution;
 
@@ -10,12 +9,12 @@ namespace BackgroundCallbacks.Execution;
 internal static class ArgumentBinder
 {
     /// <summary>Binds every argument; throws <see cref="ArgumentBindingException"/> naming the first one that does not fit.</summary>
-    public static object?[] Bind(CallbackDefinition callback, IReadOnlyList<JsonElement> values, JsonSerializerOptions json)
+    public static object?[] Bind(IReadOnlyList<ArgumentTarget> targets, IReadOnlyList<JsonElement> values, JsonSerializerOptions json)
     {
-        var bound = new object?[callback.Arguments.Count];
+        var bound = new object?[targets.Count];
         for (var i = 0; i < bound.Length; i++)
         {
-            var argument = callback.Arguments[i];
+            var argument = targets[i];
             try
             {
                 bound[i] = argument.ParameterType == typeof(JsonElement)
@@ -25,13 +24,13 @@ internal static class ArgumentBinder
             catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or FormatException)
             {
                 throw new ArgumentBindingException(
-                    $"The value of {argument.Dependency} ('{argument.Name}') cannot be read as {FriendlyName(argument.ParameterType)}.", e);
+                    $"The value of {argument.Description} cannot be read as {FriendlyName(argument.ParameterType)}.", e);
             }
 
             if (bound[i] is null && argument.ParameterType.IsValueType && Nullable.GetUnderlyingType(argument.ParameterType) is null)
             {
                 throw new ArgumentBindingException(
-                    $"The value of {argument.Dependency} ('{argument.Name}') is null, but the handler takes a non-nullable {FriendlyName(argument.ParameterType)}.");
+                    $"The value of {argument.Description} is null, but the handler takes a non-nullable {FriendlyName(argument.ParameterType)}.");
             }
         }
 

@@ -1,5 +1,5 @@
 using System.Security.Claims;
-using BackgroundCallbacks.Jobs;
+using BackgroundCallbacks.Execution;
 
 namespace BackgroundCallbacks;
 
@@ -9,19 +9,19 @@ namespace BackgroundCallbacks;
 /// </summary>
 public sealed class CallbackContext
 {
-    private readonly JobUpdateWriter _updates;
+    private readonly IHandlerUpdateSink _updates;
 
     internal CallbackContext(
         string callbackId,
-        string handle,
+        string jobId,
         IReadOnlyList<string> triggeredInputs,
         ClaimsPrincipal user,
         IServiceProvider services,
-        JobUpdateWriter updates,
+        IHandlerUpdateSink updates,
         CancellationToken cancellationToken)
     {
         CallbackId = callbackId;
-        Handle = handle;
+        JobId = jobId;
         TriggeredInputs = triggeredInputs;
         User = user;
         Services = services;
@@ -32,8 +32,11 @@ public sealed class CallbackContext
     /// <summary>Gets the id of the callback being run.</summary>
     public string CallbackId { get; }
 
-    /// <summary>Gets the handle of the job, as the client knows it.</summary>
-    public string Handle { get; }
+    /// <summary>
+    /// Gets the job's id. Every caller whose invocation joined this job shares it; it is not a handle (each caller holds
+    /// a handle of its own) and grants no access to the job.
+    /// </summary>
+    public string JobId { get; }
 
     /// <summary>
     /// Gets the inputs whose change triggered this invocation, each as <c>componentId.property</c>; empty for the
@@ -43,14 +46,19 @@ public sealed class CallbackContext
 
     /// <summary>
     /// Gets the user who invoked the callback: the name identifier, name and role claims of the authenticated
-    /// user, or an unauthenticated principal.
+    /// user, or an unauthenticated principal. When identical invocations share one job, this is the caller whose
+    /// invocation created it.
     /// </summary>
     public ClaimsPrincipal User { get; }
 
     /// <summary>Gets the job's DI scope.</summary>
     public IServiceProvider Services { get; }
 
-    /// <summary>Gets the token that fires when the job is cancelled or superseded.</summary>
+    /// <summary>
+    /// Gets the token that fires when the job is cancelled: its last caller cancelled or was superseded, or the worker
+    /// is shutting down (the job then runs again elsewhere). Observe it: a handler that ignores it keeps its worker busy
+    /// until it returns, although its result is thrown away.
+    /// </summary>
     public CancellationToken CancellationToken { get; }
 
     /// <summary>
@@ -63,6 +71,6 @@ public sealed class CallbackContext
     {
         ArgumentException.ThrowIfNullOrEmpty(componentId);
         ArgumentNullException.ThrowIfNull(props);
-        _updates.AddSideUpdate(componentId, props);
+        _updates.SetProps(componentId, props);
     }
 }

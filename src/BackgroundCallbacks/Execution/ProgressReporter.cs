@@ -1,25 +1,19 @@
-using System.Text.Json;
-using BackgroundCallbacks.Jobs;
-using BackgroundCallbacks.Registry;
-
 namespace BackgroundCallbacks.Execution;
 
 /// <summary>
-/// The <see cref="IProgress{T}"/> a handler receives. Each report is written out at once, on the handler's thread,
-/// so the value is captured as it was, and handed to the job's update writer.
+/// The <see cref="IProgress{T}"/> a handler receives. A report is split into one value per progress output on the
+/// handler's thread and handed to the sink, which writes it out before the handler can change the value.
 /// </summary>
-internal sealed class ProgressReporter<T>(IReadOnlyList<DependencySpec> dependencies, JobUpdateWriter writer, JsonSerializerOptions json) : IProgress<T>
+internal sealed class ProgressReporter<T>(int outputCount, IHandlerUpdateSink sink) : IProgress<T>
 {
     public void Report(T value)
     {
-        var values = dependencies.Count == 1 && value is not object?[]
+        var values = outputCount == 1 && value is not object?[]
             ? [value]
-            : DependencyValues.Split(value, dependencies.Count, "progress");
-        if (values is null)
+            : ReturnedValues.Split(value, outputCount, "progress");
+        if (values is not null)
         {
-            return;
+            sink.ReportProgress(values);
         }
-
-        writer.ReportProgress(DependencyValues.Write(dependencies, values, json));
     }
 }

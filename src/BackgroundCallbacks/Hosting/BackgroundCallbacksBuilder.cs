@@ -1,5 +1,6 @@
 using System.Reflection;
 using BackgroundCallbacks.Caching;
+using BackgroundCallbacks.Declarations;
 using BackgroundCallbacks.Registry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -1,5 +1,5 @@
 using BackgroundCallbacks.Client;
-using BackgroundCallbacks.Protocol;
+using BackgroundCallbacks.Http;
 using BackgroundCallbacks.Registry;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;

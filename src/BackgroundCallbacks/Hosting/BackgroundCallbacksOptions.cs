@@ -50,6 +50,15 @@ public sealed class BackgroundCallbacksOptions : CallbackManagerOptions
     /// <value><c>.BackgroundCallbacks.Session</c>.</value>
     public string SessionCookieName { get; set; } = ".BackgroundCallbacks.Session";
 
+    /// <summary>How long an admission may stay unacknowledged before a sweeper finishes it (queues its job, detaches an orphan).</summary>
+    internal TimeSpan AdmissionGrace { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often each process looks for admissions left unfinished.</summary>
+    internal TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long after its token fired a handler may run on before a warning says it ignores cancellation.</summary>
+    internal TimeSpan IgnoredCancelWarning { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Gets or sets how handler values and outputs are written to JSON, and inputs read from it.</summary>
     /// <value>The web defaults: camelCase names, case-insensitive reads.</value>
     public JsonSerializerOptions SerializerOptions { get; set; } = new(JsonSerializerDefaults.Web);

@@ -4,6 +4,7 @@ using BackgroundCallbacks.Hosting;
 using BackgroundCallbacks.Invocation;
 using BackgroundCallbacks.Jobs;
 using BackgroundCallbacks.Owners;
+using BackgroundCallbacks.Queueing;
 using BackgroundCallbacks.Registry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -66,12 +67,19 @@ public static class BackgroundCallbacksServiceCollectionExtensions
         services.TryAddSingleton<CallbackRegistry>();
         services.TryAddSingleton<OwnerResolver>();
         services.TryAddSingleton<InMemoryResultStore>();
-        services.TryAddSingleton<InMemoryJobStateStore>();
+        services.TryAddSingleton<InMemoryJobStore>();
         services.TryAddSingleton<ICallbackBackendProvider, EmbeddedBackendProvider>();
         services.TryAddSingleton<CallbackManagers>();
         services.TryAddSingleton<JobRunner>();
         services.TryAddSingleton<JobEntryPoint>();
+        services.TryAddSingleton<JobEnqueuer>();
         services.TryAddSingleton<InvocationService>();
+        services.TryAddSingleton<JobService>();
+
+        // Hosted services stop in reverse order: the workers first, then the sweeper, then the enqueuer, which queues
+        // what was admitted before it stops.
+        services.AddHostedService(static sp => sp.GetRequiredService<JobEnqueuer>());
+        services.AddHostedService<JobSweeper>();
         services.AddHostedService<JobServerHost>();
 
         var builder = new BackgroundCallbacksBuilder(services, sources);

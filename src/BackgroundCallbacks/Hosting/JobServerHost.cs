@@ -1,7 +1,6 @@
 using BackgroundCallbacks.Diagnostics;
 using BackgroundCallbacks.Jobs;
 using BackgroundCallbacks.Registry;
-using Hangfire;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -9,9 +8,10 @@ using Microsoft.Extensions.Options;
 namespace BackgroundCallbacks.Hosting;
 
 /// <summary>
-/// Starts this process's Hangfire servers, one per backend, each with our own storage, activator and filters,
-/// when <see cref="BackgroundCallbacksOptions.RunWorkers"/> is on. It also builds the callback registry at start,
-/// so a worker host fails fast on a bad declaration just as a web host does.
+/// Starts this process's workers, one set per backend, when <see cref="BackgroundCallbacksOptions.RunWorkers"/> is on,
+/// and stops them gracefully: the workers stop taking jobs first, then running handlers are told to stop, and their jobs
+/// go back to the queue for another worker. It also builds the callback registry at start, so a worker host fails fast
+/// on a bad declaration just as a web host does.
 /// </summary>
 internal sealed class JobServerHost(
     CallbackRegistry registry,
@@ -21,7 +21,7 @@ internal sealed class JobServerHost(
     IOptions<BackgroundCallbacksOptions> options,
     ILogger<JobServerHost> logger) : IHostedService, IDisposable
 {
-    private readonly List<BackgroundJobServer> _servers = [];
+    private readonly List<IJobWorkers> _workers = [];
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -31,22 +31,11 @@ internal sealed class JobServerHost(
             return Task.CompletedTask;
         }
 
-        foreach (var group in managers.All.GroupBy(m => m.Backend))
+        foreach (var backend in managers.Backends)
         {
-            var backend = group.Key;
-            var queues = group.Select(m => m.Queue).Distinct(StringComparer.Ordinal).ToArray();
-            var serverOptions = new BackgroundJobServerOptions
-            {
-                WorkerCount = options.Value.WorkerCount,
-                Queues = queues,
-                Activator = new ServiceProviderJobActivator(services),
-                FilterProvider = managers.Filters,
-                ServerName = $"{Environment.MachineName}:{Environment.ProcessId}:callbacks-{backend.Name}",
-                SchedulePollingInterval = TimeSpan.FromSeconds(1),
-            };
-            backend.ConfigureServer?.Invoke(serverOptions);
-            _servers.Add(new BackgroundJobServer(serverOptions, backend.Storage));
-            Log.WorkersStarted(logger, serverOptions.WorkerCount, backend.Name, string.Join(",", queues));
+            var queues = managers.All.Where(m => m.Backend == backend).Select(m => m.Queue).Distinct(StringComparer.Ordinal).ToArray();
+            _workers.Add(backend.Queue.StartWorkers(queues, options.Value.WorkerCount, services));
+            Log.WorkersStarted(logger, options.Value.WorkerCount, backend.Name, string.Join(",", queues));
         }
 
         return Task.CompletedTask;
@@ -54,20 +43,20 @@ internal sealed class JobServerHost(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        runner.SignalShutdown();
-        foreach (var server in _servers)
+        foreach (var workers in _workers)
         {
-            server.SendStop();
+            workers.SendStop();
         }
 
-        await Task.WhenAll(_servers.Select(s => s.WaitForShutdownAsync(cancellationToken))).ConfigureAwait(false);
+        runner.SignalShutdown();
+        await Task.WhenAll(_workers.Select(w => w.WaitForShutdownAsync(cancellationToken))).ConfigureAwait(false);
     }
 
     public void Dispose()
     {
-        foreach (var server in _servers)
+        foreach (var workers in _workers)
         {
-            server.Dispose();
+            workers.Dispose();
         }
     }
 }

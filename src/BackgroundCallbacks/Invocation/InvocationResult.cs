@@ -1,9 +1,13 @@
+using BackgroundCallbacks.Jobs;
+
 namespace BackgroundCallbacks.Invocation;
 
-/// <summary>What an invocation led to: outputs from the cache, or a job that was queued.</summary>
-internal sealed record InvocationResult(string? CachedOutputsJson, string? Handle)
+/// <summary>What an invocation led to: outputs from the cache, or a job to follow.</summary>
+/// <param name="CachedOutputsJson">The cached outputs, on a hit.</param>
+/// <param name="Handle">The caller's handle of the job, on a miss.</param>
+/// <param name="Joined">Whether the job was created by an identical invocation before this one.</param>
+/// <param name="Status">The job's status at admission.</param>
+internal sealed record InvocationResult(string? CachedOutputsJson, string? Handle, bool Joined = false, JobStatus Status = JobStatus.Queued)
 {
     public static InvocationResult Hit(string outputsJson) => new(outputsJson, null);
-
-    public static InvocationResult Queued(string handle) => new(null, handle);
 }

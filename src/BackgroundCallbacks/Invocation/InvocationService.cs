@@ -1,81 +1,99 @@
-using System.Security.Claims;
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using BackgroundCallbacks.Diagnostics;
 using BackgroundCallbacks.Jobs;
 using BackgroundCallbacks.Owners;
 using BackgroundCallbacks.Registry;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace BackgroundCallbacks.Invocation;
 
 /// <summary>
-/// The web side of an invocation: builds the key, answers from the result cache when it can, and otherwise creates
-/// the job, supersedes the owner's previous one and queues it.
+/// The command side of an invocation, for every door: builds the key, answers from the result cache when it can, and
+/// otherwise admits the invocation as a follower of a job (joining an identical one in flight, or creating it), takes
+/// the page's slot, and leaves queueing to the enqueuer. Nothing here blocks a thread.
 /// </summary>
-internal sealed class InvocationService(CallbackManagers managers, OwnerResolver owners, ILogger<InvocationService> logger)
+internal sealed class InvocationService(CallbackManagers managers, JobEnqueuer enqueuer, ILogger<InvocationService> logger)
 {
-    public async Task<InvocationResult> InvokeAsync(HttpContext http, CallbackDefinition callback, InvocationRequest request, CancellationToken cancellationToken)
+    /// <summary>The cache-by providers the door must evaluate for a callback; null when its results are not cached.</summary>
+    public IReadOnlyList<string>? CacheByOf(CallbackDefinition callback) => managers.CacheByOf(callback);
+
+    /// <param name="callback">The callback.</param>
+    /// <param name="request">The validated values.</param>
+    /// <param name="caller">Who invokes.</param>
+    /// <param name="cacheBy">The values of <see cref="CacheByOf"/>'s providers, in order; null when the callback does not cache.</param>
+    /// <param name="cancellationToken">Fires when the caller goes away.</param>
+    public async Task<InvocationResult> InvokeAsync(
+        CallbackDefinition callback,
+        InvocationRequest request,
+        Caller caller,
+        IReadOnlyList<KeyValuePair<string, string?>>? cacheBy,
+        CancellationToken cancellationToken)
     {
         var manager = managers.Get(callback.Manager);
-        var owner = owners.Resolve(http);
-        var key = await KeyAsync(http, callback, manager, request, owner, cancellationToken).ConfigureAwait(false);
-        var expire = callback.Expire ?? manager.Settings.Expire;
-        if (key is not null && await manager.Backend.Results.GetAsync(key, expire, cancellationToken).ConfigureAwait(false) is { } cached)
+        var key = cacheBy is null ? null : CacheKey.Build(callback, request, cacheBy, callback.SharedResults ? null : caller.Owner.Id);
+        if (key is not null && await manager.Backend.Results.GetAsync(key, callback.Expire ?? manager.Settings.Expire, cancellationToken).ConfigureAwait(false) is { } cached)
         {
             Log.CacheHit(logger, callback.Id);
             return InvocationResult.Hit(cached);
         }
 
-        var handle = JobHandles.New(manager.Name);
+        var jobs = manager.Backend.Jobs;
         var record = new JobRecord(
-            handle,
-            owner.Id,
+            JobHandles.NewJobId(key),
+            caller.Owner.Id,
             callback.Id,
             key,
             ArgumentsJson(request.Arguments),
             request.Triggered,
-            Claims(http.User),
-            http.User.Identity?.IsAuthenticated == true ? http.User.Identity.AuthenticationType : null,
-            Slot(owner, callback, request),
+            caller.Claims,
+            caller.AuthenticationType,
             request.Matches is null ? null : JsonSerializer.Serialize(request.Matches));
-        var jobs = manager.Backend.Jobs;
-        await jobs.CreateAsync(record, cancellationToken).ConfigureAwait(false);
-        if (await jobs.ReplaceActiveAsync(record.Slot, handle, cancellationToken).ConfigureAwait(false) is { } previous)
+        var followerId = RandomIds.New();
+        var admissionHandle = JobHandles.Format(followerId, record.JobId, manager.Name);
+        var slot = caller.Page is null ? null : Slot(caller, callback, request);
+
+        // Step one, atomic: join an identical job in flight or create this one. Only a cached callback joins: the key
+        // says whose results may be shared, and an uncached handler may have effects that must happen once per call.
+        var admitted = await jobs.AdmitAsync(new Admission(record, followerId, admissionHandle, slot, Joinable: key is not null), cancellationToken).ConfigureAwait(false);
+        var handle = admitted.Joined ? JobHandles.Format(followerId, admitted.JobId, manager.Name) : admissionHandle;
+
+        // Step two, safe to repeat: take the page's slot and detach the follower it held. Should this process die in
+        // between, the sweeper detaches whichever follower the slot does not name.
+        if (slot is not null && await jobs.ReplaceSlotAsync(slot, handle, cancellationToken).ConfigureAwait(false) is { } previous
+            && previous != handle && JobHandles.TryParse(previous, out var previousFollower, out var previousJob, out _))
         {
-            if (await jobs.RequestCancelAsync(previous, CancelReasons.Superseded, cancellationToken).ConfigureAwait(false))
-            {
-                Log.JobSuperseded(logger, handle, callback.Id, previous);
-            }
+            await jobs.DetachAsync(previousJob, previousFollower, CancelReasons.Superseded, cancellationToken).ConfigureAwait(false);
+            Log.JobSuperseded(logger, callback.Id);
         }
 
-        manager.JobQueue.Enqueue(handle, manager.Queue);
-        Log.JobQueued(logger, handle, callback.Id);
-        return InvocationResult.Queued(handle);
+        if (admitted.Joined)
+        {
+            Log.JobJoined(logger, callback.Id, admitted.JobId);
+            enqueuer.Acknowledge(manager, admissionHandle);
+        }
+        else
+        {
+            Log.JobAdmitted(logger, admitted.JobId, callback.Id);
+            enqueuer.Post(manager, admitted.JobId, admissionHandle);
+        }
+
+        return new InvocationResult(null, handle, admitted.Joined, admitted.Status);
     }
 
-    private static async Task<string?> KeyAsync(HttpContext http, CallbackDefinition callback, CallbackManager manager, InvocationRequest request, Owner owner, CancellationToken cancellationToken)
+    /// <summary>
+    /// The slot a page's invocation takes: owner, page, callback and the concrete outputs, so a page's new invocation
+    /// replaces its previous one as Dash's <c>oldJob</c> does, and rows of a pattern-matching callback keep their own.
+    /// Stores keep its digest.
+    /// </summary>
+    private static string Slot(Caller caller, CallbackDefinition callback, InvocationRequest request)
     {
-        var providers = callback.CacheBy ?? manager.CacheBy;
-        if (providers is null)
-        {
-            return null;
-        }
-
-        var values = new KeyValuePair<string, string?>[providers.Count];
-        for (var i = 0; i < values.Length; i++)
-        {
-            var provider = http.RequestServices.GetRequiredKeyedService<ICacheByProvider>(providers[i]);
-            values[i] = new(providers[i], await provider.GetValueAsync(http, cancellationToken).ConfigureAwait(false));
-        }
-
-        return CacheKey.Build(callback, request, values, callback.SharedResults ? null : owner.Id);
+        var text = caller.Owner.Id + "\n" + caller.Page + "\n" + callback.Id + "\n"
+            + string.Join("\n", ComponentPatterns.Resolve(callback.Outputs, request.Matches).Select(o => o.Key));
+        return Base64Url.EncodeToString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
-
-    /// <summary>The owner's running job for these outputs: a new invocation replaces it, as Dash's <c>oldJob</c> does.</summary>
-    private static string Slot(Owner owner, CallbackDefinition callback, InvocationRequest request) =>
-        owner.Id + "\n" + callback.Id + "\n" + string.Join("\n", ComponentPatterns.Resolve(callback.Outputs, request.Matches).Select(o => o.Key));
 
     private static string ArgumentsJson(IReadOnlyList<JsonElement> arguments)
     {
@@ -91,19 +109,6 @@ internal sealed class InvocationService(CallbackManagers managers, OwnerResolver
             writer.WriteEndArray();
         }
 
-        return System.Text.Encoding.UTF8.GetString(stream.GetBuffer(), 0, (int)stream.Length);
-    }
-
-    private static KeyValuePair<string, string>[] Claims(ClaimsPrincipal user)
-    {
-        if (user.Identity?.IsAuthenticated != true)
-        {
-            return [];
-        }
-
-        return user.Claims
-            .Where(c => c.Type is ClaimTypes.NameIdentifier or ClaimTypes.Name or ClaimTypes.Role or ClaimTypes.Email)
-            .Select(c => new KeyValuePair<string, string>(c.Type, c.Value))
-            .ToArray();
+        return Encoding.UTF8.GetString(stream.GetBuffer(), 0, (int)stream.Length);
     }
 }

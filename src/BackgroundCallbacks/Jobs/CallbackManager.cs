@@ -1,7 +1,7 @@
 namespace BackgroundCallbacks.Jobs;
 
 /// <summary>A manager: its settings paired with the backend that queues its jobs and stores their results.</summary>
-internal sealed class CallbackManager(string name, CallbackManagerOptions settings, string queue, CallbackBackend backend, IJobQueue jobQueue)
+internal sealed class CallbackManager(string name, CallbackManagerOptions settings, string queue, CallbackBackend backend)
 {
     public string Name { get; } = name;
 
@@ -13,6 +13,4 @@ internal sealed class CallbackManager(string name, CallbackManagerOptions settin
     public string Queue { get; } = queue;
 
     public CallbackBackend Backend { get; } = backend;
-
-    public IJobQueue JobQueue { get; } = jobQueue;
 }

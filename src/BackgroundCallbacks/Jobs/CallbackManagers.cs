@@ -1,6 +1,5 @@
 using System.Collections.Frozen;
 using BackgroundCallbacks.Registry;
-using Hangfire.Common;
 using Microsoft.Extensions.Options;
 
 namespace BackgroundCallbacks.Jobs;
@@ -14,36 +13,29 @@ internal sealed class CallbackManagers
 
     public CallbackManagers(IOptions<BackgroundCallbacksOptions> options, ICallbackBackendProvider backends)
     {
-        Filters = HangfireFilters.Create();
-        var queues = new Dictionary<CallbackBackend, IJobQueue>();
-        var managers = new Dictionary<string, CallbackManager>(StringComparer.Ordinal);
-        void Add(string name, CallbackManagerOptions settings, string defaultQueue)
+        var managers = new Dictionary<string, CallbackManager>(StringComparer.Ordinal)
         {
-            var backend = backends.GetBackend(name);
-            if (!queues.TryGetValue(backend, out var queue))
-            {
-                queues[backend] = queue = new HangfireJobQueue(backend.Storage, Filters);
-            }
-
-            managers[name] = new CallbackManager(name, settings, settings.Queue ?? defaultQueue, backend, queue);
-        }
-
-        Add(ManagerNames.Default, options.Value, DefaultQueue);
+            [ManagerNames.Default] = new(ManagerNames.Default, options.Value, options.Value.Queue ?? DefaultQueue, backends.GetBackend(ManagerNames.Default)),
+        };
         foreach (var (name, settings) in options.Value.Managers)
         {
-            Add(name, settings, name);
+            managers[name] = new CallbackManager(name, settings, settings.Queue ?? name, backends.GetBackend(name));
         }
 
         _managers = managers.ToFrozenDictionary(StringComparer.Ordinal);
+        Backends = _managers.Values.Select(m => m.Backend).Distinct().ToArray();
     }
-
-    public JobFilterCollection Filters { get; }
 
     public IEnumerable<CallbackManager> All => _managers.Values;
 
+    /// <summary>Every distinct backend of the managers.</summary>
+    public IReadOnlyList<CallbackBackend> Backends { get; }
+
     public CallbackManager Get(string name) => _managers[name];
 
-    /// <summary>Finds the manager a handle belongs to; null for a handle no manager of this app could have made.</summary>
-    public CallbackManager? ForHandle(string handle) =>
-        JobHandles.TryParse(handle, out var manager) && _managers.TryGetValue(manager, out var found) ? found : null;
+    /// <summary>The manager of this name; null for a name no manager of this app has (a handle this app did not make).</summary>
+    public CallbackManager? Find(string name) => _managers.GetValueOrDefault(name);
+
+    /// <summary>The cache-by providers that apply to a callback; null when its results are not cached.</summary>
+    public IReadOnlyList<string>? CacheByOf(CallbackDefinition callback) => callback.CacheBy ?? Get(callback.Manager).CacheBy;
 }

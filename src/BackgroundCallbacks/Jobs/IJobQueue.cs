@@ -1,9 +1,18 @@
 namespace BackgroundCallbacks.Jobs;
 
-/// <summary>Puts jobs in a queue for a worker to run; the only seam that knows Hangfire.</summary>
+/// <summary>
+/// Hands jobs to workers, and runs this process's workers. The seam that knows the queue library: the backend supplies
+/// it (Hangfire on its own storage, in Queueing/). Callers are the enqueuer's own threads and workers, never a request:
+/// an implementation may block the calling thread on I/O.
+/// </summary>
 internal interface IJobQueue
 {
-    void Enqueue(string handle, string queue);
+    /// <summary>Queues a run of the job named by <paramref name="jobReference"/> (see <see cref="JobHandles.JobReference"/>).</summary>
+    Task EnqueueAsync(string jobReference, string queue, CancellationToken cancellationToken);
 
-    void Schedule(string handle, string queue, TimeSpan delay);
+    /// <summary>Queues a run of the job to start after <paramref name="delay"/>.</summary>
+    Task ScheduleAsync(string jobReference, string queue, TimeSpan delay, CancellationToken cancellationToken);
+
+    /// <summary>Starts workers that take jobs from <paramref name="queues"/> and run them in this process.</summary>
+    IJobWorkers StartWorkers(IReadOnlyList<string> queues, int workerCount, IServiceProvider services);
 }

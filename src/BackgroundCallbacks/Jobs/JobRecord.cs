@@ -1,18 +1,17 @@
 namespace BackgroundCallbacks.Jobs;
 
 /// <summary>What an invocation hands to the worker: everything the job needs, written once when the job is created.</summary>
-/// <param name="Handle">The client's token for the job.</param>
-/// <param name="Owner">The user or session the job belongs to.</param>
+/// <param name="JobId">The job's id, shared by all its followers.</param>
+/// <param name="Owner">The owner of the invocation that created the job; the handler runs with this caller's identity.</param>
 /// <param name="CallbackId">The callback to run.</param>
-/// <param name="Key">The cache key, or null when the callback does not cache.</param>
+/// <param name="Key">The cache key, or null when the callback does not cache; identical invocations join on it.</param>
 /// <param name="ArgsJson">The input and state values as a JSON array, in declaration order.</param>
 /// <param name="Triggered">The triggered inputs, as <c>componentId.property</c>.</param>
-/// <param name="Claims">The caller's identity claims, as (type, value) pairs.</param>
-/// <param name="AuthenticationType">The caller's authentication type; null when anonymous.</param>
-/// <param name="Slot">The supersede slot (owner, callback and outputs).</param>
+/// <param name="Claims">The creating caller's identity claims, as (type, value) pairs.</param>
+/// <param name="AuthenticationType">The creating caller's authentication type; null when anonymous.</param>
 /// <param name="MatchJson">For pattern-matching callbacks, the MATCH values as a JSON object; otherwise null.</param>
 internal sealed record JobRecord(
-    string Handle,
+    string JobId,
     string Owner,
     string CallbackId,
     string? Key,
@@ -20,5 +19,4 @@ internal sealed record JobRecord(
     IReadOnlyList<string> Triggered,
     IReadOnlyList<KeyValuePair<string, string>> Claims,
     string? AuthenticationType,
-    string Slot,
     string? MatchJson = null);

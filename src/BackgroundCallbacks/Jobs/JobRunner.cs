@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Json;
 using BackgroundCallbacks.Diagnostics;
 using BackgroundCallbacks.Execution;
+using BackgroundCallbacks.Protocol;
 using BackgroundCallbacks.Registry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -12,7 +13,7 @@ namespace BackgroundCallbacks.Jobs;
 
 /// <summary>
 /// Runs one job on a worker: loads its record, calls the handler in a DI scope with its inputs, a progress reporter,
-/// a cancellation token and a context, and writes the outcome. Knows nothing of HTTP.
+/// a cancellation token and a context, and writes the outcome. Knows nothing of HTTP, nor of the queue's library.
 /// </summary>
 internal sealed class JobRunner(
     CallbackRegistry registry,
@@ -20,6 +21,7 @@ internal sealed class JobRunner(
     IServiceScopeFactory scopes,
     IOptions<BackgroundCallbacksOptions> options,
     IHostEnvironment environment,
+    TimeProvider time,
     ILogger<JobRunner> logger) : IDisposable
 {
     private const string GenericError = "The callback failed. The server log has the details.";
@@ -28,111 +30,144 @@ internal sealed class JobRunner(
     private readonly BackgroundCallbacksOptions _options = options.Value;
     private readonly bool _includeDetails = options.Value.IncludeExceptionDetails ?? environment.IsDevelopment();
 
-    /// <summary>Stops the handlers of this process; their jobs are left for another run rather than cancelled.</summary>
+    /// <summary>
+    /// Stops the handlers of this process: their jobs are put back in the queue for another worker rather than ended.
+    /// Call it after the workers stopped taking jobs.
+    /// </summary>
     public void SignalShutdown() => _shutdown.Cancel();
 
     public void Dispose() => _shutdown.Dispose();
 
-    public async Task RunAsync(string handle)
+    /// <summary>Runs the job named by <paramref name="jobReference"/>; <paramref name="runId"/> names the queue entry that asked.</summary>
+    public async Task RunAsync(string jobReference, string runId)
     {
-        if (managers.ForHandle(handle) is not { } manager)
+        if (!JobHandles.TryParseReference(jobReference, out var jobId, out var managerName) || managers.Find(managerName) is not { } manager)
         {
-            Log.JobMissing(logger, handle);
+            Log.JobMissing(logger, jobReference);
             return;
         }
 
+        try
+        {
+            await RunAsync(manager, jobReference, jobId, runId).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Only the job store's or the queue's failures get here (a handler's never do); the queue tries again.
+            Log.RunFailed(logger, e, jobId);
+            throw;
+        }
+    }
+
+    private async Task RunAsync(CallbackManager manager, string jobReference, string jobId, string runId)
+    {
         var store = manager.Backend.Jobs;
-        var record = await store.GetRecordAsync(handle, CancellationToken.None).ConfigureAwait(false);
+        if (_shutdown.IsCancellationRequested)
+        {
+            // Taken from the queue while this worker stops: give it back untouched.
+            await manager.Backend.Queue.EnqueueAsync(jobReference, manager.Queue, CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
+
+        var record = await store.GetRecordAsync(jobId, CancellationToken.None).ConfigureAwait(false);
         if (record is null)
         {
-            Log.JobMissing(logger, handle);
+            Log.JobMissing(logger, jobId);
             return;
         }
 
         if (!registry.TryGet(record.CallbackId, out var callback))
         {
-            await store.CompleteAsync(handle, 0, JobOutcome.Failed($"The callback '{record.CallbackId}' does not exist in this worker."), CancellationToken.None).ConfigureAwait(false);
+            await store.CompleteAsync(jobId, 0, JobOutcome.Failed($"The callback '{record.CallbackId}' does not exist in this worker."), CancellationToken.None).ConfigureAwait(false);
             return;
         }
 
-        var attempt = await store.TryStartAsync(handle, CancellationToken.None).ConfigureAwait(false);
+        var attempt = await store.TryStartAsync(jobId, runId, CancellationToken.None).ConfigureAwait(false);
+        if (attempt == IJobStore.DuplicateRun)
+        {
+            Log.DuplicateRun(logger, jobId);
+            return;
+        }
+
         if (attempt == 0)
         {
             return;
         }
 
-        Log.JobStarted(logger, handle, callback.Id, attempt);
-        using var canceled = new CancellationTokenSource();
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(canceled.Token, _shutdown.Token);
-        var subscription = await store.SubscribeCancelAsync(handle, () => Cancel(canceled), CancellationToken.None).ConfigureAwait(false);
+        Log.JobStarted(logger, jobId, callback.Id, attempt);
+        using var run = new RunCancellation(time, _options.IgnoredCancelWarning, () => Log.CancelIgnored(logger, jobId, callback.Id, _options.IgnoredCancelWarning), _shutdown.Token);
+        var subscription = await store.SubscribeCancelAsync(jobId, run.Cancel, CancellationToken.None).ConfigureAwait(false);
         await using (subscription.ConfigureAwait(false))
         {
             var scope = scopes.CreateAsyncScope();
             await using (scope.ConfigureAwait(false))
             {
                 var json = _options.SerializerOptions;
-                var writer = new JobUpdateWriter(store, handle, attempt, json, logger);
-                var context = new CallbackContext(callback.Id, handle, record.Triggered, Principal(record), scope.ServiceProvider, writer, linked.Token);
-                JobOutcome? outcome;
-                try
-                {
-                    outcome = await RunHandlerAsync(callback, record, context, writer, scope.ServiceProvider, attempt, linked.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
-                {
-                    // Hangfire runs the job again, here after a restart or on another worker of a shared backend.
-                    Log.JobInterrupted(logger, handle);
-                    await writer.DrainAsync().ConfigureAwait(false);
-                    await store.RequeueAsync(handle, attempt, CancellationToken.None).ConfigureAwait(false);
-                    throw;
-                }
-
+                var matches = record.MatchJson is null ? null : JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(record.MatchJson);
+                var writer = new JobUpdateWriter(store, jobId, attempt, ComponentPatterns.Resolve(callback.ProgressOutputs, matches), json, logger);
+                var context = new CallbackContext(callback.Id, jobId, record.Triggered, Principal(record), scope.ServiceProvider, writer, run.Token);
+                var outputs = ComponentPatterns.Resolve(callback.Outputs, matches);
+                var outcome = await RunHandlerAsync(callback, record, outputs, context, writer, scope.ServiceProvider, attempt, run).ConfigureAwait(false);
+                run.HandlerReturned();
                 await writer.DrainAsync().ConfigureAwait(false);
 
                 if (outcome is null)
                 {
+                    // This worker stops: the job goes back to the queue, and another worker runs it from the start.
+                    Log.JobInterrupted(logger, jobId);
+                    if (await store.RequeueAsync(jobId, attempt, CancellationToken.None).ConfigureAwait(false))
+                    {
+                        await manager.Backend.Queue.EnqueueAsync(jobReference, manager.Queue, CancellationToken.None).ConfigureAwait(false);
+                    }
+
                     return;
                 }
 
-                if (outcome.Status == JobStatus.Failed && attempt <= callback.Retries && !canceled.IsCancellationRequested)
+                if (outcome.Status == JobStatus.Failed && attempt <= callback.Retries && !run.IsCanceled)
                 {
-                    var delay = RetryDelay(attempt);
-                    await store.RequeueAsync(handle, attempt, CancellationToken.None).ConfigureAwait(false);
-                    manager.JobQueue.Schedule(handle, manager.Queue, delay);
+                    if (await store.RequeueAsync(jobId, attempt, CancellationToken.None).ConfigureAwait(false))
+                    {
+                        await manager.Backend.Queue.ScheduleAsync(jobReference, manager.Queue, RetryDelay(attempt), CancellationToken.None).ConfigureAwait(false);
+                    }
+
                     return;
                 }
 
-                await FinishAsync(manager, callback, record, attempt, outcome, canceled.IsCancellationRequested).ConfigureAwait(false);
+                await FinishAsync(manager, callback, record, attempt, outcome, run.IsCanceled).ConfigureAwait(false);
             }
         }
     }
 
+    /// <summary>Runs the handler and turns what happened into an outcome; null when the run was interrupted by shutdown.</summary>
     private async Task<JobOutcome?> RunHandlerAsync(
         CallbackDefinition callback,
         JobRecord record,
+        IReadOnlyList<DependencySpec> outputs,
         CallbackContext context,
         JobUpdateWriter writer,
         IServiceProvider services,
         int attempt,
-        CancellationToken cancellationToken)
+        RunCancellation run)
     {
         var json = _options.SerializerOptions;
-        var matches = record.MatchJson is null ? null : JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(record.MatchJson);
-        var outputs = ComponentPatterns.Resolve(callback.Outputs, matches);
         try
         {
             using var document = JsonDocument.Parse(record.ArgsJson);
-            var arguments = ArgumentBinder.Bind(callback, document.RootElement.EnumerateArray().ToArray(), json);
-            var progressOutputs = ComponentPatterns.Resolve(callback.ProgressOutputs, matches);
+            var arguments = ArgumentBinder.Bind(callback.ArgumentTargets, document.RootElement.EnumerateArray().ToArray(), json);
+            var progressCount = callback.ProgressOutputs.Count;
             var returned = await callback.Handler.InvokeAsync(
                 services,
                 arguments,
-                type => Activator.CreateInstance(typeof(ProgressReporter<>).MakeGenericType(type), progressOutputs, writer, json)!,
+                type => Activator.CreateInstance(typeof(ProgressReporter<>).MakeGenericType(type), progressCount, writer)!,
                 context,
-                cancellationToken).ConfigureAwait(false);
+                run.Token).ConfigureAwait(false);
             return JobOutcome.Succeeded(Outputs(outputs, returned, json));
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !_shutdown.IsCancellationRequested)
+        catch (Exception) when (run.IsInterrupted)
+        {
+            return null;
+        }
+        catch (OperationCanceledException) when (run.IsCanceled)
         {
             return new JobOutcome(JobStatus.Canceled, null, null);
         }
@@ -142,13 +177,13 @@ internal sealed class JobRunner(
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            if (attempt <= callback.Retries && !cancellationToken.IsCancellationRequested)
+            if (attempt <= callback.Retries && !run.IsCanceled)
             {
-                Log.JobRetrying(logger, e, record.Handle, callback.Id, attempt, RetryDelay(attempt));
+                Log.JobRetrying(logger, e, record.JobId, callback.Id, attempt, RetryDelay(attempt));
                 return JobOutcome.Failed(e.Message);
             }
 
-            Log.JobFailed(logger, e, record.Handle, callback.Id);
+            Log.JobFailed(logger, e, record.JobId, callback.Id);
             return HandleError(callback, outputs, context, e, json);
         }
     }
@@ -180,29 +215,30 @@ internal sealed class JobRunner(
         }
 
         // The result goes into the cache before the job is seen to succeed, so a client that invokes again as soon
-        // as it has the result gets a hit. Should a cancel win the race to complete, the entry is taken out again.
+        // as it has the result gets a hit. Should the job be cancelled in between, the entry is taken out again.
         var cached = outcome.Status == JobStatus.Succeeded && record.Key is not null && outcome.Cacheable
             && await TryCacheAsync(manager, callback, record.Key, outcome.OutputsJson!).ConfigureAwait(false);
 
-        var accepted = await manager.Backend.Jobs.CompleteAsync(record.Handle, attempt, outcome, CancellationToken.None).ConfigureAwait(false);
-        if (!accepted || outcome.Status == JobStatus.Canceled)
+        var result = await manager.Backend.Jobs.CompleteAsync(record.JobId, attempt, outcome, CancellationToken.None).ConfigureAwait(false);
+        switch (result)
         {
-            var snapshot = await manager.Backend.Jobs.GetAsync(record.Handle, CancellationToken.None).ConfigureAwait(false);
+            case CompletionResult.Accepted when outcome.Status == JobStatus.Succeeded:
+                Log.JobSucceeded(logger, record.JobId, callback.Id);
+                break;
+            case CompletionResult.Accepted:
+                break;
+            case CompletionResult.AlreadyEnded:
+                if (cached)
+                {
+                    await manager.Backend.Results.RemoveAsync(record.Key!, CancellationToken.None).ConfigureAwait(false);
+                }
 
-            // Take the entry out only when a cancel beat this run; a run that lost to a newer attempt of the same job
-            // leaves the key alone, since the newer run may already have cached its result there.
-            if (cached && snapshot?.Attempt == attempt)
-            {
-                await manager.Backend.Results.RemoveAsync(record.Key!, CancellationToken.None).ConfigureAwait(false);
-            }
-
-            Log.JobCanceled(logger, record.Handle, callback.Id, snapshot?.CancelReason ?? CancelReasons.Requested);
-            return;
-        }
-
-        if (outcome.Status == JobStatus.Succeeded)
-        {
-            Log.JobSucceeded(logger, record.Handle, callback.Id);
+                Log.JobCanceled(logger, record.JobId, callback.Id);
+                break;
+            default:
+                // A newer run of the job owns it now (this worker was taken for dead): its result, cached or not, stands.
+                Log.StaleRunDiscarded(logger, record.JobId, callback.Id, attempt);
+                break;
         }
     }
 
@@ -226,22 +262,10 @@ internal sealed class JobRunner(
 
     private static string Outputs(IReadOnlyList<DependencySpec> outputs, object? returned, JsonSerializerOptions json)
     {
-        var values = DependencyValues.Split(returned, outputs.Count, "callback's output list");
-        return values is null ? "[]" : DependencyValues.Write(outputs, values, json);
+        var values = ReturnedValues.Split(returned, outputs.Count, "callback's output list");
+        return values is null ? "[]" : ComponentValues.Write(outputs, values, json);
     }
 
     private static ClaimsPrincipal Principal(JobRecord record) =>
         new(new ClaimsIdentity(record.Claims.Select(c => new Claim(c.Key, c.Value)), record.AuthenticationType));
-
-    private static void Cancel(CancellationTokenSource source)
-    {
-        try
-        {
-            source.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // The job ended while the cancel was on its way.
-        }
-    }
 }

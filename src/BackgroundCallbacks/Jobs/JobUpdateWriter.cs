@@ -1,6 +1,9 @@
 using System.Text.Json;
 using System.Threading.Channels;
 using BackgroundCallbacks.Diagnostics;
+using BackgroundCallbacks.Execution;
+using BackgroundCallbacks.Protocol;
+using BackgroundCallbacks.Registry;
 using Microsoft.Extensions.Logging;
 
 namespace BackgroundCallbacks.Jobs;
@@ -11,29 +14,32 @@ namespace BackgroundCallbacks.Jobs;
 /// all of theirs), and <see cref="DrainAsync"/> waits for everything reported so far, so nothing reported before the
 /// job ends is lost.
 /// </summary>
-internal sealed class JobUpdateWriter
+internal sealed class JobUpdateWriter : IHandlerUpdateSink
 {
     private readonly Channel<Update> _channel = Channel.CreateUnbounded<Update>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly IJobStateStore _store;
-    private readonly string _handle;
+    private readonly IJobStore _store;
+    private readonly string _jobId;
     private readonly int _attempt;
+    private readonly IReadOnlyList<DependencySpec> _progressOutputs;
     private readonly JsonSerializerOptions _json;
     private readonly ILogger _logger;
     private readonly Task _pump;
 
-    public JobUpdateWriter(IJobStateStore store, string handle, int attempt, JsonSerializerOptions json, ILogger logger)
+    public JobUpdateWriter(IJobStore store, string jobId, int attempt, IReadOnlyList<DependencySpec> progressOutputs, JsonSerializerOptions json, ILogger logger)
     {
         _store = store;
-        _handle = handle;
+        _jobId = jobId;
         _attempt = attempt;
+        _progressOutputs = progressOutputs;
         _json = json;
         _logger = logger;
         _pump = Task.Run(PumpAsync);
     }
 
-    public void ReportProgress(string progressJson) => _channel.Writer.TryWrite(new Update(progressJson, null, null));
+    public void ReportProgress(object?[] values) =>
+        _channel.Writer.TryWrite(new Update(ComponentValues.Write(_progressOutputs, values, _json), null, null));
 
-    public void AddSideUpdate(string componentId, object props)
+    public void SetProps(string componentId, object props)
     {
         var element = JsonSerializer.SerializeToElement(props, props.GetType(), _json);
         if (element.ValueKind != JsonValueKind.Object)
@@ -76,7 +82,7 @@ internal sealed class JobUpdateWriter
 
             try
             {
-                await _store.AppendUpdatesAsync(_handle, _attempt, progress, sideUpdates.ToArray(), CancellationToken.None).ConfigureAwait(false);
+                await _store.AppendUpdatesAsync(_jobId, _attempt, progress, sideUpdates.ToArray(), CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {

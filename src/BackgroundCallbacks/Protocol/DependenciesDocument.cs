@@ -1,5 +1,4 @@
 using System.Text.Json;
-using BackgroundCallbacks.Execution;
 using BackgroundCallbacks.Registry;
 
 namespace BackgroundCallbacks.Protocol;
@@ -89,7 +88,7 @@ internal static class DependenciesDocument
 
     private static void WriteDependency(Utf8JsonWriter writer, DependencySpec dependency)
     {
-        DependencyValues.WriteId(writer, dependency.ComponentId);
+        ComponentValues.WriteId(writer, dependency.ComponentId);
         writer.WriteString("property", dependency.Property);
     }
 }

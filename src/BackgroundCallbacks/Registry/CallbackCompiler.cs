@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
+using BackgroundCallbacks.Declarations;
 using BackgroundCallbacks.Execution;
 
 namespace BackgroundCallbacks.Registry;

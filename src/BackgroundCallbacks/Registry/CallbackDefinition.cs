@@ -50,5 +50,8 @@ internal sealed class CallbackDefinition
 
     public IReadOnlyList<ArgumentSpec> StateArguments => field ??= Arguments.Where(a => a.IsState).ToArray();
 
+    /// <summary>What each argument binds to, in the binder's terms.</summary>
+    public IReadOnlyList<ArgumentTarget> ArgumentTargets => field ??= Arguments.Select(a => new ArgumentTarget(a.ParameterType, $"{a.Dependency} ('{a.Name}')")).ToArray();
+
     public IReadOnlyList<DependencySpec> ProgressOutputs => field ??= Progress.Select(p => p.Dependency).ToArray();
 }

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Reflection;
+using BackgroundCallbacks.Declarations;
 using Microsoft.Extensions.Options;
 
 namespace BackgroundCallbacks.Registry;

@@ -1,4 +1,5 @@
 using System.Reflection;
+using BackgroundCallbacks.Declarations;
 
 namespace BackgroundCallbacks.Registry;
 

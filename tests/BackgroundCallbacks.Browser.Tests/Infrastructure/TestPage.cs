@@ -18,12 +18,14 @@ public sealed class TestPage : IAsyncDisposable
         """;
 
     private readonly IBrowserContext _context;
+    private readonly bool _ownsContext;
     private readonly ConcurrentQueue<(string Method, string Url)> _requests = new();
     private readonly ConcurrentQueue<Task<(string Url, int Status, string Body)>> _jobResponses = new();
 
-    private TestPage(IBrowserContext context, IPage page)
+    private TestPage(IBrowserContext context, IPage page, bool ownsContext = true)
     {
         _context = context;
+        _ownsContext = ownsContext;
         Page = page;
         page.Request += (_, request) => _requests.Enqueue((request.Method, request.Url));
         page.Response += (_, response) =>
@@ -56,6 +58,21 @@ public sealed class TestPage : IAsyncDisposable
         await context.AddInitScriptAsync(RecordEvents);
         var page = await context.NewPageAsync();
         return new TestPage(context, page);
+    }
+
+    /// <summary>
+    /// Another tab of the same browser: same cookies (so the same owner), its own sessionStorage unless
+    /// <paramref name="initScript"/> seeds it. Disposing it closes the tab only.
+    /// </summary>
+    public async Task<TestPage> NewTabAsync(string? initScript = null)
+    {
+        var page = await _context.NewPageAsync();
+        if (initScript is not null)
+        {
+            await page.AddInitScriptAsync(initScript);
+        }
+
+        return new TestPage(_context, page, ownsContext: false);
     }
 
     /// <summary>Opens a page and waits until the client has loaded the callback map and wired the page.</summary>
@@ -121,7 +138,17 @@ public sealed class TestPage : IAsyncDisposable
         await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, name + ".png"), FullPage = true });
     }
 
-    public async ValueTask DisposeAsync() => await _context.CloseAsync();
+    public async ValueTask DisposeAsync()
+    {
+        if (_ownsContext)
+        {
+            await _context.CloseAsync();
+        }
+        else
+        {
+            await Page.CloseAsync();
+        }
+    }
 
     private static async Task<(string Url, int Status, string Body)> ReadAsync(IResponse response)
     {

@@ -28,23 +28,31 @@ public sealed class BackendHarness : IAsyncDisposable
 
     internal CallbackBackend Backend { get; }
 
-    internal IJobStateStore Jobs => Backend.Jobs;
+    internal IJobStore Jobs => Backend.Jobs;
 
-    internal RedisJobStateStore RedisJobs => (RedisJobStateStore)Backend.Jobs;
+    internal RedisJobStore RedisJobs => (RedisJobStore)Backend.Jobs;
 
     internal IResultStore Results => Backend.Results;
 
     public RedisCallbacksOptions Options { get; }
+
+    /// <summary>The services the backend was built from, for the library's own services over it.</summary>
+    public IServiceProvider Services => _services;
 
     /// <summary>The test's own connection, to read and write Redis behind the backend's back.</summary>
     public ConnectionMultiplexer Inspector { get; }
 
     public IDatabase Db => Inspector.GetDatabase();
 
-    public static async Task<BackendHarness> CreateAsync(string connectionString, Action<RedisCallbacksOptions>? redis = null, Action<BackgroundCallbacksOptions>? callbacks = null)
+    public static async Task<BackendHarness> CreateAsync(string connectionString, Action<RedisCallbacksOptions>? redis = null, Action<BackgroundCallbacksOptions>? callbacks = null, TimeProvider? time = null)
     {
         var services = new ServiceCollection();
         services.AddLogging();
+        if (time is not null)
+        {
+            services.AddSingleton(time);
+        }
+
         services.AddBackgroundCallbacks(o =>
         {
             o.ScanEntryAssembly = false;

@@ -7,20 +7,32 @@ using System.Text.Json.Nodes;
 namespace BackgroundCallbacks.Tests.Infrastructure;
 
 /// <summary>Speaks the wire protocol of docs/protocol.md, as the browser client does.</summary>
-public sealed class CallbackClient(HttpClient http) : IDisposable
+public sealed class CallbackClient(HttpClient http, bool ownsHttp = true) : IDisposable
 {
     public const string Prefix = "/_callbacks";
 
     public HttpClient Http { get; } = http;
 
+    /// <summary>The page id this client sends with each invocation, as one browser tab does; null sends none.</summary>
+    public string? Page { get; init; }
+
     public static object Value(string id, string property, object? value) => new { id, property, value };
+
+    /// <summary>The job id a handle names: the part every follower of the job shares.</summary>
+    public static string JobId(string handle) => handle.Split('.')[1];
+
+    /// <summary>Another tab of the same browser: same cookies, its own page id.</summary>
+    public CallbackClient ForPage(string page) => new(Http, ownsHttp: false) { Page = page };
 
     public Task<HttpResponseMessage> InvokeRawAsync(string callbackId, object body) =>
         Http.PostAsync($"{Prefix}/callbacks/{callbackId}", new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json"));
 
     public async Task<(HttpResponseMessage Response, JsonObject Body)> InvokeAsync(string callbackId, object[] inputs, object[]? state = null, string[]? triggered = null)
     {
-        var response = await InvokeRawAsync(callbackId, new { inputs, state = state ?? [], triggered = triggered ?? [] });
+        object body = Page is null
+            ? new { inputs, state = state ?? [], triggered = triggered ?? [] }
+            : new { inputs, state = state ?? [], triggered = triggered ?? [], page = Page };
+        var response = await InvokeRawAsync(callbackId, body);
         return (response, await BodyAsync(response));
     }
 
@@ -102,5 +114,11 @@ public sealed class CallbackClient(HttpClient http) : IDisposable
     public static JsonNode? Output(JsonObject body, string id, string property, string field = "outputs") =>
         body[field]?.AsArray().FirstOrDefault(o => o!["id"]!.ToString() == id && o["property"]!.GetValue<string>() == property)?["value"];
 
-    public void Dispose() => Http.Dispose();
+    public void Dispose()
+    {
+        if (ownsHttp)
+        {
+            Http.Dispose();
+        }
+    }
 }

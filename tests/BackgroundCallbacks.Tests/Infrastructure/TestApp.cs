@@ -29,6 +29,10 @@ public sealed class TestApp : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>The Hangfire storage of the library's own queue, to look at the jobs it holds.</summary>
+    internal Hangfire.JobStorage HangfireStorage() =>
+        ((BackgroundCallbacks.Queueing.HangfireJobQueue)Services.GetRequiredService<BackgroundCallbacks.Jobs.CallbackManagers>().Get("default").Backend.Queue).Storage;
+
     public static async Task<TestApp> StartAsync(
         Action<BackgroundCallbacksBuilder> callbacks,
         Action<BackgroundCallbacksOptions>? options = null,

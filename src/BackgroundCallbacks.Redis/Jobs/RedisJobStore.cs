@@ -1,0 +1,371 @@
+using BackgroundCallbacks.Jobs;
+using BackgroundCallbacks.Redis.Connections;
+using BackgroundCallbacks.Redis.Diagnostics;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace BackgroundCallbacks.Redis.Jobs;
+
+/// <summary>
+/// Jobs, their followers and the outbox in Redis, shared by every web and worker process of the backend. Each change is
+/// one Lua script over one job's keys (see <see cref="JobScripts"/>) that also announces it on the changes channel;
+/// this process's one subscription to that channel wakes its own long polls and cancel subscriptions by job id. The
+/// design is described in Jobs/readme.md.
+/// </summary>
+internal sealed class RedisJobStore : IJobStore, IDisposable
+{
+    /// <summary>A job that has not ended and has not changed for this long is forgotten, as in the embedded store.</summary>
+    internal static readonly TimeSpan LiveJobTtl = TimeSpan.FromHours(24);
+
+    /// <summary>How often running jobs of this process look for a cancel whose message was lost (Hangfire's own check runs every 5 s too).</summary>
+    internal static readonly TimeSpan CancelCheckInterval = TimeSpan.FromSeconds(5);
+
+    // How long the alias a join leaves behind is kept: long enough for any sweep of its admission.
+    private static readonly TimeSpan AliasTtl = TimeSpan.FromHours(1);
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(2);
+
+    private readonly IConnectionMultiplexer _redis;
+    private readonly IDatabase _db;
+    private readonly ISubscriber _subscriber;
+    private readonly RedisKeys _keys;
+    private readonly long _liveTtlMs = (long)LiveJobTtl.TotalMilliseconds;
+    private readonly long _aliasTtlMs = (long)AliasTtl.TotalMilliseconds;
+    private readonly long _endedTtlMs;
+    private readonly TimeSpan _workerRetryWindow;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ITimer _cancelCheck;
+    private int _subscribed;
+
+    public RedisJobStore(IConnectionMultiplexer redis, RedisKeys keys, TimeSpan retention, TimeSpan workerRetryWindow, TimeProvider time, ILogger logger)
+    {
+        _redis = redis;
+        _db = redis.GetDatabase();
+        _subscriber = redis.GetSubscriber();
+        _keys = keys;
+        _endedTtlMs = Math.Max(1, (long)retention.TotalMilliseconds);
+        _workerRetryWindow = workerRetryWindow;
+        _time = time;
+        _logger = logger;
+        redis.ConnectionFailed += OnConnectionFailed;
+        redis.ConnectionRestored += OnConnectionRestored;
+        TrySubscribe();
+        _cancelCheck = time.CreateTimer(static state => _ = ((RedisJobStore)state!).CheckCancelsAsync(), this, CancelCheckInterval, CancelCheckInterval);
+    }
+
+    public JobChangeNotifier Changes { get; } = new();
+
+    public async ValueTask<AdmissionResult> AdmitAsync(Admission admission, CancellationToken cancellationToken)
+    {
+        var record = admission.Record;
+        RedisKey[] keys = admission.Joinable && record.Key is { } key
+            ? [_keys.Job(record.JobId), _keys.Index(key)]
+            : [_keys.Job(record.JobId)];
+
+        // Both go out in one write: the outbox entry first, so an admission is never in Redis without it.
+        var outboxed = _db.SortedSetAddAsync(_keys.Outbox, admission.Handle, Now());
+        var admitted = _db.ScriptEvaluateAsync(
+            JobScripts.Admit,
+            keys,
+            [admission.FollowerId, AttachedFollower(record.Owner, admission.Slot), JobRecordCodec.Encode(record), record.CallbackId, _liveTtlMs, _keys.Prefix, record.JobId, _aliasTtlMs]);
+        await RedisFailures.GuardAsync(() => outboxed).ConfigureAwait(false);
+        var result = (RedisResult[])(await RedisFailures.GuardAsync(() => admitted).ConfigureAwait(false))!;
+        return new AdmissionResult((string)result[1]!, (int)result[0] == 1, (JobStatus)(int)result[2]);
+    }
+
+    public async ValueTask<string?> ReplaceSlotAsync(string slot, string handle, CancellationToken cancellationToken)
+    {
+        var previous = await RedisFailures.GuardAsync(() => _db.StringSetAndGetAsync(_keys.Slot(slot), handle, LiveJobTtl)).ConfigureAwait(false);
+        return previous.IsNull ? null : (string?)previous;
+    }
+
+    public async ValueTask<string?> GetSlotAsync(string slot, CancellationToken cancellationToken)
+    {
+        var handle = await RedisFailures.GuardAsync(() => _db.StringGetAsync(_keys.Slot(slot))).ConfigureAwait(false);
+        return handle.IsNull ? null : (string?)handle;
+    }
+
+    public async ValueTask<JobView?> ReadAsync(string jobId, string followerId, long afterVersion, CancellationToken cancellationToken)
+    {
+        var result = await RedisFailures.GuardAsync(() => _db.ScriptEvaluateAsync(
+            JobScripts.Read,
+            [_keys.Job(jobId), _keys.Updates(jobId)],
+            [followerId, afterVersion])).ConfigureAwait(false);
+        if (result.IsNull)
+        {
+            return null;
+        }
+
+        var f = (RedisResult[])result!;
+        var follower = FollowerValue.Parse((string)f[0]!);
+        var callbackId = (string)f[1]!;
+        if (follower.Detached)
+        {
+            return follower.View(jobId, callbackId);
+        }
+
+        var entries = (RedisValue[])f[9]!;
+        var updates = new SideUpdate[entries.Length];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            updates[i] = SideUpdateCodec.Decode(entries[i]!);
+        }
+
+        return new JobView(
+            jobId,
+            callbackId,
+            follower.Owner,
+            Status: (JobStatus)(int)f[2],
+            Version: (long)f[3],
+            ProgressJson: f[5].IsNull ? null : (string?)f[5],
+            ProgressVersion: (long)f[4],
+            SideUpdates: updates,
+            OutputsJson: f[6].IsNull ? null : (string?)f[6],
+            Error: f[7].IsNull ? null : (string?)f[7],
+            CancelReason: f[8].IsNull ? null : (string?)f[8]);
+    }
+
+    public async ValueTask<JobView?> DetachAsync(string jobId, string followerId, string reason, CancellationToken cancellationToken)
+    {
+        var result = await RedisFailures.GuardAsync(() => _db.ScriptEvaluateAsync(
+            JobScripts.Detach,
+            [_keys.Job(jobId), _keys.Updates(jobId)],
+            [followerId, reason, _endedTtlMs, _keys.ChangesName, jobId])).ConfigureAwait(false);
+        if (result.IsNull)
+        {
+            return null;
+        }
+
+        var parts = (RedisResult[])result!;
+        return FollowerValue.Parse((string)parts[0]!).View(jobId, (string)parts[1]!);
+    }
+
+    public async ValueTask AcknowledgeAsync(string handle, CancellationToken cancellationToken) =>
+        await RedisFailures.GuardAsync(() => _db.SortedSetRemoveAsync(_keys.Outbox, handle)).ConfigureAwait(false);
+
+    public async ValueTask<IReadOnlyList<string>> ClaimUnacknowledgedAsync(TimeSpan olderThan, int max, CancellationToken cancellationToken)
+    {
+        var now = Now();
+        var due = await RedisFailures.GuardAsync(() => _db.ScriptEvaluateAsync(
+            JobScripts.Claim,
+            [_keys.Outbox],
+            [now - (long)olderThan.TotalMilliseconds, max, now])).ConfigureAwait(false);
+        return ((RedisValue[])due!).Select(v => (string)v!).ToArray();
+    }
+
+    public async ValueTask<AdmissionState?> InspectAsync(string jobId, string followerId, CancellationToken cancellationToken)
+    {
+        var result = await RedisFailures.GuardAsync(() => _db.ScriptEvaluateAsync(
+            JobScripts.Inspect,
+            [_keys.Job(jobId)],
+            [followerId, _keys.Prefix])).ConfigureAwait(false);
+        if (result.IsNull)
+        {
+            return null;
+        }
+
+        var f = (RedisResult[])result!;
+        var follower = FollowerValue.Parse((string)f[1]!);
+        return new AdmissionState(
+            f[0].IsNull ? jobId : (string)f[0]!,
+            !follower.Detached,
+            follower.Slot,
+            (string?)f[4] == followerId,
+            (int)f[2] == (int)JobStatus.Queued && (int)f[3] == 0);
+    }
+
+    public async ValueTask<JobRecord?> GetRecordAsync(string jobId, CancellationToken cancellationToken)
+    {
+        var value = await WorkerAsync(jobId, () => _db.HashGetAsync(_keys.Job(jobId), "r")).ConfigureAwait(false);
+        return value.IsNull ? null : JobRecordCodec.Decode(jobId, (byte[])value!);
+    }
+
+    public async ValueTask<int> TryStartAsync(string jobId, string runId, CancellationToken cancellationToken)
+    {
+        var attempt = await WorkerAsync(jobId, () => _db.ScriptEvaluateAsync(
+            JobScripts.Start,
+            [_keys.Job(jobId), _keys.Updates(jobId)],
+            [_liveTtlMs, _keys.ChangesName, jobId, runId])).ConfigureAwait(false);
+        return (int)attempt;
+    }
+
+    public async ValueTask AppendUpdatesAsync(string jobId, int attempt, string? progressJson, IReadOnlyList<KeyValuePair<string, string>> sideUpdates, CancellationToken cancellationToken)
+    {
+        var values = new RedisValue[6 + sideUpdates.Count];
+        values[0] = attempt;
+        values[1] = progressJson is null ? "0" : "1";
+        values[2] = progressJson ?? string.Empty;
+        values[3] = _liveTtlMs;
+        values[4] = _keys.ChangesName;
+        values[5] = jobId;
+        for (var i = 0; i < sideUpdates.Count; i++)
+        {
+            values[6 + i] = SideUpdateCodec.EncodeUnversioned(sideUpdates[i].Key, sideUpdates[i].Value);
+        }
+
+        // Not retried: the writer logs a lost report and carries on, and the next report or the result supersedes it.
+        await RedisFailures.GuardAsync(() => _db.ScriptEvaluateAsync(JobScripts.Append, [_keys.Job(jobId), _keys.Updates(jobId)], values)).ConfigureAwait(false);
+    }
+
+    public async ValueTask<CompletionResult> CompleteAsync(string jobId, int attempt, JobOutcome outcome, CancellationToken cancellationToken)
+    {
+        var result = await WorkerAsync(jobId, () => _db.ScriptEvaluateAsync(
+            JobScripts.Complete,
+            [_keys.Job(jobId), _keys.Updates(jobId)],
+            [
+                attempt,
+                (int)outcome.Status,
+                outcome.OutputsJson is null ? "0" : "1",
+                outcome.OutputsJson ?? string.Empty,
+                outcome.Error is null ? "0" : "1",
+                outcome.Error ?? string.Empty,
+                _endedTtlMs,
+                _keys.ChangesName,
+                jobId,
+            ])).ConfigureAwait(false);
+        return (int)result switch
+        {
+            1 => CompletionResult.Accepted,
+            2 => CompletionResult.AlreadyEnded,
+            _ => CompletionResult.Stale,
+        };
+    }
+
+    public async ValueTask<bool> RequeueAsync(string jobId, int attempt, CancellationToken cancellationToken) =>
+        (int)await WorkerAsync(jobId, () => _db.ScriptEvaluateAsync(
+            JobScripts.Requeue,
+            [_keys.Job(jobId), _keys.Updates(jobId)],
+            [attempt, _liveTtlMs, _keys.ChangesName, jobId])).ConfigureAwait(false) == 1;
+
+    public async ValueTask<IAsyncDisposable> SubscribeCancelAsync(string jobId, Action onCancel, CancellationToken cancellationToken)
+    {
+        // Registered before the check, so a cancel that lands in between is heard either way; the callback runs once.
+        var registration = Changes.RegisterCancel(jobId, onCancel);
+        try
+        {
+            if (await IsCanceledAsync(jobId).ConfigureAwait(false))
+            {
+                registration.Fire();
+            }
+        }
+        catch
+        {
+            await registration.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return registration;
+    }
+
+    public void Dispose()
+    {
+        _redis.ConnectionFailed -= OnConnectionFailed;
+        _redis.ConnectionRestored -= OnConnectionRestored;
+        _cancelCheck.Dispose();
+    }
+
+    /// <summary>Looks for cancels of this process's running jobs whose message was lost, and fires them.</summary>
+    internal async Task CheckCancelsAsync()
+    {
+        var jobIds = Changes.CancelJobIds();
+        if (jobIds.Length == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            var checks = jobIds.Select(id => _db.HashGetAsync(_keys.Job(id), "s")).ToArray();
+            await Task.WhenAll(checks).ConfigureAwait(false);
+            for (var i = 0; i < jobIds.Length; i++)
+            {
+                if (checks[i].Result == (int)JobStatus.Canceled)
+                {
+                    Changes.Signal(jobIds[i], canceled: true);
+                }
+            }
+        }
+        catch (Exception e) when (RedisFailures.IsUnavailable(e))
+        {
+            Log.CancelCheckFailed(_logger, e);
+        }
+    }
+
+    private async Task<bool> IsCanceledAsync(string jobId) =>
+        await WorkerAsync(jobId, () => _db.HashGetAsync(_keys.Job(jobId), "s")).ConfigureAwait(false) == (int)JobStatus.Canceled;
+
+    private long Now() => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private static string AttachedFollower(string owner, string? slot) => "a|" + slot + "|" + owner;
+
+    /// <summary>
+    /// Runs a write of a worker. A worker cannot answer 503 to anyone: rather than lose a finished job's outcome to a
+    /// short outage, it tries again until Redis is back or until the time after which the worker would have been
+    /// taken for dead anyway. Each try is atomic and a repeated completion is recognised, so retrying is safe.
+    /// </summary>
+    private async ValueTask<T> WorkerAsync<T>(string jobId, Func<Task<T>> operation)
+    {
+        var deadline = _time.GetUtcNow() + _workerRetryWindow;
+        var delay = FirstRetryDelay;
+        var logged = false;
+        while (true)
+        {
+            try
+            {
+                return await RedisFailures.GuardAsync(operation).ConfigureAwait(false);
+            }
+            catch (BackendUnavailableException) when (_time.GetUtcNow() + delay < deadline)
+            {
+                if (!logged)
+                {
+                    Log.WorkerWriteRetrying(_logger, jobId, _workerRetryWindow);
+                    logged = true;
+                }
+
+                await Task.Delay(delay, _time).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
+            }
+        }
+    }
+
+    private void TrySubscribe()
+    {
+        try
+        {
+            _subscriber.Subscribe(_keys.Changes, (_, message) => Changes.Dispatch(message));
+            Interlocked.Exchange(ref _subscribed, 1);
+        }
+        catch (Exception e) when (RedisFailures.IsUnavailable(e))
+        {
+            // StackExchange.Redis restores a subscription it has made; one it could not make is made when Redis is back.
+            Log.SubscribeFailed(_logger, e);
+        }
+    }
+
+    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
+    {
+        Log.ConnectionFailed(_logger, e.Exception, e.EndPoint?.ToString() ?? "?", e.ConnectionType.ToString(), e.FailureType.ToString());
+
+        // Messages are lost while disconnected: every long poll reads its job again now (and answers 503 while Redis is away).
+        Changes.WakeAll();
+    }
+
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
+    {
+        Log.ConnectionRestored(_logger, e.EndPoint?.ToString() ?? "?", e.ConnectionType.ToString());
+        ThreadPool.UnsafeQueueUserWorkItem(
+            static store =>
+            {
+                if (Volatile.Read(ref store._subscribed) == 0)
+                {
+                    store.TrySubscribe();
+                }
+
+                store.Changes.WakeAll();
+                _ = store.CheckCancelsAsync();
+            },
+            this,
+            preferLocal: false);
+    }
+}

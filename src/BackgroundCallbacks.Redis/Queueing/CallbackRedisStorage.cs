@@ -1,0 +1,61 @@
+using BackgroundCallbacks.Redis.Connections;
+using Hangfire.Redis.StackExchange;
+using Hangfire.Server;
+using Hangfire.Storage;
+using StackExchange.Redis;
+
+namespace BackgroundCallbacks.Redis.Queueing;
+
+#pragma warning disable CS0618, CS0672 // Hangfire.Redis.StackExchange still gives its watchers as IServerComponent.
+
+/// <summary>
+/// Our own Hangfire storage on Redis, under its own prefix. A worker that dies mid-job is recovered by the storage's
+/// fetched-jobs watcher: each pass requeues the fetched jobs whose server is gone (removed by Hangfire's server
+/// watchdog once its heartbeat is older than the server timeout) or whose invisibility timeout ran out. The watcher
+/// waits a fixed minute between passes; that wait is cut to <c>DeadWorkerCheckInterval</c>, so the time to recover
+/// is set by our options alone.
+/// </summary>
+internal sealed class CallbackRedisStorage : RedisStorage
+{
+    internal const string FetchedJobsWatcherName = "FetchedJobsWatcher";
+
+    private readonly TimeSpan _watcherPeriod;
+
+    private CallbackRedisStorage(IConnectionMultiplexer redis, RedisStorageOptions options, TimeSpan watcherPeriod)
+        : base(redis, options)
+    {
+        _watcherPeriod = watcherPeriod;
+    }
+
+    public static CallbackRedisStorage Create(IConnectionMultiplexer redis, RedisStorageOptions options, TimeSpan watcherPeriod)
+    {
+        var storage = new CallbackRedisStorage(redis, options, watcherPeriod);
+        if (!storage.BaseComponents().Any(IsFetchedJobsWatcher))
+        {
+            throw new InvalidOperationException(
+                "This version of Hangfire.Redis.StackExchange has no FetchedJobsWatcher, which BackgroundCallbacks.Redis relies on to run the jobs of dead workers again.");
+        }
+
+        return storage;
+    }
+
+    public override IEnumerable<IServerComponent> GetComponents() =>
+        BaseComponents().Select(c => IsFetchedJobsWatcher(c) ? new BoundedPassComponent(c, _watcherPeriod) : c);
+
+    public override IStorageConnection GetConnection()
+    {
+        try
+        {
+            return base.GetConnection();
+        }
+        catch (Exception e) when (RedisFailures.IsUnavailable(e))
+        {
+            throw RedisFailures.Unavailable(e);
+        }
+    }
+
+    private static bool IsFetchedJobsWatcher(IServerComponent component) =>
+        component.GetType().Name == FetchedJobsWatcherName;
+
+    private IEnumerable<IServerComponent> BaseComponents() => base.GetComponents();
+}

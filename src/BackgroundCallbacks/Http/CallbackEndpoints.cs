@@ -1,0 +1,203 @@
+using System.Globalization;
+using System.Security.Claims;
+using BackgroundCallbacks.Diagnostics;
+using BackgroundCallbacks.Invocation;
+using BackgroundCallbacks.Jobs;
+using BackgroundCallbacks.Owners;
+using BackgroundCallbacks.Protocol;
+using BackgroundCallbacks.Registry;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace BackgroundCallbacks.Http;
+
+/// <summary>
+/// The HTTP door: maps requests onto <see cref="InvocationService"/> and <see cref="JobService"/> and their answers onto
+/// the shapes of docs/protocol.md. It resolves what only HTTP knows (the owner, the page, the cache-by values) and
+/// adds no rule of its own. It knows nothing of the queue or the stores.
+/// </summary>
+internal sealed class CallbackEndpoints(
+    CallbackRegistry registry,
+    InvocationService invocations,
+    JobService jobs,
+    OwnerResolver owners,
+    IOptions<BackgroundCallbacksOptions> options,
+    ILogger<CallbackEndpoints> logger,
+    string prefix)
+{
+    private readonly BackgroundCallbacksOptions _options = options.Value;
+    private byte[]? _dependencies;
+
+    public string Prefix { get; } = prefix;
+
+    public async Task DependenciesAsync(HttpContext context)
+    {
+        owners.Resolve(context);
+        var body = _dependencies ??= DependenciesDocument.Build(registry, Prefix);
+        context.Response.ContentType = "application/json; charset=utf-8";
+        context.Response.Headers.CacheControl = "no-cache";
+        await context.Response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    public Task InvokeAsync(HttpContext context) => GuardAsync(context, InvokeCoreAsync);
+
+    private async Task InvokeCoreAsync(HttpContext context)
+    {
+        var callbackId = context.Request.RouteValues["callbackId"] as string;
+        if (callbackId is null || !registry.TryGet(callbackId, out var callback))
+        {
+            await Problems.WriteAsync(context, StatusCodes.Status404NotFound, "Callback not found", "There is no callback with this id.").ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            var (request, page, document) = await InvocationRequestReader.ReadAsync(context, callback, _options.MaxRequestBodySize, _options.SerializerOptions).ConfigureAwait(false);
+            using (document)
+            {
+                var caller = new Caller(owners.Resolve(context), page, Claims(context.User), AuthenticationType(context.User));
+                var cacheBy = await CacheByAsync(context, invocations.CacheByOf(callback)).ConfigureAwait(false);
+                var result = await invocations.InvokeAsync(callback, request, caller, cacheBy, context.RequestAborted).ConfigureAwait(false);
+                if (result.CachedOutputsJson is { } outputs)
+                {
+                    await JobResponseWriter.WriteCachedAsync(context, callback, outputs).ConfigureAwait(false);
+                }
+                else
+                {
+                    await JobResponseWriter.WriteAcceptedAsync(context, callback, result, JobLocation(context, result.Handle!), request.Matches).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (ProtocolException e)
+        {
+            Log.InvocationRejected(logger, callback.Id, e.Message);
+            await Problems.WriteAsync(context, e.Status, e.Title, e.Message).ConfigureAwait(false);
+        }
+    }
+
+    public Task PollAsync(HttpContext context) => GuardAsync(context, PollCoreAsync);
+
+    private async Task PollCoreAsync(HttpContext context)
+    {
+        var owner = owners.Resolve(context);
+        var handle = Handle(context);
+        if (!TryReadLong(context, "after", out var after) || !TryReadLong(context, "wait", out var waitMs))
+        {
+            await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Invalid poll", "'after' and 'wait' must be non-negative whole numbers.").ConfigureAwait(false);
+            return;
+        }
+
+        var wait = TimeSpan.FromMilliseconds(Math.Min(waitMs, (long)_options.MaxLongPollWait.TotalMilliseconds));
+        JobView? job;
+        try
+        {
+            job = await jobs.FollowAsync(handle, owner, after, wait, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            return;
+        }
+
+        if (job is null)
+        {
+            await Problems.NotFoundJobAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        await JobResponseWriter.WriteJobAsync(context, StatusCodes.Status200OK, handle, job, JobLocation(context, handle)).ConfigureAwait(false);
+    }
+
+    public Task CancelAsync(HttpContext context) => GuardAsync(context, CancelCoreAsync);
+
+    private async Task CancelCoreAsync(HttpContext context)
+    {
+        var handle = Handle(context);
+        var job = await jobs.CancelAsync(handle, owners.Resolve(context), context.RequestAborted).ConfigureAwait(false);
+        if (job is null)
+        {
+            await Problems.NotFoundJobAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        await JobResponseWriter.WriteJobAsync(context, StatusCodes.Status202Accepted, handle, job, JobLocation(context, handle)).ConfigureAwait(false);
+    }
+
+    private async Task GuardAsync(HttpContext context, Func<HttpContext, Task> handler)
+    {
+        try
+        {
+            await handler(context).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!context.Response.HasStarted && IsUnavailable(e, context))
+        {
+            Log.BackendUnavailable(logger, e);
+            context.Response.Clear();
+            context.Response.Headers.RetryAfter = "1";
+            await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Backend unavailable", "The job store cannot be reached right now; try again shortly.").ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Whether a failure means the backend is unreachable, timed out or overloaded (503), rather than a bug. A store call
+    /// cancelled while the client is still there timed out; one cancelled because the client left is nobody's answer.
+    /// </summary>
+    private static bool IsUnavailable(Exception exception, HttpContext context) => exception switch
+    {
+        BackendUnavailableException => true,
+        OperationCanceledException => !context.RequestAborted.IsCancellationRequested,
+        TimeoutException => true,
+        _ => false,
+    };
+
+    private static async ValueTask<KeyValuePair<string, string?>[]?> CacheByAsync(HttpContext context, IReadOnlyList<string>? providers)
+    {
+        if (providers is null)
+        {
+            return null;
+        }
+
+        var values = new KeyValuePair<string, string?>[providers.Count];
+        for (var i = 0; i < values.Length; i++)
+        {
+            var provider = context.RequestServices.GetRequiredKeyedService<ICacheByProvider>(providers[i]);
+            values[i] = new(providers[i], await provider.GetValueAsync(context, context.RequestAborted).ConfigureAwait(false));
+        }
+
+        return values;
+    }
+
+    private static KeyValuePair<string, string>[] Claims(ClaimsPrincipal user)
+    {
+        if (user.Identity?.IsAuthenticated != true)
+        {
+            return [];
+        }
+
+        return user.Claims
+            .Where(c => c.Type is ClaimTypes.NameIdentifier or ClaimTypes.Name or ClaimTypes.Role or ClaimTypes.Email)
+            .Select(c => new KeyValuePair<string, string>(c.Type, c.Value))
+            .ToArray();
+    }
+
+    private static string? AuthenticationType(ClaimsPrincipal user) =>
+        user.Identity?.IsAuthenticated == true ? user.Identity.AuthenticationType : null;
+
+    private static string Handle(HttpContext context) => context.Request.RouteValues["handle"] as string ?? string.Empty;
+
+    /// <summary>The job URL as the client sees it, behind any path base the app is mounted under.</summary>
+    private string JobLocation(HttpContext context, string handle) => context.Request.PathBase + Prefix + "/jobs/" + handle;
+
+    private static bool TryReadLong(HttpContext context, string name, out long value)
+    {
+        value = 0;
+        var raw = context.Request.Query[name];
+        if (raw.Count == 0)
+        {
+            return true;
+        }
+
+        return raw.Count == 1 && long.TryParse(raw[0], NumberStyles.None, CultureInfo.InvariantCulture, out value);
+    }
+}

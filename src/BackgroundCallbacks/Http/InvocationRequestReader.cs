@@ -1,0 +1,249 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text.Json;
+using BackgroundCallbacks.Execution;
+using BackgroundCallbacks.Invocation;
+using BackgroundCallbacks.Registry;
+using Microsoft.AspNetCore.Http;
+
+namespace BackgroundCallbacks.Http;
+
+/// <summary>
+/// Reads an invocation body: checks its media type and size, parses the JSON, checks it against the callback's
+/// declaration and binds each value to its handler parameter's type, so a bad request is refused here with a 4xx
+/// instead of failing in a worker.
+/// </summary>
+internal static class InvocationRequestReader
+{
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
+
+    /// <summary>The longest page id accepted.</summary>
+    public const int MaxPageLength = 64;
+
+    public static async Task<(InvocationRequest Request, string? Page, JsonDocument Document)> ReadAsync(
+        HttpContext context, CallbackDefinition callback, long maxBodySize, JsonSerializerOptions json)
+    {
+        var request = context.Request;
+        if (!IsJson(request.ContentType))
+        {
+            throw new ProtocolException(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "An invocation must be sent as application/json.");
+        }
+
+        if (request.ContentLength > maxBodySize)
+        {
+            throw TooLarge(maxBodySize);
+        }
+
+        var body = await ReadBodyAsync(request.BodyReader, maxBodySize, context.RequestAborted).ConfigureAwait(false);
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body, DocumentOptions);
+        }
+        catch (JsonException e)
+        {
+            throw BadRequest($"The body is not valid JSON: {e.Message}");
+        }
+
+        try
+        {
+            return (Validate(document.RootElement, callback, json), Page(document.RootElement), document);
+        }
+        catch
+        {
+            document.Dispose();
+            throw;
+        }
+    }
+
+    private static InvocationRequest Validate(JsonElement root, CallbackDefinition callback, JsonSerializerOptions json)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw BadRequest("The body must be a JSON object with 'inputs', 'state' and 'triggered'.");
+        }
+
+        var matches = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        var inputs = Values(root, "inputs", callback.InputArguments, matches);
+        var state = Values(root, "state", callback.StateArguments, matches);
+        var arguments = inputs.Concat(state).ToArray();
+
+        var triggered = new List<string>();
+        if (root.TryGetProperty("triggered", out var triggeredElement) && triggeredElement.ValueKind != JsonValueKind.Null)
+        {
+            if (triggeredElement.ValueKind != JsonValueKind.Array)
+            {
+                throw BadRequest("'triggered' must be an array of \"componentId.property\" strings.");
+            }
+
+            foreach (var item in triggeredElement.EnumerateArray())
+            {
+                var key = item.ValueKind == JsonValueKind.String ? TriggeredKey(item.GetString()!, callback, matches) : null;
+                triggered.Add(key ?? throw BadRequest($"'triggered' names {item.GetRawText()}, which is not an input of this callback."));
+            }
+        }
+
+        try
+        {
+            ArgumentBinder.Bind(callback.ArgumentTargets, arguments, json);
+        }
+        catch (ArgumentBindingException e)
+        {
+            throw BadRequest(e.Message);
+        }
+
+        return new InvocationRequest(arguments, triggered.Distinct(StringComparer.Ordinal).ToArray(), matches.Count == 0 ? null : matches);
+    }
+
+    /// <summary>
+    /// Finds the input a triggered name (<c>componentId.property</c>) stands for and returns it in one canonical form:
+    /// for pattern inputs the id may be any component the pattern matches, with its keys in any order.
+    /// </summary>
+    private static string? TriggeredKey(string name, CallbackDefinition callback, Dictionary<string, JsonElement> matches)
+    {
+        var dot = name.LastIndexOf('.');
+        if (dot <= 0)
+        {
+            return null;
+        }
+
+        var id = name[..dot];
+        var property = name[(dot + 1)..];
+        JsonElement concrete = default;
+        var isObject = id[0] == '{' && ComponentPatterns.TryParse(id, out concrete);
+        foreach (var argument in callback.Arguments)
+        {
+            var spec = argument.Dependency;
+            if (argument.IsState || spec.Property != property)
+            {
+                continue;
+            }
+
+            if (!isObject)
+            {
+                if (spec.ComponentId == id)
+                {
+                    return name;
+                }
+            }
+            else if (ComponentPatterns.TryParse(spec.ComponentId, out var declared) && ComponentPatterns.Fits(concrete, declared))
+            {
+                return (spec.Kind == PatternKind.All ? JsonSerializer.Serialize(concrete) : ComponentPatterns.Resolve(spec, matches)) + "." + property;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The optional page id: which tab sent the invocation, so it supersedes only that tab's previous one.</summary>
+    private static string? Page(JsonElement root)
+    {
+        if (!root.TryGetProperty("page", out var page) || page.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        var value = page.ValueKind == JsonValueKind.String ? page.GetString() : null;
+        if (value is not { Length: > 0 and <= MaxPageLength } || !value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        {
+            throw BadRequest($"'page' must be a string of 1 to {MaxPageLength} letters, digits, '-' or '_'.");
+        }
+
+        return value;
+    }
+
+    private static List<JsonElement> Values(JsonElement root, string name, IReadOnlyList<ArgumentSpec> expected, Dictionary<string, JsonElement> matches)
+    {
+        if (!root.TryGetProperty(name, out var array) || array.ValueKind == JsonValueKind.Null)
+        {
+            if (expected.Count == 0)
+            {
+                return [];
+            }
+
+            throw BadRequest($"'{name}' is missing; this callback takes {expected.Count}.");
+        }
+
+        if (array.ValueKind != JsonValueKind.Array)
+        {
+            throw BadRequest($"'{name}' must be an array of {{\"id\", \"property\", \"value\"}} objects.");
+        }
+
+        var length = array.GetArrayLength();
+        if (length != expected.Count)
+        {
+            throw BadRequest($"'{name}' has {length} values; this callback takes {expected.Count}.");
+        }
+
+        var values = new List<JsonElement>(length);
+        var index = 0;
+        foreach (var item in array.EnumerateArray())
+        {
+            var spec = expected[index++].Dependency;
+            if (item.ValueKind != JsonValueKind.Object
+                || !item.TryGetProperty("id", out var id)
+                || !item.TryGetProperty("property", out var property)
+                || property.ValueKind != JsonValueKind.String)
+            {
+                throw BadRequest($"'{name}[{index - 1}]' must be an object with 'id', 'property' and 'value'.");
+            }
+
+            if (!ComponentPatterns.Matches(id, spec, matches) || property.GetString() != spec.Property)
+            {
+                throw BadRequest(spec.Kind == PatternKind.Match
+                    ? $"'{name}[{index - 1}]' must be a component matching {spec}, with the same MATCH values as the other entries."
+                    : $"'{name}[{index - 1}]' must be {spec}.");
+            }
+
+            var value = item.TryGetProperty("value", out var found) ? found : default;
+            if (spec.Kind == PatternKind.All && value.ValueKind != JsonValueKind.Array)
+            {
+                throw BadRequest($"'{name}[{index - 1}]' is an ALL pattern, so its value must be an array of the matching components' values.");
+            }
+
+            values.Add(value);
+        }
+
+        return values;
+    }
+
+    private static bool IsJson(string? contentType)
+    {
+        if (contentType is null)
+        {
+            return false;
+        }
+
+        var mediaType = contentType.Split(';', 2)[0].Trim();
+        return mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || (mediaType.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
+    }
+
+    private static async Task<byte[]> ReadBodyAsync(PipeReader reader, long maxBodySize, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            if (result.Buffer.Length > maxBodySize)
+            {
+                reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+                throw TooLarge(maxBodySize);
+            }
+
+            if (result.IsCompleted)
+            {
+                var body = result.Buffer.ToArray();
+                reader.AdvanceTo(result.Buffer.End);
+                return body;
+            }
+
+            reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+        }
+    }
+
+    private static ProtocolException BadRequest(string detail) =>
+        new(StatusCodes.Status400BadRequest, "Invalid invocation", detail);
+
+    private static ProtocolException TooLarge(long maxBodySize) =>
+        new(StatusCodes.Status413PayloadTooLarge, "Invocation too large", $"An invocation body may be at most {maxBodySize} bytes.");
+}

@@ -1,0 +1,124 @@
+using System.Globalization;
+using System.Text.Json;
+using BackgroundCallbacks.Invocation;
+using BackgroundCallbacks.Jobs;
+using BackgroundCallbacks.Protocol;
+using BackgroundCallbacks.Registry;
+using Microsoft.AspNetCore.Http;
+
+namespace BackgroundCallbacks.Http;
+
+/// <summary>
+/// Writes the JSON bodies of the invocation and job endpoints, in the shapes of docs/protocol.md. Stored JSON
+/// (outputs, progress, side-update props) is copied as it is, never parsed again.
+/// </summary>
+internal static class JobResponseWriter
+{
+    public static async Task WriteJobAsync(HttpContext context, int status, string handle, JobView job, string location)
+    {
+        Prepare(context, status);
+        var writer = new Utf8JsonWriter(context.Response.BodyWriter);
+        await using (writer.ConfigureAwait(false))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("handle", handle);
+            writer.WriteString("callbackId", job.CallbackId);
+            writer.WriteString("status", job.Status.ToWire());
+            writer.WriteNumber("version", job.Version);
+            writer.WriteString("location", location);
+            writer.WritePropertyName("progress");
+            if (job.ProgressJson is null)
+            {
+                writer.WriteNullValue();
+            }
+            else
+            {
+                writer.WriteRawValue(job.ProgressJson, skipInputValidation: true);
+            }
+
+            writer.WriteNumber("progressVersion", job.ProgressVersion);
+            writer.WriteStartArray("sideUpdates");
+            foreach (var update in job.SideUpdates)
+            {
+                writer.WriteStartObject();
+                writer.WriteNumber("version", update.Version);
+                ComponentValues.WriteId(writer, update.ComponentId);
+                writer.WritePropertyName("props");
+                writer.WriteRawValue(update.PropsJson, skipInputValidation: true);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            if (job.Status == JobStatus.Succeeded && job.OutputsJson is not null)
+            {
+                writer.WritePropertyName("outputs");
+                writer.WriteRawValue(job.OutputsJson, skipInputValidation: true);
+            }
+
+            if (job.Error is not null)
+            {
+                writer.WriteString("error", job.Error);
+            }
+
+            if (job.CancelReason is not null)
+            {
+                writer.WriteString("cancelReason", job.CancelReason);
+            }
+
+            writer.WriteEndObject();
+        }
+    }
+
+    public static async Task WriteAcceptedAsync(HttpContext context, CallbackDefinition callback, InvocationResult result, string location, IReadOnlyDictionary<string, JsonElement>? matches)
+    {
+        context.Response.Headers.Location = location;
+        context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(callback.Interval / 1000.0)).ToString(CultureInfo.InvariantCulture);
+        Prepare(context, StatusCodes.Status202Accepted);
+        var writer = new Utf8JsonWriter(context.Response.BodyWriter);
+        await using (writer.ConfigureAwait(false))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("handle", result.Handle);
+            writer.WriteString("callbackId", callback.Id);
+            writer.WriteString("status", result.Status.ToWire());
+
+            // A new job has nothing to show yet (version 1). A joined one may have progress and side updates already:
+            // version 0 makes the first poll bring them.
+            writer.WriteNumber("version", result.Joined ? 0 : 1);
+            writer.WriteBoolean("joined", result.Joined);
+            writer.WriteString("location", location);
+            writer.WriteNumber("interval", callback.Interval);
+            writer.WriteStartArray("progressDefault");
+            foreach (var progress in callback.Progress)
+            {
+                ComponentValues.WriteEntry(writer, ComponentPatterns.Resolve(progress.Dependency, matches), progress.Dependency.Property, progress.Default);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+    }
+
+    public static async Task WriteCachedAsync(HttpContext context, CallbackDefinition callback, string outputsJson)
+    {
+        Prepare(context, StatusCodes.Status200OK);
+        var writer = new Utf8JsonWriter(context.Response.BodyWriter);
+        await using (writer.ConfigureAwait(false))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("callbackId", callback.Id);
+            writer.WriteString("status", JobStatus.Succeeded.ToWire());
+            writer.WriteBoolean("cached", true);
+            writer.WritePropertyName("outputs");
+            writer.WriteRawValue(outputsJson, skipInputValidation: true);
+            writer.WriteEndObject();
+        }
+    }
+
+    private static void Prepare(HttpContext context, int status)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json; charset=utf-8";
+        context.Response.Headers.CacheControl = "no-store";
+    }
+}

@@ -1,0 +1,13 @@
+using Microsoft.AspNetCore.Http;
+
+namespace BackgroundCallbacks.Http;
+
+/// <summary>Writes RFC 9457 problem details, the body of every error this library answers.</summary>
+internal static class Problems
+{
+    public static Task WriteAsync(HttpContext context, int status, string title, string detail) =>
+        Results.Problem(detail: detail, statusCode: status, title: title, instance: context.Request.Path).ExecuteAsync(context);
+
+    public static Task NotFoundJobAsync(HttpContext context) =>
+        WriteAsync(context, StatusCodes.Status404NotFound, "Job not found", "There is no job with this handle, or it has expired.");
+}

@@ -1,0 +1,71 @@
+namespace BackgroundCallbacks.Jobs;
+
+/// <summary>
+/// Holds jobs, their followers and the outbox of admitted jobs, and tells this process's waiters when a job changes.
+/// Each backend has one; all processes sharing a backend see the same jobs. Jobs/readme.md states the concurrency rules
+/// each implementation keeps, and the contract tests run the same cases against every implementation.
+/// </summary>
+internal interface IJobStore
+{
+    /// <summary>Wakes this process's waiters by job id; every change a store makes, here or in another process, reaches it.</summary>
+    JobChangeNotifier Changes { get; }
+
+    /// <summary>
+    /// Admits an invocation in one atomic step: when <see cref="Admission.Joinable"/>, joins an unended, uncancelled job
+    /// with the record's key by adding the follower to it; otherwise, or when there is none, creates the job with the
+    /// follower as its first. Either way the follower's handle is put in the outbox until it is acknowledged.
+    /// </summary>
+    ValueTask<AdmissionResult> AdmitAsync(Admission admission, CancellationToken cancellationToken);
+
+    /// <summary>Makes <paramref name="handle"/> the follower of <paramref name="slot"/> and returns the one it replaced; safe to repeat.</summary>
+    ValueTask<string?> ReplaceSlotAsync(string slot, string handle, CancellationToken cancellationToken);
+
+    /// <summary>The handle that holds <paramref name="slot"/> now, or null.</summary>
+    ValueTask<string?> GetSlotAsync(string slot, CancellationToken cancellationToken);
+
+    /// <summary>The job as the follower sees it, with what is newer than <paramref name="afterVersion"/>; null when there is no such follower.</summary>
+    ValueTask<JobView?> ReadAsync(string jobId, string followerId, long afterVersion, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Detaches a follower: from now on it sees the job as cancelled for <paramref name="reason"/>. When it was the last,
+    /// the job is cancelled at once: it ends as <c>canceled</c>, and a running handler's token fires. Safe to repeat;
+    /// null when there is no such follower.
+    /// </summary>
+    ValueTask<JobView?> DetachAsync(string jobId, string followerId, string reason, CancellationToken cancellationToken);
+
+    /// <summary>Takes an admission out of the outbox: its job was handed to the queue (or joined) and its slot was set.</summary>
+    ValueTask AcknowledgeAsync(string handle, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Returns up to <paramref name="max"/> handles admitted longer than <paramref name="olderThan"/> ago and never
+    /// acknowledged, and holds them back from other callers for as long again, so one sweeper handles each.
+    /// </summary>
+    ValueTask<IReadOnlyList<string>> ClaimUnacknowledgedAsync(TimeSpan olderThan, int max, CancellationToken cancellationToken);
+
+    /// <summary>What became of an admission, for the sweeper; null when its job is gone.</summary>
+    ValueTask<AdmissionState?> InspectAsync(string jobId, string followerId, CancellationToken cancellationToken);
+
+    ValueTask<JobRecord?> GetRecordAsync(string jobId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Starts a run of a job that has not ended and returns the run's attempt number (1, 2, …). 0 when the job has ended
+    /// or does not exist. A running job is started again only by the same queue entry (<paramref name="runId"/>): its worker
+    /// died and the queue gave the entry to another; for any other entry it answers <see cref="DuplicateRun"/>.
+    /// </summary>
+    ValueTask<int> TryStartAsync(string jobId, string runId, CancellationToken cancellationToken);
+
+    /// <summary>Writes progress and side updates of a running job in one change, unless <paramref name="attempt"/> is no longer the current run.</summary>
+    ValueTask AppendUpdatesAsync(string jobId, int attempt, string? progressJson, IReadOnlyList<KeyValuePair<string, string>> sideUpdates, CancellationToken cancellationToken);
+
+    /// <summary>Ends a job with its outcome, unless it has ended already or <paramref name="attempt"/> is not the current run.</summary>
+    ValueTask<CompletionResult> CompleteAsync(string jobId, int attempt, JobOutcome outcome, CancellationToken cancellationToken);
+
+    /// <summary>Puts a started job back in the queued state, for a retry or a worker that shuts down; only for the current run.</summary>
+    ValueTask<bool> RequeueAsync(string jobId, int attempt, CancellationToken cancellationToken);
+
+    /// <summary>Calls <paramref name="onCancel"/> once when the job is cancelled, also if it was before.</summary>
+    ValueTask<IAsyncDisposable> SubscribeCancelAsync(string jobId, Action onCancel, CancellationToken cancellationToken);
+
+    /// <summary>What <see cref="TryStartAsync"/> answers for a second queue entry of a job that runs already.</summary>
+    public const int DuplicateRun = -1;
+}

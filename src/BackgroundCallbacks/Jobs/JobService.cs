@@ -1,0 +1,96 @@
+using BackgroundCallbacks.Owners;
+
+namespace BackgroundCallbacks.Jobs;
+
+/// <summary>
+/// The query side of jobs, for every door (long poll, and later streams and other clients): follows a job as one of
+/// its followers sees it, and cancels a follower. It does the owner check itself: a handle that does not exist and a
+/// handle of another owner are answered alike, with null.
+/// </summary>
+internal sealed class JobService(CallbackManagers managers, TimeProvider time)
+{
+    /// <summary>
+    /// Returns the follower's view of its job once there is something newer than <paramref name="afterVersion"/>, the job
+    /// has ended, or <paramref name="wait"/> has passed. Holds no thread while waiting.
+    /// </summary>
+    public async ValueTask<JobView?> FollowAsync(string handle, Owner owner, long afterVersion, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        if (!TryFind(handle, out var store, out var followerId, out var jobId))
+        {
+            return null;
+        }
+
+        var deadline = time.GetUtcNow() + wait;
+
+        // Watch before reading: a change that lands between the read and the wait still wakes this poll.
+        var watch = store.Changes.Watch(jobId);
+        try
+        {
+            var view = await store.ReadAsync(jobId, followerId, afterVersion, cancellationToken).ConfigureAwait(false);
+            if (view is null || !OwnerResolver.IsOwner(view.Owner, owner))
+            {
+                return null;
+            }
+
+            while (!IsNews(view, afterVersion))
+            {
+                var remaining = deadline - time.GetUtcNow();
+                if (remaining <= TimeSpan.Zero)
+                {
+                    return view;
+                }
+
+                try
+                {
+                    await watch.Changed.WaitAsync(remaining, time, cancellationToken).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    // No change came, or its message was lost: the job is read once more and answered as it is.
+                    return await store.ReadAsync(jobId, followerId, afterVersion, cancellationToken).ConfigureAwait(false) ?? view;
+                }
+
+                watch.Dispose();
+                watch = store.Changes.Watch(jobId);
+                view = await store.ReadAsync(jobId, followerId, afterVersion, cancellationToken).ConfigureAwait(false) ?? view;
+            }
+
+            return view;
+        }
+        finally
+        {
+            watch.Dispose();
+        }
+    }
+
+    /// <summary>Detaches the follower (a cancel): it sees the job as cancelled at once, and the job is cancelled when it was the last.</summary>
+    public async ValueTask<JobView?> CancelAsync(string handle, Owner owner, CancellationToken cancellationToken)
+    {
+        if (!TryFind(handle, out var store, out var followerId, out var jobId))
+        {
+            return null;
+        }
+
+        var view = await store.ReadAsync(jobId, followerId, long.MaxValue, cancellationToken).ConfigureAwait(false);
+        if (view is null || !OwnerResolver.IsOwner(view.Owner, owner))
+        {
+            return null;
+        }
+
+        return await store.DetachAsync(jobId, followerId, CancelReasons.Requested, cancellationToken).ConfigureAwait(false) ?? view;
+    }
+
+    private static bool IsNews(JobView view, long afterVersion) => view.Version > afterVersion || view.Status.IsTerminal();
+
+    private bool TryFind(string handle, out IJobStore store, out string followerId, out string jobId)
+    {
+        store = null!;
+        if (!JobHandles.TryParse(handle, out followerId, out jobId, out var manager) || managers.Find(manager) is not { } found)
+        {
+            return false;
+        }
+
+        store = found.Backend.Jobs;
+        return true;
+    }
+}

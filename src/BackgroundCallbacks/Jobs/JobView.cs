@@ -1,0 +1,29 @@
+namespace BackgroundCallbacks.Jobs;
+
+/// <summary>
+/// A job as one follower sees it, newer than a version the follower names. A follower that left (cancelled or
+/// superseded) sees its job as <c>canceled</c> from then on, whatever the job does for the others.
+/// </summary>
+/// <param name="JobId">The job's id.</param>
+/// <param name="CallbackId">The callback the job runs.</param>
+/// <param name="Owner">The follower's owner, for the owner check.</param>
+/// <param name="Status">Where the job is, for this follower.</param>
+/// <param name="Version">Grows with every change.</param>
+/// <param name="ProgressJson">The last progress report as the wire's JSON array, when it is newer than the version asked after; else null.</param>
+/// <param name="ProgressVersion">The version that wrote the last progress report; 0 before the first.</param>
+/// <param name="SideUpdates">The side updates newer than the version asked after, oldest first.</param>
+/// <param name="OutputsJson">The outputs as the wire's JSON array, on success.</param>
+/// <param name="Error">The message for the client, on failure.</param>
+/// <param name="CancelReason">Why the job ended for this follower, when it was cancelled.</param>
+internal sealed record JobView(
+    string JobId,
+    string CallbackId,
+    string Owner,
+    JobStatus Status,
+    long Version,
+    string? ProgressJson,
+    long ProgressVersion,
+    IReadOnlyList<SideUpdate> SideUpdates,
+    string? OutputsJson,
+    string? Error,
+    string? CancelReason);

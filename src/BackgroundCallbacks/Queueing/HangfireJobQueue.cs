@@ -1,0 +1,74 @@
+using BackgroundCallbacks.Jobs;
+using Hangfire;
+using Hangfire.Common;
+using Hangfire.InMemory;
+using Hangfire.States;
+
+namespace BackgroundCallbacks.Queueing;
+
+/// <summary>
+/// The queue on Hangfire, over a <see cref="JobStorage"/> of the backend's own, with a client, filters and servers of
+/// our own, so Hangfire's static configuration, and any Hangfire jobs the application runs itself, are left untouched.
+/// Hangfire's client is synchronous: these calls block their thread, which is why only the enqueuer's threads and
+/// workers make them.
+/// </summary>
+internal sealed class HangfireJobQueue : IJobQueue, IDisposable
+{
+    private readonly JobFilterCollection _filters = HangfireFilters.Create();
+    private readonly BackgroundJobClient _client;
+    private readonly IDisposable? _owned;
+
+    public HangfireJobQueue(JobStorage storage, Action<BackgroundJobServerOptions>? configureServer = null, IDisposable? owned = null)
+    {
+        Storage = storage;
+        _client = new BackgroundJobClient(storage, _filters);
+        ConfigureServer = configureServer;
+        _owned = owned;
+    }
+
+    public JobStorage Storage { get; }
+
+    /// <summary>The backend's tuning of the servers it starts, for example how fast a dead worker's jobs are taken over.</summary>
+    public Action<BackgroundJobServerOptions>? ConfigureServer { get; }
+
+    /// <summary>A queue in this process's memory, for the embedded backend.</summary>
+    public static HangfireJobQueue InMemory()
+    {
+        var storage = new InMemoryStorage(new InMemoryStorageOptions { IdType = InMemoryStorageIdType.Guid });
+        return new HangfireJobQueue(storage, owned: storage);
+    }
+
+    public Task EnqueueAsync(string jobReference, string queue, CancellationToken cancellationToken)
+    {
+        _client.Create(EntryPoint(jobReference, queue), new EnqueuedState(queue));
+        return Task.CompletedTask;
+    }
+
+    public Task ScheduleAsync(string jobReference, string queue, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        _client.Create(EntryPoint(jobReference, queue), new ScheduledState(delay));
+        return Task.CompletedTask;
+    }
+
+    public IJobWorkers StartWorkers(IReadOnlyList<string> queues, int workerCount, IServiceProvider services)
+    {
+        var options = new BackgroundJobServerOptions
+        {
+            WorkerCount = workerCount,
+            Queues = [.. queues],
+            Activator = new ServiceProviderJobActivator(services),
+            FilterProvider = _filters,
+            ServerName = $"{Environment.MachineName}:{Environment.ProcessId}:callbacks",
+            SchedulePollingInterval = TimeSpan.FromSeconds(1),
+        };
+        ConfigureServer?.Invoke(options);
+        return new HangfireWorkers(new BackgroundJobServer(options, Storage));
+    }
+
+    public void Dispose() => _owned?.Dispose();
+
+    // The entry point takes the job reference only; Hangfire fills in the PerformContext, whose job id tells one queue
+    // entry of a job from another.
+    private static Job EntryPoint(string jobReference, string queue) =>
+        Job.FromExpression<JobEntryPoint>(entry => entry.RunAsync(jobReference, null!), queue);
+}

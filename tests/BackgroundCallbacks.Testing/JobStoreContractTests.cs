@@ -1,0 +1,407 @@
+using BackgroundCallbacks.Jobs;
+using BackgroundCallbacks.Owners;
+using Microsoft.Extensions.Time.Testing;
+
+namespace BackgroundCallbacks.Testing;
+
+/// <summary>
+/// The rules every job store keeps (Jobs/readme.md), as one set of cases: each backend's tests derive from this class
+/// and hand it their store, so the embedded store and the Redis store are held to the same cases.
+/// </summary>
+public abstract class JobStoreContractTests
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+
+    /// <summary>A fresh, empty store whose clock is <paramref name="time"/>.</summary>
+    protected abstract Task<StoreUnderTest> CreateStoreAsync(FakeTimeProvider time);
+
+    [Fact]
+    public async Task The_record_is_read_back_as_written()
+    {
+        await using var sut = await CreateStoreAsync(new FakeTimeProvider());
+        var admission = NewAdmission();
+        var record = admission.Record with { MatchJson = """{"index":3}""", Claims = [new("name", "Ada")], AuthenticationType = "Test" };
+        await sut.Store.AdmitAsync(admission with { Record = record }, None);
+
+        var read = await sut.Store.GetRecordAsync(record.JobId, None);
+
+        Assert.NotNull(read);
+        Assert.Equal(record.ArgsJson, read.ArgsJson);
+        Assert.Equal(record.Triggered, read.Triggered);
+        Assert.Equal(record.Claims, read.Claims);
+        Assert.Equal(record with { Triggered = read.Triggered, Claims = read.Claims }, read);
+    }
+
+    [Fact]
+    public async Task Versions_grow_with_every_change_and_a_read_brings_only_what_is_newer_than_after()
+    {
+        await using var sut = await CreateStoreAsync(new FakeTimeProvider());
+        var a = NewAdmission();
+        await sut.Store.AdmitAsync(a, None);
+        var created = await ReadAsync(sut, a, 0);
+        Assert.Equal(JobStatus.Queued, created.Status);
+
+        var attempt = await sut.Store.TryStartAsync(a.Record.JobId, "run-1", None);
+        await sut.Store.AppendUpdatesAsync(a.Record.JobId, attempt, "[1]", [new("log", """{"children":"a"}"""), new("""{"type":"row","index":1}""", """{"x":1}""")], None);
+        var afterFirst = await ReadAsync(sut, a, 0);
+        await sut.Store.AppendUpdatesAsync(a.Record.JobId, attempt, null, [new("log", """{"children":"b"}""")], None);
+        var all = await ReadAsync(sut, a, 0);
+        var newer = await ReadAsync(sut, a, afterFirst.Version);
+
+        Assert.Equal(1, attempt);
+        Assert.Equal(JobStatus.Running, all.Status);
+        Assert.Equal(created.Version + 3, all.Version);
+        Assert.Equal("[1]", all.ProgressJson);
+        Assert.Equal(created.Version + 2, all.ProgressVersion);
+        Assert.Equal(
+            [
+                new SideUpdate(created.Version + 2, "log", """{"children":"a"}"""),
+                new SideUpdate(created.Version + 2, """{"type":"row","index":1}""", """{"x":1}"""),
+                new SideUpdate(created.Version + 3, "log", """{"children":"b"}"""),
+            ],
+            all.SideUpdates);
+
+        // Reads cost what changed: the progress and the updates the follower has seen are not sent again.
+        Assert.Null(newer.ProgressJson);
+        Assert.Equal(all.ProgressVersion, newer.ProgressVersion);
+        Assert.Equal([new SideUpdate(created.Version + 3, "log", """{"children":"b"}""")], newer.SideUpdates);
+        Assert.Empty((await ReadAsync(sut, a, all.Version)).SideUpdates);
+    }
+
+    [Fact]
+    public async Task Identical_joinable_admissions_join_one_job_and_every_follower_sees_the_same_updates()
+    {
+        await using var sut = await CreateStoreAsync(new FakeTimeProvider());
+        var key = NewKey();
+        var first = NewAdmission(key);
+        var second = NewAdmission(key, owner: "s:other");
+
+        var created = await sut.Store.AdmitAsync(first, None);
+        var attempt = await sut.Store.TryStartAsync(created.JobId, "run-1", None);
+        await sut.Store.AppendUpdatesAsync(created.JobId, attempt, "[5]", [new("log", "{}")], None);
+        var joined = await sut.Store.AdmitAsync(second, None);
+
+        Assert.False(created.Joined);
+        Assert.True(joined.Joined);
+        Assert.Equal(created.JobId, joined.JobId);
+        Assert.Equal(JobStatus.Running, joined.Status);
+        var secondView = await sut.Store.ReadAsync(joined.JobId, second.FollowerId, 0, None);
+        Assert.Equal("s:other", secondView!.Owner);
+        Assert.Equal("[5]", secondView.ProgressJson);
+        Assert.Single(secondView.SideUpdates);
+
+        await sut.Store.CompleteAsync(created.JobId, attempt, JobOutcome.Succeeded("[\"done\"]"), None);
+        Assert.Equal("[\"done\"]", (await sut.Store.ReadAsync(joined.JobId, second.FollowerId, 0, None))!.OutputsJson);
+        Assert.Equal("[\"done\"]", (await sut.Store.ReadAsync(created.JobId, first.FollowerId, 0, None))!.OutputsJson);
+    }
+
+    [Fact]
+    public async Task An_admission_that_may_not_join_creates_its_own_job_even_with_the_same_key()
+    {
+        await using var sut = await CreateStoreAsync(new FakeTimeProvider());
+        var key = NewKey();
+        var first = await sut.Store.AdmitAsync(NewAdmission(key), None);
+
+        var second = await sut.Store.AdmitAsync(NewAdmission(key) with { Joinable = false }, None);
+
+        Assert.False(second.Joined);
+        Assert.NotEqual(first.JobId, second.JobId);
+    }
+
+    [Fact]
+    public async Task Many_concurrent_identical_admissions_create_exactly_one_job()
+    {
+        await using var sut = await CreateStoreAsync(new FakeTimeProvider());
+        var key = NewKey();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 64).Select(i => sut.Store.AdmitAsync(NewAdmission(key, owner: "s:" + i), None).AsTask()));
+
+        Assert.Single(results, r => !r.Joined);
+        Assert.Single(results.Select(r => r.JobId).Distinct());
+    }
+
+    [Fact]
+    public async Task A_job_that_ended_or_was_cancelled_is_never_joined()
+    {
+        await using var sut = await CreateStoreAsync(new FakeTimeProvider());
+        var key = NewKey();
+        var done = NewAdmission(key);
+        await sut.Store.AdmitAsync(done, None);
+        var attempt = await sut.Store.TryStartAsync(done.Record.JobId, "run", None);
+        await sut.Store.CompleteAsync(done.Record.JobId, attempt, JobOutcome.Succeeded("[]"), None);
+
+        var second = NewAdmission(key);
+        var afterEnd = await sut.Store.AdmitAsync(second, None);
+        await sut.Store.DetachAsync(afterEnd.JobId, second.FollowerId, CancelReasons.Requested, None);
+        var afterCancel = await sut.Store.AdmitAsync(NewAdmission(key), None);
+
+        Assert.False(afterEnd.Joined);
+        Assert.NotEqual(done.Record.JobId, afterEnd.JobId);
+        Assert.False(afterCancel.Joined);
+        Assert.NotEqual(afterEnd.JobId, afterCancel.JobId);
+    }
+
+    [Fact]
+    public async Task A_follower_that_leaves_sees_its_job_cancelled_at_once_while_the_job_runs_on_for_the_others()
+    {
+        await using var sut = await CreateStoreAsync(new FakeTimeProvider());
+        var key = NewKey();
+        var first = NewAdmission(key);
+        var second = NewAdmission(key);
+        var job = (await sut.Store.AdmitAsync(first, None)).JobId;
+        await sut.Store.AdmitAsync(second, None);
+        var attempt = await sut.Store.TryStartAsync(job, "run", None);
+        var canceled = 0;
+        await using var subscription = await sut.Store.SubscribeCancelAsync(job, () => Interlocked.Increment(ref canceled), None);
+
+        var left = await sut.Store.DetachAsync(job, first.FollowerId, CancelReasons.Requested, None);
+        var again = await sut.Store.DetachAsync(job, first.FollowerId, CancelReasons.Superseded, None);
+        await sut.Store.AppendUpdatesAsync(job, attempt, "[2]", [], None);
+        var stayer = await ReadAsync(sut, second, 0, job);
+        var leaverLater = await ReadAsync(sut, first, 0);
+
+        Assert.Equal(JobStatus.Canceled, left!.Status);
+        Assert.Equal(CancelReasons.Requested, left.CancelReason);
+        Assert.Equal(left, again);
+        Assert.Equal(left.Version, leaverLater.Version);
+        Assert.Equal(JobStatus.Canceled, leaverLater.Status);
+        Assert.Equal(JobStatus.Running, stayer.Status);
+        Assert.Equal("[2]", stayer.ProgressJson);
+        Assert.Equal(0, Volatile.Read(ref canceled));
+        Assert.Equal(CompletionResult.Accepted, await sut.Store.CompleteAsync(job, attempt, JobOutcome.Succeeded("[1]"), None));
+    }
+
+    [Fact]
+    public async Task The_last_follower_leaving_cancels_the_job_at_once_and_its_run_can_write_nothing()
+    {
+        await using var sut = await CreateStoreAsync(new FakeTimeProvider());
+        var a = NewAdmission(NewKey());
+        var job = (await sut.Store.AdmitAsync(a, None)).JobId;
+        var attempt = await sut.Store.TryStartAsync(job, "run", None);
+        var fired = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var subscription = await sut.Store.SubscribeCancelAsync(job, () => fired.TrySetResult(), None);
+
+        var left = await sut.Store.DetachAsync(job, a.FollowerId, CancelReasons.Superseded, None);
+        await fired.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(JobStatus.Canceled, left!.Status);
+        Assert.Equal(CancelReasons.Superseded, left.CancelReason);
+        Assert.Equal(CompletionResult.AlreadyEnded, await sut.Store.CompleteAsync(job, attempt, JobOutcome.Succeeded("[1]"), None));
+        Assert.Equal(0, await sut.Store.TryStartAsync(job, "run", None));
+        Assert.Null((await ReadAsync(sut, a, 0)).OutputsJson);
+    }
+
+    [Fact]
+    public async Task A_queued_job_whose_last_follower_leaves_never_starts()
+    {
+        await using var sut = await CreateStoreAsync(new FakeTimeProvider());
+        var a = NewAdmission();
+        await sut.Store.AdmitAsync(a, None);
+
+        await sut.Store.DetachAsync(a.Record.JobId, a.FollowerId, CancelReasons.Requested, None);
+
+        Assert.Equal(0, await sut.Store.TryStartAsync(a.Record.JobId, "run", None));
+        Assert.Equal(JobStatus.Canceled, (await ReadAsync(sut, a, 0)).Status);
+    }
+
+    [Fact]
+    public async Task A_cancel_subscription_fires_once_also_for_a_cancel_made_before_it()
+    {
+        await using var sut = await CreateStoreAsync(new FakeTimeProvider());
+        var a = NewAdmission();
+        await sut.Store.AdmitAsync(a, None);
+        await sut.Store.TryStartAsync(a.Record.JobId, "run", None);
+        await sut.Store.DetachAsync(a.Record.JobId, a.FollowerId, CancelReasons.Requested, None);
+        var fired = 0;
+        var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        await using (await sut.Store.SubscribeCancelAsync(a.Record.JobId, () => { Interlocked.Increment(ref fired); signal.TrySetResult(); }, None))
+        {
+            await signal.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            sut.Store.Changes.Signal(a.Record.JobId, canceled: true);
+        }
+
+        Assert.Equal(1, Volatile.Read(ref fired));
+    }
+
+    [Fact]
+    public async Task A_second_queue_entry_of_a_running_job_is_refused_and_the_same_entry_restarts_it()
+    {
+        await using var sut = await CreateStoreAsync(new FakeTimeProvider());
+        var a = NewAdmission();
+        await sut.Store.AdmitAsync(a, None);
+        var job = a.Record.JobId;
+
+        var first = await sut.Store.TryStartAsync(job, "entry-1", None);
+        var duplicate = await sut.Store.TryStartAsync(job, "entry-2", None);
+        var takeover = await sut.Store.TryStartAsync(job, "entry-1", None);
+        await sut.Store.AppendUpdatesAsync(job, first, "[\"stale\"]", [], None);
+        var staleCompletion = await sut.Store.CompleteAsync(job, first, JobOutcome.Succeeded("[\"stale\"]"), None);
+        var view = await ReadAsync(sut, a, 0);
+
+        Assert.Equal(1, first);
+        Assert.Equal(IJobStore.DuplicateRun, duplicate);
+        Assert.Equal(2, takeover);
+        Assert.Equal(CompletionResult.Stale, staleCompletion);
+        Assert.Null(view.ProgressJson);
+        Assert.Equal(JobStatus.Running, view.Status);
+    }
+
+    [Fact]
+    public async Task A_requeued_job_is_started_by_any_queue_entry_and_only_the_current_run_can_requeue()
+    {
+        await using var sut = await CreateStoreAsync(new FakeTimeProvider());
+        var a = NewAdmission();
+        await sut.Store.AdmitAsync(a, None);
+        var job = a.Record.JobId;
+        var first = await sut.Store.TryStartAsync(job, "entry-1", None);
+
+        Assert.True(await sut.Store.RequeueAsync(job, first, None));
+        Assert.Equal(JobStatus.Queued, (await ReadAsync(sut, a, 0)).Status);
+        var second = await sut.Store.TryStartAsync(job, "entry-2", None);
+        Assert.False(await sut.Store.RequeueAsync(job, first, None));
+        Assert.Equal(2, second);
+        Assert.Equal(JobStatus.Running, (await ReadAsync(sut, a, 0)).Status);
+    }
+
+    [Fact]
+    public async Task A_completion_repeated_after_it_was_applied_is_answered_alike_and_changes_nothing()
+    {
+        await using var sut = await CreateStoreAsync(new FakeTimeProvider());
+        var a = NewAdmission();
+        await sut.Store.AdmitAsync(a, None);
+        var attempt = await sut.Store.TryStartAsync(a.Record.JobId, "run", None);
+        Assert.Equal(CompletionResult.Accepted, await sut.Store.CompleteAsync(a.Record.JobId, attempt, JobOutcome.Succeeded("[1]"), None));
+        var ended = await ReadAsync(sut, a, 0);
+
+        var repeated = await sut.Store.CompleteAsync(a.Record.JobId, attempt, JobOutcome.Succeeded("[1]"), None);
+        var other = await sut.Store.CompleteAsync(a.Record.JobId, attempt, JobOutcome.Failed("late"), None);
+
+        Assert.NotEqual(CompletionResult.Stale, repeated);
+        Assert.NotEqual(CompletionResult.Accepted, other);
+        Assert.Equal(ended, await ReadAsync(sut, a, 0), new ViewComparer());
+    }
+
+    [Fact]
+    public async Task A_slot_names_the_handle_that_took_it_last()
+    {
+        await using var sut = await CreateStoreAsync(new FakeTimeProvider());
+        var slot = RandomIds.New();
+
+        var none = await sut.Store.ReplaceSlotAsync(slot, "h1", None);
+        var first = await sut.Store.ReplaceSlotAsync(slot, "h2", None);
+        var again = await sut.Store.ReplaceSlotAsync(slot, "h2", None);
+
+        Assert.Null(none);
+        Assert.Equal("h1", first);
+        Assert.Equal("h2", again);
+        Assert.Equal("h2", await sut.Store.GetSlotAsync(slot, None));
+        Assert.Null(await sut.Store.GetSlotAsync(RandomIds.New(), None));
+    }
+
+    [Fact]
+    public async Task An_admission_stays_in_the_outbox_until_acknowledged_and_a_claim_hands_it_out_once_per_grace()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var sut = await CreateStoreAsync(time);
+        var acknowledged = NewAdmission();
+        var forgotten = NewAdmission();
+        await sut.Store.AdmitAsync(acknowledged, None);
+        await sut.Store.AdmitAsync(forgotten, None);
+        await sut.Store.AcknowledgeAsync(acknowledged.Handle, None);
+        var grace = TimeSpan.FromSeconds(10);
+
+        var early = await sut.Store.ClaimUnacknowledgedAsync(grace, 100, None);
+        time.Advance(grace);
+        var due = await sut.Store.ClaimUnacknowledgedAsync(grace, 100, None);
+        var claimedAgain = await sut.Store.ClaimUnacknowledgedAsync(grace, 100, None);
+        time.Advance(grace);
+        var dueAgain = await sut.Store.ClaimUnacknowledgedAsync(grace, 100, None);
+        await sut.Store.AcknowledgeAsync(forgotten.Handle, None);
+        time.Advance(grace);
+
+        Assert.Empty(early);
+        Assert.Equal([forgotten.Handle], due);
+        Assert.Empty(claimedAgain);
+        Assert.Equal([forgotten.Handle], dueAgain);
+        Assert.Empty(await sut.Store.ClaimUnacknowledgedAsync(grace, 100, None));
+    }
+
+    [Fact]
+    public async Task Inspecting_an_admission_tells_the_sweeper_what_it_did_also_when_it_joined()
+    {
+        await using var sut = await CreateStoreAsync(new FakeTimeProvider());
+        var key = NewKey();
+        var creator = NewAdmission(key) with { Slot = "slot-a" };
+        var joiner = NewAdmission(key) with { Slot = "slot-b" };
+        await sut.Store.AdmitAsync(creator, None);
+        await sut.Store.AdmitAsync(joiner, None);
+
+        var created = await sut.Store.InspectAsync(creator.Record.JobId, creator.FollowerId, None);
+        var joined = await sut.Store.InspectAsync(joiner.Record.JobId, joiner.FollowerId, None);
+        await sut.Store.DetachAsync(creator.Record.JobId, joiner.FollowerId, CancelReasons.Superseded, None);
+        await sut.Store.TryStartAsync(creator.Record.JobId, "run", None);
+        var afterwards = await sut.Store.InspectAsync(joiner.Record.JobId, joiner.FollowerId, None);
+
+        Assert.Equal(new AdmissionState(creator.Record.JobId, true, "slot-a", CreatedJob: true, NeverStarted: true), created);
+        Assert.Equal(new AdmissionState(creator.Record.JobId, true, "slot-b", CreatedJob: false, NeverStarted: true), joined);
+        Assert.Equal(new AdmissionState(creator.Record.JobId, false, "slot-b", CreatedJob: false, NeverStarted: false), afterwards);
+        Assert.Null(await sut.Store.InspectAsync(NewAdmission().Record.JobId, RandomIds.New(), None));
+    }
+
+    [Fact]
+    public async Task A_change_wakes_a_watch_made_before_it()
+    {
+        await using var sut = await CreateStoreAsync(new FakeTimeProvider());
+        var a = NewAdmission();
+        await sut.Store.AdmitAsync(a, None);
+        using var watch = sut.Store.Changes.Watch(a.Record.JobId);
+        Assert.False(watch.Changed.IsCompleted);
+
+        await sut.Store.TryStartAsync(a.Record.JobId, "run", None);
+
+        await watch.Changed.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task A_follower_that_does_not_exist_reads_and_detaches_as_null()
+    {
+        await using var sut = await CreateStoreAsync(new FakeTimeProvider());
+        var a = NewAdmission();
+        await sut.Store.AdmitAsync(a, None);
+
+        Assert.Null(await sut.Store.ReadAsync(a.Record.JobId, RandomIds.New(), 0, None));
+        Assert.Null(await sut.Store.DetachAsync(a.Record.JobId, RandomIds.New(), CancelReasons.Requested, None));
+        Assert.Null(await sut.Store.ReadAsync(NewAdmission().Record.JobId, a.FollowerId, 0, None));
+    }
+
+    /// <summary>An admission of a fresh job; joinable when it has a key.</summary>
+    internal static Admission NewAdmission(string? key = null, string owner = "s:owner")
+    {
+        var record = new JobRecord(
+            JobHandles.NewJobId(key),
+            owner,
+            "callback",
+            key,
+            """[1,"two",{"three":[3]}]""",
+            ["button.n_clicks"],
+            [],
+            null);
+        var follower = RandomIds.New();
+        return new Admission(record, follower, JobHandles.Format(follower, record.JobId, "default"), null, Joinable: key is not null);
+    }
+
+    internal static string NewKey() => Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()) + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
+
+    private static async Task<JobView> ReadAsync(StoreUnderTest sut, Admission admission, long after, string? jobId = null) =>
+        await sut.Store.ReadAsync(jobId ?? admission.Record.JobId, admission.FollowerId, after, None)
+        ?? throw new InvalidOperationException("The follower is not there.");
+
+    private sealed class ViewComparer : IEqualityComparer<JobView>
+    {
+        public bool Equals(JobView? x, JobView? y) =>
+            x is not null && y is not null && x with { SideUpdates = [] } == y with { SideUpdates = [] } && x.SideUpdates.SequenceEqual(y.SideUpdates);
+
+        public int GetHashCode(JobView obj) => obj.Version.GetHashCode();
+    }
+}
