@@ -36,6 +36,14 @@ public sealed class CallbackClient(HttpClient http, bool ownsHttp = true) : IDis
         return (response, await BodyAsync(response));
     }
 
+    /// <summary>Gets the session cookie before anything else, so concurrent first requests do not each start a session.</summary>
+    public async Task<CallbackClient> WithSessionAsync()
+    {
+        using var response = await Http.GetAsync($"{Prefix}/dependencies");
+        response.EnsureSuccessStatusCode();
+        return this;
+    }
+
     /// <summary>Invokes and expects a job; returns its handle.</summary>
     public async Task<string> StartAsync(string callbackId, object[] inputs, object[]? state = null, string[]? triggered = null)
     {

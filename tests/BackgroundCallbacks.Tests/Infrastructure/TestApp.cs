@@ -19,11 +19,15 @@ public sealed class TestApp : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private TestApp(WebApplication app, Uri address)
+    private TestApp(WebApplication app, Uri address, CollectingLoggerProvider logs)
     {
         _app = app;
         Address = address;
+        Logs = logs;
     }
+
+    /// <summary>What the app logged at Information and above.</summary>
+    public CollectingLoggerProvider Logs { get; }
 
     public Uri Address { get; }
 
@@ -44,7 +48,8 @@ public sealed class TestApp : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = environment });
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
-        builder.Logging.AddProvider(new CollectingLoggerProvider());
+        var logs = new CollectingLoggerProvider();
+        builder.Logging.AddProvider(logs);
         services?.Invoke(builder.Services);
         var callbackBuilder = builder.Services.AddBackgroundCallbacks(o =>
         {
@@ -58,7 +63,7 @@ public sealed class TestApp : IAsyncDisposable
         endpoints?.Invoke(conventions);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new TestApp(app, new Uri(address));
+        return new TestApp(app, new Uri(address), logs);
     }
 
     /// <summary>A client with its own cookie jar: one browser, one anonymous session.</summary>
