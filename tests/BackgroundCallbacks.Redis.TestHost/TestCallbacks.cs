@@ -1,5 +1,8 @@
 using System.Diagnostics;
 using BackgroundCallbacks;
+using BackgroundCallbacks.Jobs;
+using BackgroundCallbacks.Redis.Hosting;
+using StackExchange.Redis;
 
 namespace BackgroundCallbacks.Redis.TestHost;
 
@@ -16,6 +19,50 @@ internal static class TestCallbacks
             .UseRedis(configuration.GetSection("BackgroundCallbacks:Redis"));
         services.Configure<BackgroundCallbacksOptions>(o => o.ScanEntryAssembly = false);
         var pid = Environment.ProcessId;
+        if (configuration.GetValue("TestHost:StallEnqueue", false))
+        {
+            services.AddSingleton<RedisBackendProvider>();
+            services.AddSingleton<ICallbackBackendProvider>(sp => new StallingBackendProvider(sp.GetRequiredService<RedisBackendProvider>()));
+        }
+
+        // The counting callbacks count their runs in Redis, where every process and the test see the same numbers, and
+        // wait for the test to open a gate there. The connection is the test host's own, not the library's.
+        var counter = new Lazy<IDatabase>(() => ConnectionMultiplexer.Connect(configuration["BackgroundCallbacks:Redis:ConnectionString"]!).GetDatabase());
+        async Task<string> CountAndWaitAsync(string name, int? n, CancellationToken cancellationToken)
+        {
+            await counter.Value.StringIncrementAsync($"test:runs:{name}:{n}");
+            while (!await counter.Value.KeyExistsAsync($"test:gate:{name}:{n}"))
+            {
+                await Task.Delay(20, cancellationToken);
+            }
+
+            return $"{name} {n}";
+        }
+
+        // Shared results: identical invocations of any caller join one job.
+        callbacks.MapBackgroundCallback("gated-shared", (int? n, CancellationToken cancellationToken) => CountAndWaitAsync("gated-shared", n, cancellationToken))
+            .Output("gated-out", "children")
+            .Input("gated-in", "value")
+            .Configure(a =>
+            {
+                a.CacheBy = [];
+                a.SharedResults = true;
+            });
+
+        // Private results: identical invocations of the same owner join one job.
+        callbacks.MapBackgroundCallback("gated-private", (int? n, CancellationToken cancellationToken) => CountAndWaitAsync("gated-private", n, cancellationToken))
+            .Output("gated-private-out", "children")
+            .Input("gated-in", "value")
+            .Configure(a => a.CacheBy = []);
+
+        // A small job, for runs of many.
+        callbacks.MapBackgroundCallback("tiny", async (int? n, CancellationToken cancellationToken) =>
+            {
+                await Task.Delay(configuration.GetValue("TestHost:TinyMs", 100), cancellationToken);
+                return n;
+            })
+            .Output("tiny-out", "children")
+            .Input("tiny-in", "value");
 
         // A shared, cached result that names the process that computed it.
         callbacks.MapBackgroundCallback("square", (int? n) => $"{(n ?? 0) * (n ?? 0)}@{pid}")

@@ -1,4 +1,5 @@
 using BackgroundCallbacks.Redis.Tests.Infrastructure;
+using StackExchange.Redis;
 
 namespace BackgroundCallbacks.Redis.Tests;
 
@@ -13,9 +14,26 @@ public sealed class MultiProcessFixture : IAsyncLifetime
 
     public HostProcess Worker => Cluster.Workers[0];
 
-    public async Task InitializeAsync() => Cluster = await Cluster.StartAsync(webs: 2, workers: 1);
+    /// <summary>The test's own connection to the cluster's Redis.</summary>
+    public IDatabase Db => _inspector!.GetDatabase();
 
-    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+    private ConnectionMultiplexer? _inspector;
+
+    public async Task InitializeAsync()
+    {
+        Cluster = await Cluster.StartAsync(webs: 2, workers: 1);
+        _inspector = await ConnectionMultiplexer.ConnectAsync(Cluster.Redis.ConnectionString);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_inspector is not null)
+        {
+            await _inspector.DisposeAsync();
+        }
+
+        await Cluster.DisposeAsync();
+    }
 
     /// <summary>Stops web A gracefully and starts a new web process in its place.</summary>
     public async Task RestartWebAAsync()

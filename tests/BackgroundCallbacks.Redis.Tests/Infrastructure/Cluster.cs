@@ -47,9 +47,9 @@ public sealed class Cluster : IAsyncDisposable
         $"--BackgroundCallbacks:Redis:FetchTimeout={FetchTimeout:c}",
     ];
 
-    public static async Task<Cluster> StartAsync(int webs, int workers)
+    public static async Task<Cluster> StartAsync(int webs, int workers, string[]? workerSettings = null)
     {
-        var cluster = new Cluster(await RedisServer.StartAsync());
+        var cluster = new Cluster(await RedisServer.StartAsync()) { _workerSettings = workerSettings ?? [] };
         try
         {
             // Started together: each process spends most of its start-up in the runtime, not in Redis.
@@ -67,7 +67,10 @@ public sealed class Cluster : IAsyncDisposable
         return cluster;
     }
 
-    public Task<HostProcess> StartWebAsync() => StartWebCoreAsync();
+    private string[] _workerSettings = [];
+
+    /// <summary>Starts one more web process; <paramref name="settings"/> come after the cluster's own.</summary>
+    public Task<HostProcess> StartWebAsync(params string[] settings) => StartWebCoreAsync(settings);
 
     public async ValueTask DisposeAsync()
     {
@@ -81,16 +84,16 @@ public sealed class Cluster : IAsyncDisposable
         await Redis.DisposeAsync();
     }
 
-    private async Task<HostProcess> StartWebCoreAsync()
+    private async Task<HostProcess> StartWebCoreAsync(params string[] settings)
     {
-        var web = await HostProcess.StartWebAsync(Redis.ConnectionString, Settings);
+        var web = await HostProcess.StartWebAsync(Redis.ConnectionString, [.. Settings, .. settings]);
         Track(web, Webs);
         return web;
     }
 
     private async Task<HostProcess> StartWorkerCoreAsync()
     {
-        var worker = await HostProcess.StartWorkerAsync(Redis.ConnectionString, Settings);
+        var worker = await HostProcess.StartWorkerAsync(Redis.ConnectionString, [.. Settings, .. _workerSettings]);
         Track(worker, Workers);
         return worker;
     }

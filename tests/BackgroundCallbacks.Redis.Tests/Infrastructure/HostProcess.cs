@@ -15,6 +15,7 @@ public sealed class HostProcess : IAsyncDisposable
     private readonly List<string> _lines = [];
     private readonly Lock _lock = new();
     private TaskCompletionSource _lineAdded = NewSignal();
+    private int _disposed;
 
     private HostProcess(Process process, string role)
     {
@@ -29,6 +30,8 @@ public sealed class HostProcess : IAsyncDisposable
     public Uri? Address { get; private set; }
 
     public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
 
     public static string TestHostPath { get; } = typeof(HostProcess).Assembly
         .GetCustomAttributes<AssemblyMetadataAttribute>()
@@ -180,6 +183,12 @@ public sealed class HostProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // A test may dispose a process that its cluster disposes again at the end.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         try
         {
             // A frozen process would ignore everything but SIGKILL; wake it first so nothing is left behind.

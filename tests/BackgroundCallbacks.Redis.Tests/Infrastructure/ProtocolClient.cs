@@ -24,6 +24,14 @@ public sealed class ProtocolClient : IDisposable
         return (response.StatusCode, await BodyAsync(response), response);
     }
 
+    /// <summary>Takes a session cookie before anything else, so concurrent first requests share one session.</summary>
+    public async Task<ProtocolClient> WithSessionAsync(Uri web)
+    {
+        using var response = await Client(web).GetAsync($"{Prefix}/dependencies");
+        response.EnsureSuccessStatusCode();
+        return this;
+    }
+
     /// <summary>Invokes and expects a job; returns its handle.</summary>
     public async Task<string> StartAsync(Uri web, string callbackId, string inputId, string property, object? value)
     {
