@@ -283,6 +283,22 @@ public abstract class JobStoreContractTests
     }
 
     [Fact]
+    public async Task Leaving_a_job_that_has_ended_changes_nothing()
+    {
+        await using var sut = await CreateStoreAsync(new FakeTimeProvider());
+        var a = NewAdmission();
+        await sut.Store.AdmitAsync(a, None);
+        var attempt = await sut.Store.TryStartAsync(a.Record.JobId, "run", None);
+        await sut.Store.CompleteAsync(a.Record.JobId, attempt, JobOutcome.Succeeded("[1]"), None);
+        var ended = await ReadAsync(sut, a, 0);
+
+        var left = await sut.Store.DetachAsync(a.Record.JobId, a.FollowerId, CancelReasons.Requested, None);
+
+        Assert.Equal(JobStatus.Succeeded, left!.Status);
+        Assert.Equal(ended, await ReadAsync(sut, a, 0), new ViewComparer());
+    }
+
+    [Fact]
     public async Task A_slot_names_the_handle_that_took_it_last()
     {
         await using var sut = await CreateStoreAsync(new FakeTimeProvider());

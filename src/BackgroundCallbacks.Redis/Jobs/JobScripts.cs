@@ -57,13 +57,15 @@ internal static class JobScripts
 
     /// <summary>
     /// KEYS: job, updates. ARGV: follower id, reason, ended ttl, channel, job id. Marks the follower detached at a new
-    /// version; the last follower's leaving cancels the job at once. Answers {follower value, callback}, or nil.
+    /// version; the last follower's leaving cancels the job at once. Answers {follower value, callback}; 0 when the job
+    /// has ended (nothing changes); nil without such a follower.
     /// </summary>
     public const string Detach = """
         local fv = redis.call('HGET', KEYS[1], 'f:' .. ARGV[1])
         if not fv then return false end
         if string.sub(fv, 1, 1) == 'd' then return {fv, redis.call('HGET', KEYS[1], 'cb')} end
         local f = redis.call('HMGET', KEYS[1], 's', 'v', 'k', 'cb')
+        if tonumber(f[1]) >= 2 then return 0 end
         local v = string.format('%d', tonumber(f[2]) + 1)
         local nv = 'd|' .. v .. '|' .. ARGV[2] .. '|' .. string.sub(fv, 3)
         redis.call('HSET', KEYS[1], 'f:' .. ARGV[1], nv, 'v', v)

@@ -137,6 +137,12 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
             return null;
         }
 
+        if (result.Resp2Type == ResultType.Integer)
+        {
+            // The job had ended: its outcome stands for this follower too.
+            return await ReadAsync(jobId, followerId, 0, cancellationToken).ConfigureAwait(false);
+        }
+
         var parts = (RedisResult[])result!;
         return FollowerValue.Parse((string)parts[0]!).View(jobId, (string)parts[1]!);
     }

@@ -116,8 +116,9 @@ internal sealed class InMemoryJobStore : IJobStore, IDisposable
                 return ValueTask.FromResult<JobView?>(null);
             }
 
-            if (follower.DetachReason is not null)
+            if (follower.DetachReason is not null || entry.Status.IsTerminal())
             {
+                // Left already, or the job has ended: its outcome stands for this follower too.
                 return ValueTask.FromResult<JobView?>(entry.ViewLocked(follower, 0));
             }
 
