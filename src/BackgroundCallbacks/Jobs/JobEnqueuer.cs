@@ -27,9 +27,13 @@ internal sealed class JobEnqueuer(ILogger<JobEnqueuer> logger) : IHostedService,
     public void Post(CallbackManager manager, string jobId, string handle)
     {
         EnsureStarted();
-        if (!_items.TryAdd(new Item(manager, jobId, handle)))
+        try
         {
-            // Stopping: the admission stays in the outbox, and a sweeper queues it.
+            _items.Add(new Item(manager, jobId, handle));
+        }
+        catch (InvalidOperationException)
+        {
+            // Stopping: the admission stays in the outbox, and a sweeper (of this process, or another) queues it.
             Log.EnqueueDeferred(logger, jobId);
         }
     }
