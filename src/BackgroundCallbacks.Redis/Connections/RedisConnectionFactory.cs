@@ -9,14 +9,18 @@ namespace BackgroundCallbacks.Redis.Connections;
 /// </summary>
 internal static class RedisConnectionFactory
 {
-    public static ConfigurationOptions Configure(string connectionString, TimeSpan operationTimeout)
+    /// <param name="connectionString">The StackExchange.Redis configuration string.</param>
+    /// <param name="operationTimeout">How long connecting, and each call, may take.</param>
+    /// <param name="callTimeout">How long each call may take, when it differs from connecting.</param>
+    public static ConfigurationOptions Configure(string connectionString, TimeSpan operationTimeout, TimeSpan? callTimeout = null)
     {
         var configuration = ConfigurationOptions.Parse(connectionString);
         var timeout = (int)Math.Ceiling(operationTimeout.TotalMilliseconds);
+        var calls = (int)Math.Ceiling((callTimeout ?? operationTimeout).TotalMilliseconds);
         configuration.AbortOnConnectFail = false;
         configuration.ConnectTimeout = timeout;
-        configuration.SyncTimeout = timeout;
-        configuration.AsyncTimeout = timeout;
+        configuration.SyncTimeout = calls;
+        configuration.AsyncTimeout = calls;
         configuration.ConnectRetry = 1;
         configuration.BacklogPolicy = BacklogPolicy.FailFast;
 
@@ -26,6 +30,6 @@ internal static class RedisConnectionFactory
         return configuration;
     }
 
-    public static ConnectionMultiplexer Connect(string connectionString, TimeSpan operationTimeout) =>
-        ConnectionMultiplexer.Connect(Configure(connectionString, operationTimeout));
+    public static ConnectionMultiplexer Connect(string connectionString, TimeSpan operationTimeout, TimeSpan? callTimeout = null) =>
+        ConnectionMultiplexer.Connect(Configure(connectionString, operationTimeout, callTimeout));
 }

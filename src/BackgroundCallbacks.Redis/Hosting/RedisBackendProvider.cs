@@ -19,8 +19,16 @@ namespace BackgroundCallbacks.Redis.Hosting;
 /// </summary>
 internal sealed class RedisBackendProvider : ICallbackBackendProvider, IDisposable
 {
+    /// <summary>
+    /// How long a call on Hangfire's connection may take. No request waits on it (only the enqueuer's threads and the
+    /// workers do), so it is generous: with hundreds of workers a process queues hundreds of blocking calls on it, and a
+    /// call timed out in that queue is one Hangfire may have half done.
+    /// </summary>
+    internal static readonly TimeSpan QueueOperationTimeout = TimeSpan.FromSeconds(15);
+
     private readonly ConnectionMultiplexer _jobs;
     private readonly ConnectionMultiplexer _results;
+    private readonly ConnectionMultiplexer _queue;
     private readonly RedisJobStore _store;
     private readonly CallbackBackend _backend;
 
@@ -38,8 +46,14 @@ internal sealed class RedisBackendProvider : ICallbackBackendProvider, IDisposab
             : _jobs;
         var keys = new RedisKeys(settings.KeyPrefix);
         _store = new RedisJobStore(_jobs, keys, options.Value.JobRetention, settings.DeadWorkerTimeout, time, logger);
+        // Hangfire gets a connection of its own: its workers' blocking calls never queue behind, or ahead of, the
+        // requests' calls, and its timeout can be long without making a request wait.
+        _queue = RedisConnectionFactory.Connect(
+            settings.ConnectionString!,
+            settings.OperationTimeout,
+            settings.OperationTimeout > QueueOperationTimeout ? settings.OperationTimeout : QueueOperationTimeout);
         var storage = CallbackRedisStorage.Create(
-            _jobs,
+            _queue,
             new RedisStorageOptions
             {
                 Prefix = settings.HangfirePrefix,
@@ -47,7 +61,8 @@ internal sealed class RedisBackendProvider : ICallbackBackendProvider, IDisposab
                 InvisibilityTimeout = settings.InvisibilityTimeout,
                 FetchTimeout = settings.FetchTimeout,
             },
-            settings.DeadWorkerCheckInterval);
+            settings.DeadWorkerCheckInterval,
+            settings.DeadWorkerTimeout);
 
         // Our job state lives in our own keys; Hangfire's record of a job is only queue bookkeeping, kept the minimum.
         storage.JobExpirationTimeout = TimeSpan.FromHours(1);
@@ -96,6 +111,7 @@ internal sealed class RedisBackendProvider : ICallbackBackendProvider, IDisposab
             _results.Dispose();
         }
 
+        _queue.Dispose();
         _jobs.Dispose();
     }
 }

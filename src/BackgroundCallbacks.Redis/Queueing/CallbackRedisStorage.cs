@@ -20,16 +20,22 @@ internal sealed class CallbackRedisStorage : RedisStorage
     internal const string FetchedJobsWatcherName = "FetchedJobsWatcher";
 
     private readonly TimeSpan _watcherPeriod;
+    private readonly LostFetchWatcher _lostFetches;
 
-    private CallbackRedisStorage(IConnectionMultiplexer redis, RedisStorageOptions options, TimeSpan watcherPeriod)
+    private CallbackRedisStorage(IConnectionMultiplexer redis, RedisStorageOptions options, TimeSpan watcherPeriod, TimeSpan lostFetchAfter)
         : base(redis, options)
     {
         _watcherPeriod = watcherPeriod;
+        _lostFetches = new LostFetchWatcher(redis, options.Prefix, lostFetchAfter, watcherPeriod);
     }
 
-    public static CallbackRedisStorage Create(IConnectionMultiplexer redis, RedisStorageOptions options, TimeSpan watcherPeriod)
+    /// <param name="redis">Hangfire's connection.</param>
+    /// <param name="options">The storage's options.</param>
+    /// <param name="watcherPeriod">How often the watchers look for jobs to put back.</param>
+    /// <param name="lostFetchAfter">After how long a fetched job never begun counts as lost (see <see cref="LostFetchWatcher"/>).</param>
+    public static CallbackRedisStorage Create(IConnectionMultiplexer redis, RedisStorageOptions options, TimeSpan watcherPeriod, TimeSpan lostFetchAfter)
     {
-        var storage = new CallbackRedisStorage(redis, options, watcherPeriod);
+        var storage = new CallbackRedisStorage(redis, options, watcherPeriod, lostFetchAfter);
         if (!storage.BaseComponents().Any(IsFetchedJobsWatcher))
         {
             throw new InvalidOperationException(
@@ -40,7 +46,7 @@ internal sealed class CallbackRedisStorage : RedisStorage
     }
 
     public override IEnumerable<IServerComponent> GetComponents() =>
-        BaseComponents().Select(c => IsFetchedJobsWatcher(c) ? new BoundedPassComponent(c, _watcherPeriod) : c);
+        BaseComponents().Select(c => IsFetchedJobsWatcher(c) ? new BoundedPassComponent(c, _watcherPeriod) : c).Append(_lostFetches);
 
     public override IStorageConnection GetConnection()
     {

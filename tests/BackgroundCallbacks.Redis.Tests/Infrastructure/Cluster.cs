@@ -91,6 +91,9 @@ public sealed class Cluster : IAsyncDisposable
         return web;
     }
 
+    /// <summary>Starts one more worker process, with the cluster's worker settings.</summary>
+    public Task<HostProcess> StartWorkerAsync() => StartWorkerCoreAsync();
+
     private async Task<HostProcess> StartWorkerCoreAsync()
     {
         var worker = await HostProcess.StartWorkerAsync(Redis.ConnectionString, [.. Settings, .. _workerSettings]);
