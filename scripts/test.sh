@@ -11,8 +11,8 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
 dotnet build BackgroundCallbacks.sln -c Release -warnaserror -nologo -v quiet || { echo "tests: build failed" >&2; exit 1; }
-# One test project at a time: the Redis and browser tests measure latencies (a cancel crossing processes within
-# 50 ms), which a second test run competing for the two cores would distort.
+# One test project at a time: the Redis and browser tests start servers, workers and a browser, and two such runs
+# competing for the two cores would only make each slower.
 status=0
 for project in tests/*.Tests/*.Tests.csproj; do
   echo "== $project"
