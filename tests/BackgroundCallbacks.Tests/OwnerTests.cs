@@ -1,5 +1,6 @@
 using System.Net;
 using BackgroundCallbacks.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace BackgroundCallbacks.Tests;
@@ -119,5 +120,86 @@ public class OwnerTests
         Assert.StartsWith("s:", record!.Owner);
         Assert.DoesNotContain(session, record.Owner);
         Assert.Equal("succeeded", (await client.WaitForEndAsync(handle)).Status());
+    }
+
+    [Fact]
+    public async Task A_session_id_the_client_chose_is_replaced_and_gives_no_access_to_the_jobs_started_with_it()
+    {
+        var gate = new Gate();
+        await using var app = await TestApp.StartAsync(b => b
+            .MapBackgroundCallback("slow", async (int? n, CancellationToken ct) => { await gate.PassAsync(ct); return n; })
+            .Output("out", "children").Input("in", "value"));
+        const string Chosen = ".BackgroundCallbacks.Session=QaChosenSessionId00000";
+        using var victim = new CallbackClient(new HttpClient(new HttpClientHandler { UseCookies = false }) { BaseAddress = app.Address });
+        using var attacker = new CallbackClient(new HttpClient(new HttpClientHandler { UseCookies = false }) { BaseAddress = app.Address });
+        victim.Http.DefaultRequestHeaders.Add("Cookie", Chosen);
+        attacker.Http.DefaultRequestHeaders.Add("Cookie", Chosen);
+
+        var (started, body) = await victim.InvokeAsync("slow", In(1));
+        var handle = body["handle"].Str()!;
+        var (attackerPoll, _) = await attacker.PollAsync(handle);
+
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        var issued = Assert.Single(started.Headers.GetValues("Set-Cookie"));
+        Assert.StartsWith(".BackgroundCallbacks.Session=", issued);
+        Assert.DoesNotContain("QaChosenSessionId00000", issued);
+        Assert.Equal(HttpStatusCode.NotFound, attackerPoll.StatusCode);
+        gate.Open();
+    }
+
+    [Fact]
+    public async Task A_session_cookie_the_server_issued_is_kept_and_not_issued_again()
+    {
+        await using var app = await TestApp.StartAsync(b => b
+            .MapBackgroundCallback("echo", (int? n) => n).Output("out", "children").Input("in", "value"));
+        using var client = app.NewClient();
+
+        var first = await client.Http.GetAsync("/_callbacks/dependencies");
+        var second = await client.Http.GetAsync("/_callbacks/dependencies");
+        var handle = await client.StartAsync("echo", In(1));
+
+        Assert.Single(first.Headers.GetValues("Set-Cookie"));
+        Assert.False(second.Headers.Contains("Set-Cookie"));
+        Assert.Equal("succeeded", (await client.WaitForEndAsync(handle)).Status());
+    }
+
+    [Fact]
+    public async Task The_session_cookie_is_scoped_to_the_apps_path_base()
+    {
+        await using var app = await TestApp.StartAsync(
+            b => b.MapBackgroundCallback("echo", (int? n) => n).Output("out", "children").Input("in", "value"),
+            pipeline: a => a.UsePathBase("/reports"));
+        using var http = new HttpClient { BaseAddress = app.Address };
+
+        var response = await http.GetAsync("/reports/_callbacks/dependencies");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var cookie = Assert.Single(response.Headers.GetValues("Set-Cookie"));
+        Assert.Contains("path=/reports", cookie, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task A_signed_in_user_gets_no_session_cookie_unless_a_callback_caches_by_session()
+    {
+        await using var app = await TestApp.StartAsync(
+            b =>
+            {
+                b.MapBackgroundCallback("echo", (int? n) => n).Output("out", "children").Input("in", "value");
+                b.MapBackgroundCallback("per-session", (int? n) => n).Output("session-out", "children").Input("session-in", "value")
+                    .Configure(c => c.CacheBy = [BuiltInCacheBy.Session]);
+            },
+            services: HeaderAuthenticationHandler.AddTo,
+            pipeline: HeaderAuthenticationHandler.Use);
+        using var alice = app.NewClient();
+        alice.Http.DefaultRequestHeaders.Add("X-User", "alice");
+
+        var map = await alice.Http.GetAsync("/_callbacks/dependencies");
+        var (plain, plainBody) = await alice.InvokeAsync("echo", In(1));
+        var (perSession, _) = await alice.InvokeAsync("per-session", [CallbackClient.Value("session-in", "value", 1)]);
+
+        Assert.False(map.Headers.Contains("Set-Cookie"));
+        Assert.False(plain.Headers.Contains("Set-Cookie"));
+        Assert.Single(perSession.Headers.GetValues("Set-Cookie"));
+        Assert.Equal("succeeded", (await alice.WaitForEndAsync(plainBody["handle"].Str()!)).Status());
     }
 }

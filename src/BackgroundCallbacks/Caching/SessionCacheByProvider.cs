@@ -6,5 +6,5 @@ namespace BackgroundCallbacks.Caching;
 internal sealed class SessionCacheByProvider(OwnerResolver owners) : ICacheByProvider
 {
     public ValueTask<string?> GetValueAsync(HttpContext context, CancellationToken cancellationToken) =>
-        ValueTask.FromResult<string?>(owners.Resolve(context).SessionId);
+        ValueTask.FromResult<string?>(owners.Session(context));
 }

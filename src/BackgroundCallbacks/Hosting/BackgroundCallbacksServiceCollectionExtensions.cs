@@ -6,6 +6,7 @@ using BackgroundCallbacks.Jobs;
 using BackgroundCallbacks.Owners;
 using BackgroundCallbacks.Queueing;
 using BackgroundCallbacks.Registry;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -65,6 +66,8 @@ public static class BackgroundCallbacksServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BackgroundCallbacksOptions>, BackgroundCallbacksOptionsValidator>());
 
         services.TryAddSingleton<CallbackRegistry>();
+        // Session cookies are protected with the app's Data Protection key ring (idempotent if the app set it up).
+        services.AddDataProtection();
         services.TryAddSingleton<OwnerResolver>();
         services.TryAddSingleton<InMemoryResultStore>();
         services.TryAddSingleton<InMemoryJobStore>();

@@ -2,20 +2,24 @@ using System.Buffers.Text;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
 namespace BackgroundCallbacks.Owners;
 
 /// <summary>
-/// Decides whom a request's jobs belong to: the authenticated user, else an anonymous session held in a cookie
-/// that this class sets when the request has none.
+/// Decides whom a request's jobs belong to: the authenticated user, else an anonymous session held in a cookie.
+/// Session ids come from the server only: the cookie carries the id protected (encrypted and authenticated) by
+/// ASP.NET Core Data Protection, so a client can neither choose an id (session fixation) nor forge one; a cookie
+/// that does not unprotect is replaced by a new session.
 /// </summary>
-internal sealed class OwnerResolver(IOptions<BackgroundCallbacksOptions> options)
+internal sealed class OwnerResolver(IOptions<BackgroundCallbacksOptions> options, IDataProtectionProvider dataProtection)
 {
     private static readonly object ItemKey = new();
 
     private readonly string _cookieName = options.Value.SessionCookieName;
+    private readonly IDataProtector _protector = dataProtection.CreateProtector("BackgroundCallbacks.Session.v1");
 
     public Owner Resolve(HttpContext context)
     {
@@ -24,13 +28,36 @@ internal sealed class OwnerResolver(IOptions<BackgroundCallbacksOptions> options
             return owner;
         }
 
-        var session = context.Request.Cookies.TryGetValue(_cookieName, out var value) && RandomIds.IsWellFormed(value)
-            ? value
-            : IssueSession(context);
+        var session = ReadSession(context);
         var userId = UserId(context.User);
-        owner = new Owner(userId is null ? "s:" + Digest(session) : "u:" + userId, userId, session);
+        if (userId is null)
+        {
+            // An anonymous caller is its session: issue one now, so its first answer already sets the cookie.
+            session ??= IssueSession(context);
+            owner = new Owner("s:" + Digest(session), null, session);
+        }
+        else
+        {
+            // A signed-in user owns jobs by user id and needs no cookie of ours unless a callback asks for the session.
+            owner = new Owner("u:" + userId, userId, session);
+        }
+
         context.Items[ItemKey] = owner;
         return owner;
+    }
+
+    /// <summary>The caller's session id, issuing one (and its cookie) when the caller is a user without one.</summary>
+    public string Session(HttpContext context)
+    {
+        var owner = Resolve(context);
+        if (owner.SessionId is { } session)
+        {
+            return session;
+        }
+
+        session = IssueSession(context);
+        context.Items[ItemKey] = owner with { SessionId = session };
+        return session;
     }
 
     internal static string? UserId(ClaimsPrincipal? user)
@@ -54,15 +81,35 @@ internal sealed class OwnerResolver(IOptions<BackgroundCallbacksOptions> options
     private static string Digest(string session) =>
         Base64Url.EncodeToString(SHA256.HashData(Encoding.UTF8.GetBytes(session)));
 
+    private string? ReadSession(HttpContext context)
+    {
+        if (!context.Request.Cookies.TryGetValue(_cookieName, out var value) || string.IsNullOrEmpty(value) || value.Length > 512)
+        {
+            return null;
+        }
+
+        try
+        {
+            var session = _protector.Unprotect(value);
+            return RandomIds.IsWellFormed(session) ? session : null;
+        }
+        catch (CryptographicException)
+        {
+            // Not issued by this app (or by a key ring it no longer has): a new session replaces it.
+            return null;
+        }
+    }
+
     private string IssueSession(HttpContext context)
     {
         var session = RandomIds.New();
-        context.Response.Cookies.Append(_cookieName, session, new CookieOptions
+        var pathBase = context.Request.PathBase;
+        context.Response.Cookies.Append(_cookieName, _protector.Protect(session), new CookieOptions
         {
             HttpOnly = true,
             SameSite = SameSiteMode.Lax,
             Secure = context.Request.IsHttps,
-            Path = "/",
+            Path = pathBase.HasValue ? pathBase.Value : "/",
             IsEssential = true,
         });
         return session;
