@@ -115,7 +115,7 @@ public class CachingTests
     public async Task The_user_provider_keeps_shared_results_apart_per_authenticated_user()
     {
         await using var app = await TestApp.StartAsync(
-            b => b.MapBackgroundCallback("report", (int? n, CallbackContext ctx) => $"{ctx.User.Identity!.Name}:{n}")
+            b => b.MapBackgroundCallback("report", (int? n, CallbackContext ctx) => $"{ctx.User.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)?.Value}:{n}")
                 .Output("out", "children").Input("in", "value")
                 .Configure(c => { c.CacheBy = [BuiltInCacheBy.User]; c.SharedResults = true; }),
             services: HeaderAuthenticationHandler.AddTo,

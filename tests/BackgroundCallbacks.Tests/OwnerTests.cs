@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Net;
 using BackgroundCallbacks.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
@@ -88,7 +89,8 @@ public class OwnerTests
     public async Task The_handler_sees_the_calling_users_identity()
     {
         await using var app = await TestApp.StartAsync(
-            b => b.MapBackgroundCallback("whoami", (int? n, CallbackContext ctx) => $"{ctx.User.Identity!.IsAuthenticated}:{ctx.User.Identity.Name}")
+            b => b.MapBackgroundCallback("whoami", (int? n, CallbackContext ctx) =>
+                    $"{ctx.User.Identity!.IsAuthenticated}:{ctx.User.FindFirst(ClaimTypes.NameIdentifier)?.Value}")
                 .Output("out", "children").Input("in", "value"),
             services: HeaderAuthenticationHandler.AddTo,
             pipeline: HeaderAuthenticationHandler.Use);
@@ -101,6 +103,35 @@ public class OwnerTests
 
         Assert.Equal("True:alice", CallbackClient.Output(aliceDone, "out", "children").Str());
         Assert.Equal("False:", CallbackClient.Output(anonymousDone, "out", "children").Str());
+    }
+
+    [Fact]
+    public async Task A_job_keeps_only_the_name_identifier_claim_unless_the_app_opts_into_more()
+    {
+        static Task<TestApp> Start(Action<BackgroundCallbacksOptions>? options) => TestApp.StartAsync(
+            b => b.MapBackgroundCallback("claims", (int? n, CallbackContext ctx) =>
+                    string.Join(",", ctx.User.Claims.Select(c => c.Type[(c.Type.LastIndexOf('/') + 1)..] + "=" + c.Value).Order(StringComparer.Ordinal)))
+                .Output("out", "children").Input("in", "value"),
+            options,
+            services: HeaderAuthenticationHandler.AddTo,
+            pipeline: HeaderAuthenticationHandler.Use);
+
+        await using var byDefault = await Start(null);
+        await using var optedIn = await Start(o => o.JobClaimTypes.Add(ClaimTypes.Email));
+        var stored = new List<string>();
+        var seen = new List<string>();
+        foreach (var app in new[] { byDefault, optedIn })
+        {
+            using var alice = app.NewClient();
+            alice.Http.DefaultRequestHeaders.Add("X-User", "alice");
+            var handle = await alice.StartAsync("claims", In(1));
+            seen.Add(CallbackClient.Output(await alice.WaitForEndAsync(handle), "out", "children").Str()!);
+            var record = await app.Services.GetRequiredService<BackgroundCallbacks.Jobs.InMemoryJobStore>().GetRecordAsync(CallbackClient.JobId(handle), default);
+            stored.Add(string.Join(",", record!.Claims.Select(c => c.Value).Order(StringComparer.Ordinal)));
+        }
+
+        Assert.Equal(["alice", "alice,alice@example.test"], stored);
+        Assert.Equal(["nameidentifier=alice", "emailaddress=alice@example.test,nameidentifier=alice"], seen);
     }
 
     [Fact]

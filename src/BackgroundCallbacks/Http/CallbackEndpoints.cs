@@ -168,7 +168,8 @@ internal sealed class CallbackEndpoints(
         return values;
     }
 
-    private static KeyValuePair<string, string>[] Claims(ClaimsPrincipal user)
+    /// <summary>Only the claim types the app opted into travel with the job: the job store is no place for identity data.</summary>
+    private KeyValuePair<string, string>[] Claims(ClaimsPrincipal user)
     {
         if (user.Identity?.IsAuthenticated != true)
         {
@@ -176,7 +177,7 @@ internal sealed class CallbackEndpoints(
         }
 
         return user.Claims
-            .Where(c => c.Type is ClaimTypes.NameIdentifier or ClaimTypes.Name or ClaimTypes.Role or ClaimTypes.Email)
+            .Where(c => _options.JobClaimTypes.Contains(c.Type))
             .Select(c => new KeyValuePair<string, string>(c.Type, c.Value))
             .ToArray();
     }

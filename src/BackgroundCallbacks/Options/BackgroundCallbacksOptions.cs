@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Text.Json;
 
 namespace BackgroundCallbacks;
@@ -49,6 +50,14 @@ public sealed class BackgroundCallbacksOptions : CallbackManagerOptions
     /// <summary>Gets or sets the name of the cookie that holds an anonymous user's session.</summary>
     /// <value><c>.BackgroundCallbacks.Session</c>.</value>
     public string SessionCookieName { get; set; } = ".BackgroundCallbacks.Session";
+
+    /// <summary>
+    /// Gets the claim types of the signed-in user that are copied into each job, for its handler's
+    /// <see cref="CallbackContext.User"/>. Jobs are stored (in Redis with the Redis backend) for their retention, so
+    /// keep personal data such as e-mail addresses out unless a handler needs it.
+    /// </summary>
+    /// <value>The name identifier claim (<see cref="ClaimTypes.NameIdentifier"/>) only.</value>
+    public ICollection<string> JobClaimTypes { get; } = new HashSet<string>(StringComparer.Ordinal) { ClaimTypes.NameIdentifier };
 
     /// <summary>How long an admission may stay unacknowledged before a sweeper finishes it (queues its job, detaches an orphan).</summary>
     internal TimeSpan AdmissionGrace { get; set; } = TimeSpan.FromSeconds(10);

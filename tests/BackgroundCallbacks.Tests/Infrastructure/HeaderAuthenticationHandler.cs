@@ -21,7 +21,15 @@ public sealed class HeaderAuthenticationHandler(IOptionsMonitor<AuthenticationSc
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, user!), new Claim(ClaimTypes.Name, user!)], SchemeName);
+        // A sign-in as identity providers give them: an id, a name, an e-mail address and a role.
+        var identity = new ClaimsIdentity(
+            [
+                new Claim(ClaimTypes.NameIdentifier, user!),
+                new Claim(ClaimTypes.Name, user!),
+                new Claim(ClaimTypes.Email, user + "@example.test"),
+                new Claim(ClaimTypes.Role, "analyst"),
+            ],
+            SchemeName);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
     }
 
