@@ -20,7 +20,7 @@ public sealed class ArchitectureTests
         ["Owners"] = ["Options"],
         ["Registry"] = ["Declarations", "Execution", "Options"],
         ["Protocol"] = ["Registry", "Execution"],
-        ["Caching"] = ["Owners"],
+        ["Caching"] = ["Owners", "Options"],
         ["Jobs"] = ["Registry", "Execution", "Protocol", "Caching", "Owners", "Options"],
         ["Invocation"] = ["Jobs", "Registry", "Caching", "Owners", "Options"],
         ["Queueing"] = ["Jobs"],

@@ -43,7 +43,11 @@ public sealed class BackgroundCallbacksOptions : CallbackManagerOptions
     /// </summary>
     public Func<Exception, CallbackContext, object?>? OnError { get; set; }
 
-    /// <summary>Gets or sets whether the entry assembly is scanned for <see cref="BackgroundCallbackAttribute"/> methods.</summary>
+    /// <summary>
+    /// Gets or sets whether the application's assembly is scanned for <see cref="BackgroundCallbackAttribute"/> methods:
+    /// the assembly named by <c>IHostEnvironment.ApplicationName</c> (so also under <c>WebApplicationFactory</c>), else
+    /// the entry assembly.
+    /// </summary>
     /// <value>True.</value>
     public bool ScanEntryAssembly { get; set; } = true;
 

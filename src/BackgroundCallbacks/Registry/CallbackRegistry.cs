@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Reflection;
 using BackgroundCallbacks.Declarations;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace BackgroundCallbacks.Registry;
@@ -13,13 +14,13 @@ internal sealed class CallbackRegistry
 {
     private readonly FrozenDictionary<string, CallbackDefinition> _callbacks;
 
-    public CallbackRegistry(CallbackSources sources, IOptions<BackgroundCallbacksOptions> options)
+    public CallbackRegistry(CallbackSources sources, IOptions<BackgroundCallbacksOptions> options, IHostEnvironment? environment = null)
     {
         var settings = options.Value;
         var problems = new List<string>();
         var declarations = new List<CallbackDeclaration>(sources.Declared);
         var assemblies = new List<Assembly>(sources.Assemblies);
-        if (settings.ScanEntryAssembly && Assembly.GetEntryAssembly() is { } entry && !assemblies.Contains(entry))
+        if (settings.ScanEntryAssembly && ApplicationAssembly.Of(environment) is { } entry && !assemblies.Contains(entry))
         {
             assemblies.Add(entry);
         }
