@@ -38,6 +38,51 @@ public class StartupTests
     }
 
     [Fact]
+    public async Task Handler_parameters_that_cannot_come_from_JSON_stop_the_app_naming_the_callback_and_parameter()
+    {
+        var message = await StartupErrorAsync(b =>
+        {
+            b.MapBackgroundCallback("with-context", (Microsoft.AspNetCore.Http.HttpContext http) => "x").Output("a", "children").Input("a-in", "value");
+            b.MapBackgroundCallback("with-stream", (Stream body) => "x").Output("b", "children").Input("b-in", "value");
+            b.MapBackgroundCallback("with-interface", (IDisposable thing) => "x").Output("c", "children").Input("c-in", "value");
+            b.MapBackgroundCallback("with-list", (IReadOnlyList<int> rows, int? n) => "fine").Output("d", "children").Input("d-in", "value").Input("d-n", "value");
+        });
+
+        Assert.Contains("with-context", message);
+        Assert.Contains("'http'", message);
+        Assert.Contains("HttpContext is not a value the browser sends", message);
+        Assert.Contains("with-stream", message);
+        Assert.Contains("'body'", message);
+        Assert.Contains("with-interface", message);
+        Assert.Contains("IDisposable is an interface", message);
+        Assert.DoesNotContain("with-list", message);
+    }
+
+    [Fact]
+    public async Task A_return_value_that_cannot_fill_the_declared_outputs_stops_the_app()
+    {
+        var message = await StartupErrorAsync(b =>
+        {
+            b.MapBackgroundCallback("one-string", (int? n) => "text").Output("a", "children").Output("b", "children").Input("in1", "value");
+            b.MapBackgroundCallback("short-tuple", async (int? n) => { await Task.Yield(); return (1, 2); })
+                .Output("c", "children").Output("d", "children").Output("e", "children").Input("in2", "value");
+            b.MapBackgroundCallback("right-tuple", (int? n) => (1, "two")).Output("f", "children").Output("g", "children").Input("in3", "value");
+            b.MapBackgroundCallback("a-list", (int? n) => new List<object?> { 1, 2 }).Output("h", "children").Output("i", "children").Input("in4", "value");
+            b.MapBackgroundCallback("progress-string", (int? n, IProgress<string> p) => "x")
+                .Output("j", "children").Input("in5", "value").Progress("bar", "value").Progress("bar", "max");
+        });
+
+        Assert.Contains("one-string", message);
+        Assert.Contains("declares 2 outputs, but its handler returns String, not a tuple of 2 values", message);
+        Assert.Contains("short-tuple", message);
+        Assert.Contains("declares 3 outputs, but its handler returns a tuple of 2 values", message);
+        Assert.Contains("progress-string", message);
+        Assert.Contains("declares 2 progress outputs, but its handler reports String", message);
+        Assert.DoesNotContain("right-tuple", message);
+        Assert.DoesNotContain("a-list", message);
+    }
+
+    [Fact]
     public async Task Every_problem_is_listed_in_one_error()
     {
         var message = await StartupErrorAsync(b =>

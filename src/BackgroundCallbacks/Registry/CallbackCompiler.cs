@@ -154,10 +154,28 @@ internal static class CallbackCompiler
         var ignored = ResolveIgnored(settings.CacheArgsToIgnore, arguments, Problem);
         var onError = ResolveOnError(declaration, Problem);
 
-        var returnType = declaration.Method.ReturnType;
-        if (outputs.Count > 0 && (returnType == typeof(void) || returnType == typeof(Task) || returnType == typeof(ValueTask)))
+        var yielded = HandlerShapes.Yielded(declaration.Method.ReturnType);
+        if (outputs.Count > 0 && yielded is null)
         {
             Problem($"it declares {outputs.Count} output(s) but its handler returns no value.");
+        }
+        else if (yielded is not null && HandlerShapes.WhyNotSplit(yielded, outputs.Count) is { } returnProblem)
+        {
+            Problem($"it declares {outputs.Count} outputs, but its handler returns {returnProblem}.");
+        }
+
+        if (handlerParameters?.FirstOrDefault(p => p.Kind == ParameterKind.Progress)?.ProgressType is { } progressType
+            && HandlerShapes.WhyNotSplit(progressType, progress.Count) is { } progressProblem)
+        {
+            Problem($"it declares {progress.Count} progress outputs, but its handler reports {progressProblem}.");
+        }
+
+        foreach (var argument in arguments ?? [])
+        {
+            if (HandlerShapes.WhyNotFromJson(argument.ParameterType, json) is { } why)
+            {
+                Problem($"the parameter '{argument.Name}' ({argument.Dependency}) cannot be bound: {why}.");
+            }
         }
 
         if (problems.Count > before || handlerParameters is null || arguments is null)
