@@ -33,6 +33,33 @@ public abstract class JobStoreContractTests
     }
 
     [Fact]
+    public async Task A_job_that_ends_drops_its_arguments_and_keeps_the_rest_of_its_record()
+    {
+        await using var sut = await CreateStoreAsync(new FakeTimeProvider());
+        var large = "[\"" + new string('x', 100_000) + "\"]";
+        var completed = NewAdmission();
+        var cancelled = NewAdmission();
+        await sut.Store.AdmitAsync(completed with { Record = completed.Record with { ArgsJson = large } }, None);
+        await sut.Store.AdmitAsync(cancelled with { Record = cancelled.Record with { ArgsJson = large } }, None);
+        var attempt = await sut.Store.TryStartAsync(completed.Record.JobId, "run-1", None);
+        Assert.Equal(large, (await sut.Store.GetRecordAsync(completed.Record.JobId, None))!.ArgsJson);
+
+        await sut.Store.CompleteAsync(completed.Record.JobId, attempt, JobOutcome.Succeeded("[1]"), None);
+        await sut.Store.DetachAsync(cancelled.Record.JobId, cancelled.FollowerId, CancelReasons.Requested, None);
+
+        foreach (var admission in new[] { completed, cancelled })
+        {
+            var record = await sut.Store.GetRecordAsync(admission.Record.JobId, None);
+            Assert.NotNull(record);
+            Assert.Equal(JobRecord.DroppedArguments, record.ArgsJson);
+            Assert.Equal(admission.Record.Owner, record.Owner);
+            Assert.Equal(admission.Record.CallbackId, record.CallbackId);
+        }
+
+        Assert.Equal(JobStatus.Succeeded, (await ReadAsync(sut, completed, 0)).Status);
+    }
+
+    [Fact]
     public async Task Versions_grow_with_every_change_and_a_read_brings_only_what_is_newer_than_after()
     {
         await using var sut = await CreateStoreAsync(new FakeTimeProvider());

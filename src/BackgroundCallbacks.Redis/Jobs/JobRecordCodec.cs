@@ -1,26 +1,26 @@
 using System.Buffers;
+using System.Text;
 using System.Text.Json;
 using BackgroundCallbacks.Jobs;
 
 namespace BackgroundCallbacks.Redis.Jobs;
 
 /// <summary>
-/// Writes a job record as short-named JSON, with the arguments embedded as they came (not re-escaped in a string),
-/// and reads it back. Only this codec's own shape is ever read; nothing names a type.
+/// Writes a job record as short-named JSON and reads it back. The arguments are kept apart, in their own hash field,
+/// so that a job that ends can drop them (they may be large) and keep the rest for its retention. Only this codec's own
+/// shape is ever read; nothing names a type.
 /// </summary>
 internal static class JobRecordCodec
 {
     public static byte[] Encode(JobRecord record)
     {
-        var buffer = new ArrayBufferWriter<byte>(256 + record.ArgsJson.Length);
+        var buffer = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
             writer.WriteString("o", record.Owner);
             writer.WriteString("c", record.CallbackId);
             writer.WriteString("k", record.Key);
-            writer.WritePropertyName("a");
-            writer.WriteRawValue(record.ArgsJson, skipInputValidation: false);
             writer.WriteStartArray("t");
             foreach (var triggered in record.Triggered)
             {
@@ -51,7 +51,11 @@ internal static class JobRecordCodec
         return buffer.WrittenSpan.ToArray();
     }
 
-    public static JobRecord Decode(string jobId, ReadOnlySpan<byte> utf8)
+    /// <summary>The arguments as stored: the JSON array as the invocation wrote it.</summary>
+    public static byte[] EncodeArguments(JobRecord record) => Encoding.UTF8.GetBytes(record.ArgsJson);
+
+    /// <summary>Reads a record back; <paramref name="arguments"/> is null once the job ended and dropped them.</summary>
+    public static JobRecord Decode(string jobId, ReadOnlySpan<byte> utf8, byte[]? arguments)
     {
         var reader = new Utf8JsonReader(utf8);
         using var document = JsonDocument.ParseValue(ref reader);
@@ -65,7 +69,7 @@ internal static class JobRecordCodec
             root.GetProperty("o").GetString()!,
             root.GetProperty("c").GetString()!,
             root.GetProperty("k").GetString(),
-            root.GetProperty("a").GetRawText(),
+            arguments is null ? JobRecord.DroppedArguments : Encoding.UTF8.GetString(arguments),
             triggered,
             claims,
             root.GetProperty("u").GetString(),

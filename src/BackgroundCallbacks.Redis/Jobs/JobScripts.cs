@@ -11,7 +11,8 @@ internal static class JobScripts
 {
     /// <summary>
     /// Join or create. KEYS: the new job, and the cache key's index entry when the invocation may join. ARGV: follower id,
-    /// follower value, record, callback id, live ttl, key prefix, new job id, alias ttl. Answers {joined 0/1, job id, status}.
+    /// follower value, record, callback id, live ttl, key prefix, new job id, alias ttl, arguments. Answers {joined 0/1, job id,
+    /// status}.
     /// A join leaves an alias at the new job's name, so the outbox entry (which names it) still leads to the follower.
     /// </summary>
     public const string Admit = """
@@ -29,7 +30,7 @@ internal static class JobScripts
             end
           end
         end
-        redis.call('HSET', KEYS[1], 'r', ARGV[3], 'cb', ARGV[4], 's', '0', 'v', '1', 'a', '0', 'pv', '0', 'n', '1', 'cf', ARGV[1], 'f:' .. ARGV[1], ARGV[2])
+        redis.call('HSET', KEYS[1], 'r', ARGV[3], 'args', ARGV[9], 'cb', ARGV[4], 's', '0', 'v', '1', 'a', '0', 'pv', '0', 'n', '1', 'cf', ARGV[1], 'f:' .. ARGV[1], ARGV[2])
         if KEYS[2] then
           redis.call('HSET', KEYS[1], 'k', KEYS[2])
           redis.call('SET', KEYS[2], ARGV[7], 'PX', ARGV[5])
@@ -73,6 +74,7 @@ internal static class JobScripts
         local kind = 'v'
         if n <= 0 and tonumber(f[1]) < 2 then
           redis.call('HSET', KEYS[1], 's', '4', 'c', ARGV[2])
+          redis.call('HDEL', KEYS[1], 'args')
           if f[3] and redis.call('GET', f[3]) == ARGV[5] then redis.call('DEL', f[3]) end
           redis.call('PEXPIRE', KEYS[1], ARGV[3])
           redis.call('PEXPIRE', KEYS[2], ARGV[3])
@@ -142,6 +144,7 @@ internal static class JobScripts
           return 2
         end
         redis.call('HSET', KEYS[1], 's', ARGV[2], 'ca', ARGV[1])
+        redis.call('HDEL', KEYS[1], 'args')
         if ARGV[3] == '1' then redis.call('HSET', KEYS[1], 'o', ARGV[4]) end
         if ARGV[5] == '1' then redis.call('HSET', KEYS[1], 'e', ARGV[6]) end
         if f[4] and redis.call('GET', f[4]) == ARGV[9] then redis.call('DEL', f[4]) end

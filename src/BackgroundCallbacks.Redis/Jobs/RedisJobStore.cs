@@ -22,6 +22,7 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
 
     // How long the alias a join leaves behind is kept: long enough for any sweep of its admission.
     private static readonly TimeSpan AliasTtl = TimeSpan.FromHours(1);
+    private static readonly RedisValue[] RecordFields = ["r", "args"];
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(2);
 
@@ -68,7 +69,7 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
         var admitted = _db.ScriptEvaluateAsync(
             JobScripts.Admit,
             keys,
-            [admission.FollowerId, AttachedFollower(record.Owner, admission.Slot), JobRecordCodec.Encode(record), record.CallbackId, _liveTtlMs, _keys.Prefix, record.JobId, _aliasTtlMs]);
+            [admission.FollowerId, AttachedFollower(record.Owner, admission.Slot), JobRecordCodec.Encode(record), record.CallbackId, _liveTtlMs, _keys.Prefix, record.JobId, _aliasTtlMs, JobRecordCodec.EncodeArguments(record)]);
         await RedisFailures.GuardAsync(() => outboxed).ConfigureAwait(false);
         var result = (RedisResult[])(await RedisFailures.GuardAsync(() => admitted).ConfigureAwait(false))!;
         return new AdmissionResult((string)result[1]!, (int)result[0] == 1, (JobStatus)(int)result[2]);
@@ -183,8 +184,8 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
 
     public async ValueTask<JobRecord?> GetRecordAsync(string jobId, CancellationToken cancellationToken)
     {
-        var value = await WorkerAsync(jobId, () => _db.HashGetAsync(_keys.Job(jobId), "r")).ConfigureAwait(false);
-        return value.IsNull ? null : JobRecordCodec.Decode(jobId, (byte[])value!);
+        var values = await WorkerAsync(jobId, () => _db.HashGetAsync(_keys.Job(jobId), RecordFields)).ConfigureAwait(false);
+        return values[0].IsNull ? null : JobRecordCodec.Decode(jobId, (byte[])values[0]!, values[1].IsNull ? null : (byte[])values[1]!);
     }
 
     public async ValueTask<int> TryStartAsync(string jobId, string runId, CancellationToken cancellationToken)

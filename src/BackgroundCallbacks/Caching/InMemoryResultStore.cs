@@ -1,21 +1,36 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
 
 namespace BackgroundCallbacks.Caching;
 
-/// <summary>The embedded result cache: a dictionary whose entries expire a fixed time after their last read or write.</summary>
+/// <summary>
+/// The embedded result cache: a dictionary whose entries expire a fixed time after their last read or write, and
+/// whose total size is bounded by <see cref="BackgroundCallbacksOptions.ResultCacheSizeLimit"/>. When a write takes
+/// it over the limit, the least recently used entries go first, down to nine tenths of the limit so that a full cache
+/// does not sort on every write. An entry larger than the whole limit is not kept.
+/// </summary>
 internal sealed class InMemoryResultStore : IResultStore, IDisposable
 {
     private static readonly TimeSpan SweepPeriod = TimeSpan.FromMinutes(1);
 
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly Lock _writes = new();
     private readonly TimeProvider _time;
     private readonly ITimer _sweeper;
+    private readonly long _limit;
+    private long _size;
 
-    public InMemoryResultStore(TimeProvider time)
+    public InMemoryResultStore(TimeProvider time, IOptions<BackgroundCallbacksOptions> options)
     {
         _time = time;
+        _limit = options.Value.ResultCacheSizeLimit;
         _sweeper = time.CreateTimer(static state => ((InMemoryResultStore)state!).Sweep(), this, SweepPeriod, SweepPeriod);
     }
+
+    /// <summary>The bytes the entries take now, as counted against the limit.</summary>
+    internal long Size => Interlocked.Read(ref _size);
+
+    internal int Count => _entries.Count;
 
     public ValueTask<string?> GetAsync(string key, TimeSpan slidingExpiry, CancellationToken cancellationToken)
     {
@@ -27,7 +42,11 @@ internal sealed class InMemoryResultStore : IResultStore, IDisposable
         var now = _time.GetUtcNow();
         if (entry.ExpiresAt(slidingExpiry) <= now)
         {
-            _entries.TryRemove(new KeyValuePair<string, Entry>(key, entry));
+            lock (_writes)
+            {
+                Remove(key, entry);
+            }
+
             return ValueTask.FromResult<string?>(null);
         }
 
@@ -37,37 +56,96 @@ internal sealed class InMemoryResultStore : IResultStore, IDisposable
 
     public ValueTask SetAsync(string key, string outputsJson, TimeSpan slidingExpiry, CancellationToken cancellationToken)
     {
-        _entries[key] = new Entry(outputsJson, slidingExpiry, _time.GetUtcNow());
+        var entry = new Entry(key, outputsJson, slidingExpiry, _time.GetUtcNow());
+        lock (_writes)
+        {
+            if (_entries.TryGetValue(key, out var old))
+            {
+                Remove(key, old);
+            }
+
+            // A result larger than the whole cache would only evict everything else and then itself.
+            if (entry.Size > _limit)
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            _entries[key] = entry;
+            _size += entry.Size;
+            if (_size > _limit)
+            {
+                Evict(_limit - (_limit / 10));
+            }
+        }
+
         return ValueTask.CompletedTask;
     }
 
     public ValueTask RemoveAsync(string key, CancellationToken cancellationToken)
     {
-        _entries.TryRemove(key, out _);
+        lock (_writes)
+        {
+            if (_entries.TryGetValue(key, out var entry))
+            {
+                Remove(key, entry);
+            }
+        }
+
         return ValueTask.CompletedTask;
     }
 
     public void Dispose() => _sweeper.Dispose();
 
+    private void Evict(long target)
+    {
+        foreach (var entry in _entries.Values.OrderBy(e => e.LastUsed))
+        {
+            if (_size <= target)
+            {
+                break;
+            }
+
+            Remove(entry.Key, entry);
+        }
+    }
+
+    private void Remove(string key, Entry entry)
+    {
+        if (_entries.TryRemove(new KeyValuePair<string, Entry>(key, entry)))
+        {
+            _size -= entry.Size;
+        }
+    }
+
     private void Sweep()
     {
         var now = _time.GetUtcNow();
-        foreach (var pair in _entries)
+        lock (_writes)
         {
-            if (pair.Value.ExpiresAt(pair.Value.Expiry) <= now)
+            foreach (var pair in _entries)
             {
-                _entries.TryRemove(pair);
+                if (pair.Value.ExpiresAt(pair.Value.Expiry) <= now)
+                {
+                    Remove(pair.Key, pair.Value);
+                }
             }
         }
     }
 
-    private sealed class Entry(string outputsJson, TimeSpan expiry, DateTimeOffset lastUsed)
+    private sealed class Entry(string key, string outputsJson, TimeSpan expiry, DateTimeOffset lastUsed)
     {
+        // Strings are UTF-16 in memory; the fixed part stands for the entry object and the dictionary's node.
+        private const int Overhead = 128;
+
         private long _lastUsedTicks = lastUsed.UtcTicks;
+
+        public string Key { get; } = key;
 
         public string OutputsJson { get; } = outputsJson;
 
         public TimeSpan Expiry { get; } = expiry;
+
+        public long Size { get; } = Overhead + (2L * (key.Length + outputsJson.Length));
 
         public DateTimeOffset LastUsed
         {

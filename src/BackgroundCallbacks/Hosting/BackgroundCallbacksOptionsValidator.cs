@@ -29,6 +29,11 @@ internal sealed class BackgroundCallbacksOptionsValidator : IValidateOptions<Bac
             failures.Add($"MaxRequestBodySize must be positive (it is {options.MaxRequestBodySize}).");
         }
 
+        if (options.ResultCacheSizeLimit <= 0)
+        {
+            failures.Add($"ResultCacheSizeLimit must be positive (it is {options.ResultCacheSizeLimit}).");
+        }
+
         if (options.MaxLongPollWait < TimeSpan.Zero)
         {
             failures.Add($"MaxLongPollWait cannot be negative (it is {options.MaxLongPollWait}).");

@@ -132,6 +132,7 @@ internal sealed class InMemoryJobStore : IJobStore, IDisposable
                 // The last follower left: the job ends now; a running handler is told through its token.
                 entry.Status = JobStatus.Canceled;
                 entry.CancelReason = reason;
+                entry.DropArguments();
             }
 
             view = entry.ViewLocked(follower, 0);
@@ -286,6 +287,7 @@ internal sealed class InMemoryJobStore : IJobStore, IDisposable
             entry.Status = outcome.Status;
             entry.OutputsJson = outcome.OutputsJson;
             entry.Error = outcome.Error;
+            entry.DropArguments();
             entry.Touch(_time);
         }
 
@@ -385,9 +387,12 @@ internal sealed class InMemoryJobStore : IJobStore, IDisposable
 
     private sealed class Entry(JobRecord record, string creatorId, DateTimeOffset createdAt)
     {
-        public JobRecord Record { get; } = record;
+        public JobRecord Record { get; private set; } = record;
 
         public string CreatorId { get; } = creatorId;
+
+        /// <summary>An ended job never runs again: its arguments (possibly large) need not live out its retention.</summary>
+        public void DropArguments() => Record = Record with { ArgsJson = JobRecord.DroppedArguments };
 
         public Dictionary<string, Follower> Followers { get; } = new(StringComparer.Ordinal);
 

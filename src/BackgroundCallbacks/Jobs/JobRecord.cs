@@ -5,7 +5,10 @@ namespace BackgroundCallbacks.Jobs;
 /// <param name="Owner">The owner of the invocation that created the job; the handler runs with this caller's identity.</param>
 /// <param name="CallbackId">The callback to run.</param>
 /// <param name="Key">The cache key, or null when the callback does not cache; identical invocations join on it.</param>
-/// <param name="ArgsJson">The input and state values as a JSON array, in declaration order.</param>
+/// <param name="ArgsJson">
+/// The input and state values as a JSON array, in declaration order; <see cref="DroppedArguments"/> once the job ended,
+/// since an ended job never runs again.
+/// </param>
 /// <param name="Triggered">The triggered inputs, as <c>componentId.property</c>.</param>
 /// <param name="Claims">The creating caller's identity claims, as (type, value) pairs.</param>
 /// <param name="AuthenticationType">The creating caller's authentication type; null when anonymous.</param>
@@ -19,4 +22,8 @@ internal sealed record JobRecord(
     IReadOnlyList<string> Triggered,
     IReadOnlyList<KeyValuePair<string, string>> Claims,
     string? AuthenticationType,
-    string? MatchJson = null);
+    string? MatchJson = null)
+{
+    /// <summary>What <see cref="ArgsJson"/> holds once a job ended and its arguments were dropped.</summary>
+    public const string DroppedArguments = "null";
+}

@@ -56,6 +56,14 @@ public sealed class BackgroundCallbacksOptions : CallbackManagerOptions
     public string SessionCookieName { get; set; } = ".BackgroundCallbacks.Session";
 
     /// <summary>
+    /// Gets or sets how many bytes of results the embedded (in-memory) result cache may hold; when a new result takes
+    /// it over, the least recently used results are dropped. Results with a Redis backend live in Redis and are bounded
+    /// by its <c>maxmemory</c> instead.
+    /// </summary>
+    /// <value>100 MB, as ASP.NET Core's output cache.</value>
+    public long ResultCacheSizeLimit { get; set; } = 100 * 1024 * 1024;
+
+    /// <summary>
     /// Gets the claim types of the signed-in user that are copied into each job, for its handler's
     /// <see cref="CallbackContext.User"/>. Jobs are stored (in Redis with the Redis backend) for their retention, so
     /// keep personal data such as e-mail addresses out unless a handler needs it.

@@ -55,9 +55,17 @@ public sealed class ProtocolClient : IDisposable
         return (response.StatusCode, await BodyAsync(response));
     }
 
-    /// <summary>Long-polls until the job ends, within a deadline.</summary>
-    public Task<JsonObject> WaitForEndAsync(Uri web, string handle, TimeSpan timeout) =>
-        WaitUntilAsync(web, handle, b => b["status"]?.GetValue<string>() is "succeeded" or "failed" or "canceled", timeout);
+    /// <summary>
+    /// Long-polls until the job ends, within a deadline, then reads the ended job whole: a poll brings only what is
+    /// newer than its `after`, and the caller wants the last progress and every side update.
+    /// </summary>
+    public async Task<JsonObject> WaitForEndAsync(Uri web, string handle, TimeSpan timeout)
+    {
+        await WaitUntilAsync(web, handle, b => b["status"]?.GetValue<string>() is "succeeded" or "failed" or "canceled", timeout);
+        var (status, body, _) = await PollAsync(web, handle);
+        Assert.True(status == HttpStatusCode.OK, $"Expected 200, got {(int)status}: {body.ToJsonString()}");
+        return body;
+    }
 
     /// <summary>Long-polls until <paramref name="predicate"/> holds for a poll's body, within a deadline.</summary>
     public async Task<JsonObject> WaitUntilAsync(Uri web, string handle, Func<JsonObject, bool> predicate, TimeSpan timeout)

@@ -79,7 +79,9 @@ public sealed class CallbackClient(HttpClient http, bool ownsHttp = true) : IDis
             var status = body["status"]!.GetValue<string>();
             if (status is "succeeded" or "failed" or "canceled")
             {
-                return body;
+                // A poll brings only what is newer than its `after`: read the ended job whole, as a reloaded page would,
+                // so the caller sees the last progress and every side update whenever they were written.
+                return after == 0 ? body : (await PollAsync(handle)).Body;
             }
 
             after = body["version"]!.GetValue<long>();
