@@ -9,10 +9,33 @@ public sealed class RedisCallbacksOptions
 {
     /// <summary>
     /// Gets or sets the StackExchange.Redis configuration string of the Redis that holds the jobs, their state and the
-    /// Hangfire queues, for example <c>localhost:6379</c> or <c>redis.internal:6379,password=…,ssl=true</c>. Required.
+    /// Hangfire queues, for example <c>localhost:6379</c> or <c>redis.internal:6379,password=…,ssl=true</c>. One of
+    /// this, <see cref="ConfigurationOptions"/> and <see cref="ConnectionMultiplexerFactory"/> is required.
     /// This Redis must run with <c>maxmemory-policy noeviction</c>: an evicted queue entry is a lost job.
     /// </summary>
     public string? ConnectionString { get; set; }
+
+    /// <summary>
+    /// Gets or sets the StackExchange.Redis configuration of that Redis, instead of <see cref="ConnectionString"/>:
+    /// for settings a string cannot carry, such as an Entra ID token provider
+    /// (<c>await options.ConfigureForAzureWithTokenCredentialAsync(…)</c>), a client certificate or a certificate
+    /// validation callback. The backend opens its connections from copies of it, with its own timeouts
+    /// (<see cref="OperationTimeout"/>) and fail-fast settings; the instance given is not changed.
+    /// </summary>
+    /// <value>Null: <see cref="ConnectionString"/> or <see cref="ConnectionMultiplexerFactory"/> says where Redis is.</value>
+    public StackExchange.Redis.ConfigurationOptions? ConfigurationOptions { get; set; }
+
+    /// <summary>
+    /// Gets or sets a function that gives the application's own multiplexer, instead of <see cref="ConnectionString"/>:
+    /// for example the one .NET Aspire's <c>AddRedisClient</c> registers,
+    /// <c>sp =&gt; Task.FromResult(sp.GetRequiredService&lt;IConnectionMultiplexer&gt;())</c>. It is called once, when
+    /// the backend first needs Redis, never while services are built. The backend uses that multiplexer for job
+    /// state, results (unless <see cref="ResultsConnectionString"/> is set) and Hangfire's queues, opens no other
+    /// connection to that Redis, and never disposes it: it belongs to the application. Its own timeouts then apply
+    /// instead of <see cref="OperationTimeout"/>.
+    /// </summary>
+    /// <value>Null: the backend opens connections of its own.</value>
+    public Func<IServiceProvider, Task<StackExchange.Redis.IConnectionMultiplexer>>? ConnectionMultiplexerFactory { get; set; }
 
     /// <summary>
     /// Gets or sets the configuration string of a separate Redis for the result cache, for example one configured with

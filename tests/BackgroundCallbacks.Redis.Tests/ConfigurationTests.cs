@@ -52,6 +52,24 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public async Task ConfigurationOptions_without_a_server_are_named_at_startup()
+    {
+        var failure = await StartFailsAsync(b => b.UseRedis(o => o.ConfigurationOptions = new StackExchange.Redis.ConfigurationOptions()));
+
+        Assert.Contains("ConfigurationOptions names no Redis server", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Two_ways_of_connecting_at_once_are_refused_at_startup_naming_both()
+    {
+        var failure = await StartFailsAsync(b => b
+            .UseRedis("127.0.0.1:6379")
+            .UseRedis(sp => sp.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>()));
+
+        Assert.Contains("ConnectionString and ConnectionMultiplexerFactory are set, but only one may be", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Prefixes_that_overlap_are_refused()
     {
         var failure = await StartFailsAsync(b => b.UseRedis(o =>
@@ -112,7 +130,7 @@ public sealed class ConfigurationTests
             o.DeadWorkerTimeout = TimeSpan.FromSeconds(20);
             o.DeadWorkerCheckInterval = TimeSpan.FromSeconds(3);
         });
-        var queue = Assert.IsType<BackgroundCallbacks.Queueing.HangfireJobQueue>(backend.Backend.Queue);
+        var queue = await Assert.IsType<RedisJobQueue>(backend.Backend.Queue).QueueAsync();
         var server = ServerOptionsOf(queue);
         var storage = Assert.IsType<CallbackRedisStorage>(queue.Storage);
 #pragma warning disable CS0618 // The Redis storage gives its watchers as IServerComponent.

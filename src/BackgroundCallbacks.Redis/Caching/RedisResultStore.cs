@@ -1,6 +1,5 @@
 using BackgroundCallbacks.Caching;
 using BackgroundCallbacks.Redis.Connections;
-using StackExchange.Redis;
 
 namespace BackgroundCallbacks.Redis.Caching;
 
@@ -9,19 +8,24 @@ namespace BackgroundCallbacks.Redis.Caching;
 /// a <c>GETEX</c> that returns the value and restarts its time to live in one command, so the sliding expiry holds
 /// across every process and no sweeper is needed.
 /// </summary>
-internal sealed class RedisResultStore(IConnectionMultiplexer redis, RedisKeys keys) : IResultStore
+internal sealed class RedisResultStore(RedisConnection redis, RedisKeys keys) : IResultStore
 {
-    private readonly IDatabase _db = redis.GetDatabase();
-
     public async ValueTask<string?> GetAsync(string key, TimeSpan slidingExpiry, CancellationToken cancellationToken)
     {
-        var stored = await RedisFailures.GuardAsync(() => _db.StringGetSetExpiryAsync(keys.Result(key), slidingExpiry)).ConfigureAwait(false);
+        var db = await redis.DatabaseAsync().ConfigureAwait(false);
+        var stored = await RedisFailures.GuardAsync(() => db.StringGetSetExpiryAsync(keys.Result(key), slidingExpiry)).ConfigureAwait(false);
         return stored.IsNull ? null : ResultCodec.Decode((byte[])stored!);
     }
 
-    public async ValueTask SetAsync(string key, string outputsJson, TimeSpan slidingExpiry, CancellationToken cancellationToken) =>
-        await RedisFailures.GuardAsync(() => _db.StringSetAsync(keys.Result(key), ResultCodec.Encode(outputsJson), slidingExpiry)).ConfigureAwait(false);
+    public async ValueTask SetAsync(string key, string outputsJson, TimeSpan slidingExpiry, CancellationToken cancellationToken)
+    {
+        var db = await redis.DatabaseAsync().ConfigureAwait(false);
+        await RedisFailures.GuardAsync(() => db.StringSetAsync(keys.Result(key), ResultCodec.Encode(outputsJson), slidingExpiry)).ConfigureAwait(false);
+    }
 
-    public async ValueTask RemoveAsync(string key, CancellationToken cancellationToken) =>
-        await RedisFailures.GuardAsync(() => _db.KeyDeleteAsync(keys.Result(key))).ConfigureAwait(false);
+    public async ValueTask RemoveAsync(string key, CancellationToken cancellationToken)
+    {
+        var db = await redis.DatabaseAsync().ConfigureAwait(false);
+        await RedisFailures.GuardAsync(() => db.KeyDeleteAsync(keys.Result(key))).ConfigureAwait(false);
+    }
 }

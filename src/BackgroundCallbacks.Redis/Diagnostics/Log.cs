@@ -22,4 +22,7 @@ internal static partial class Log
 
     [LoggerMessage(105, LogLevel.Information, "Redis backend ready: workers are taken for dead after {DeadWorkerTimeout}; a dead worker's jobs run again within {TypicalRecovery}, {RecoveryBound} at worst.", EventName = "RedisBackendReady")]
     public static partial void BackendReady(ILogger logger, TimeSpan deadWorkerTimeout, TimeSpan typicalRecovery, TimeSpan recoveryBound);
+
+    [LoggerMessage(106, LogLevel.Error, "The workers could not start: Hangfire's Redis connection could not be made; trying again in {Delay}.", EventName = "RedisWorkersNotStarted")]
+    public static partial void WorkersNotStarted(ILogger logger, Exception exception, TimeSpan delay);
 }

@@ -13,9 +13,13 @@ using StackExchange.Redis;
 namespace BackgroundCallbacks.Redis.Hosting;
 
 /// <summary>
-/// The Redis backend, shared by every manager: results, jobs and the queue on our own Hangfire storage, on one connection
-/// (or two, when results have a Redis of their own). Building it never waits for Redis: a Redis that is down at
-/// startup only makes requests answer 503 until it is reachable.
+/// The Redis backend, shared by every manager: results, jobs and the queue on our own Hangfire storage. Building it
+/// never touches Redis: each connection is made on its first use (see <see cref="RedisConnection"/>), so a Redis that
+/// is down at startup only makes requests answer 503 until it is reachable. From a connection string or the
+/// application's <c>ConfigurationOptions</c> it opens connections of its own: one for job state and results (another
+/// when results have a Redis of their own) and one for Hangfire. Given the application's multiplexer, it uses that one
+/// for both, because a copy made from it could not carry what the application configured in code (an Entra ID token
+/// provider, certificate callbacks); it never disposes it.
 /// </summary>
 internal sealed class RedisBackendProvider : ICallbackBackendProvider, IDisposable
 {
@@ -26,52 +30,34 @@ internal sealed class RedisBackendProvider : ICallbackBackendProvider, IDisposab
     /// </summary>
     internal static readonly TimeSpan QueueOperationTimeout = TimeSpan.FromSeconds(15);
 
-    private readonly ConnectionMultiplexer _jobs;
-    private readonly ConnectionMultiplexer _results;
-    private readonly ConnectionMultiplexer _queue;
+    private readonly RedisConnection _jobs;
+    private readonly RedisConnection _results;
+    private readonly RedisConnection _queue;
     private readonly RedisJobStore _store;
     private readonly CallbackBackend _backend;
 
     public RedisBackendProvider(
         IOptions<RedisCallbacksOptions> redisOptions,
         IOptions<BackgroundCallbacksOptions> options,
+        IServiceProvider services,
         TimeProvider time,
         ILoggerFactory loggers)
     {
         var settings = redisOptions.Value;
         var logger = loggers.CreateLogger("BackgroundCallbacks.Redis");
-        _jobs = RedisConnectionFactory.Connect(settings.ConnectionString!, settings.OperationTimeout);
+        _jobs = Connection(settings, services, settings.OperationTimeout);
         _results = settings.ResultsConnectionString is { } results && results != settings.ConnectionString
-            ? RedisConnectionFactory.Connect(results, settings.OperationTimeout)
+            ? RedisConnection.Open(RedisConnectionFactory.Configure(results, settings.OperationTimeout), nameof(settings.ResultsConnectionString))
+            : _jobs;
+
+        // Hangfire gets a connection of its own: its workers' blocking calls never queue behind, or ahead of, the
+        // requests' calls, and its timeout can be long without making a request wait.
+        _queue = settings.ConnectionMultiplexerFactory is null
+            ? Connection(settings, services, settings.OperationTimeout, settings.OperationTimeout > QueueOperationTimeout ? settings.OperationTimeout : QueueOperationTimeout)
             : _jobs;
         var keys = new RedisKeys(settings.KeyPrefix);
         _store = new RedisJobStore(_jobs, keys, options.Value.JobRetention, settings.DeadWorkerTimeout, time, logger);
-        // Hangfire gets a connection of its own: its workers' blocking calls never queue behind, or ahead of, the
-        // requests' calls, and its timeout can be long without making a request wait.
-        _queue = RedisConnectionFactory.Connect(
-            settings.ConnectionString!,
-            settings.OperationTimeout,
-            settings.OperationTimeout > QueueOperationTimeout ? settings.OperationTimeout : QueueOperationTimeout);
-        var storage = CallbackRedisStorage.Create(
-            _queue,
-            new RedisStorageOptions
-            {
-                Prefix = settings.HangfirePrefix,
-                Db = ConfigurationOptions.Parse(_jobs.Configuration).DefaultDatabase ?? 0,
-                InvisibilityTimeout = settings.InvisibilityTimeout,
-                FetchTimeout = settings.FetchTimeout,
-            },
-            settings.DeadWorkerCheckInterval,
-            settings.DeadWorkerTimeout);
-
-        // Our job state lives in our own keys; Hangfire's record of a job is only queue bookkeeping, kept the minimum.
-        storage.JobExpirationTimeout = TimeSpan.FromHours(1);
-        var queue = new HangfireJobQueue(storage, server =>
-        {
-            server.ServerTimeout = settings.DeadWorkerTimeout;
-            server.HeartbeatInterval = HeartbeatInterval(settings);
-            server.ServerCheckInterval = settings.DeadWorkerCheckInterval;
-        });
+        var queue = new RedisJobQueue(_queue, redis => CreateQueue(redis, settings), logger);
         _backend = new CallbackBackend("redis", new RedisResultStore(_results, keys), _store, queue);
         Log.BackendReady(logger, settings.DeadWorkerTimeout, TypicalRecovery(settings), RecoveryBound(settings));
     }
@@ -106,12 +92,47 @@ internal sealed class RedisBackendProvider : ICallbackBackendProvider, IDisposab
     public void Dispose()
     {
         _store.Dispose();
-        if (!ReferenceEquals(_results, _jobs))
+        foreach (var connection in new[] { _jobs, _results, _queue }.Distinct())
         {
-            _results.Dispose();
+            connection.Dispose();
+        }
+    }
+
+    /// <summary>The connection the options name: made from them, or the application's own.</summary>
+    private static RedisConnection Connection(RedisCallbacksOptions settings, IServiceProvider services, TimeSpan operationTimeout, TimeSpan? callTimeout = null)
+    {
+        if (settings.ConnectionMultiplexerFactory is { } factory)
+        {
+            return RedisConnection.Borrow(() => factory(services), nameof(settings.ConnectionMultiplexerFactory));
         }
 
-        _queue.Dispose();
-        _jobs.Dispose();
+        return settings.ConfigurationOptions is { } configuration
+            ? RedisConnection.Open(RedisConnectionFactory.Configure(configuration, operationTimeout, callTimeout), nameof(settings.ConfigurationOptions))
+            : RedisConnection.Open(RedisConnectionFactory.Configure(settings.ConnectionString!, operationTimeout, callTimeout), nameof(settings.ConnectionString));
+    }
+
+    /// <summary>The queue on our own Hangfire storage, built once Hangfire's connection is there.</summary>
+    private static HangfireJobQueue CreateQueue(IConnectionMultiplexer redis, RedisCallbacksOptions settings)
+    {
+        var storage = CallbackRedisStorage.Create(
+            redis,
+            new RedisStorageOptions
+            {
+                Prefix = settings.HangfirePrefix,
+                Db = redis.GetDatabase().Database,
+                InvisibilityTimeout = settings.InvisibilityTimeout,
+                FetchTimeout = settings.FetchTimeout,
+            },
+            settings.DeadWorkerCheckInterval,
+            settings.DeadWorkerTimeout);
+
+        // Our job state lives in our own keys; Hangfire's record of a job is only queue bookkeeping, kept the minimum.
+        storage.JobExpirationTimeout = TimeSpan.FromHours(1);
+        return new HangfireJobQueue(storage, server =>
+        {
+            server.ServerTimeout = settings.DeadWorkerTimeout;
+            server.HeartbeatInterval = HeartbeatInterval(settings);
+            server.ServerCheckInterval = settings.DeadWorkerCheckInterval;
+        });
     }
 }

@@ -5,6 +5,7 @@ using BackgroundCallbacks.Redis.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -25,9 +26,29 @@ public static class RedisBackgroundCallbacksBuilderExtensions
     public static BackgroundCallbacksBuilder UseRedis(this BackgroundCallbacksBuilder builder, string? connectionString) =>
         builder.UseRedis(options => options.ConnectionString = connectionString);
 
+    /// <summary>
+    /// Keeps results, job state and the Hangfire job queues in the Redis of a multiplexer the application already
+    /// has, for example the one .NET Aspire's <c>builder.AddRedisClient("redis")</c> registers:
+    /// <c>.UseRedis(sp =&gt; sp.GetRequiredService&lt;IConnectionMultiplexer&gt;())</c>. The function is called once,
+    /// off the request path, when the backend first needs Redis; the backend opens no connection of its own to that
+    /// Redis and never disposes the multiplexer. Other options can be set with <c>UseRedis(options =&gt; …)</c>
+    /// (see <see cref="RedisCallbacksOptions.ConnectionMultiplexerFactory"/>).
+    /// </summary>
+    /// <param name="builder">The builder returned by <c>AddBackgroundCallbacks</c>.</param>
+    /// <param name="connectionMultiplexer">Gives the application's multiplexer, usually from the services.</param>
+    /// <returns>The builder.</returns>
+    public static BackgroundCallbacksBuilder UseRedis(this BackgroundCallbacksBuilder builder, Func<IServiceProvider, IConnectionMultiplexer> connectionMultiplexer)
+    {
+        ArgumentNullException.ThrowIfNull(connectionMultiplexer);
+        return builder.UseRedis(options => options.ConnectionMultiplexerFactory = services => Task.FromResult(connectionMultiplexer(services)));
+    }
+
     /// <summary>Keeps results, job state and the Hangfire job queues in Redis, with options set in code.</summary>
     /// <param name="builder">The builder returned by <c>AddBackgroundCallbacks</c>.</param>
-    /// <param name="configure">Sets the options; <see cref="RedisCallbacksOptions.ConnectionString"/> is required.</param>
+    /// <param name="configure">
+    /// Sets the options; one of <see cref="RedisCallbacksOptions.ConnectionString"/>,
+    /// <see cref="RedisCallbacksOptions.ConfigurationOptions"/> and <see cref="RedisCallbacksOptions.ConnectionMultiplexerFactory"/> is required.
+    /// </param>
     /// <returns>The builder.</returns>
     public static BackgroundCallbacksBuilder UseRedis(this BackgroundCallbacksBuilder builder, Action<RedisCallbacksOptions> configure)
     {

@@ -11,14 +11,36 @@ internal sealed class RedisCallbacksOptionsValidator : IValidateOptions<RedisCal
     public ValidateOptionsResult Validate(string? name, RedisCallbacksOptions options)
     {
         var failures = new List<string>();
-        if (string.IsNullOrWhiteSpace(options.ConnectionString))
+        var given = new List<string>(3);
+        if (!string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            given.Add(nameof(options.ConnectionString));
+            ValidateConnectionString(nameof(options.ConnectionString), options.ConnectionString, failures);
+        }
+
+        if (options.ConfigurationOptions is { } configuration)
+        {
+            given.Add(nameof(options.ConfigurationOptions));
+            if (configuration.EndPoints.Count == 0)
+            {
+                failures.Add($"{nameof(options.ConfigurationOptions)} names no Redis server: add at least one endpoint to its EndPoints.");
+            }
+        }
+
+        if (options.ConnectionMultiplexerFactory is not null)
+        {
+            given.Add(nameof(options.ConnectionMultiplexerFactory));
+        }
+
+        if (given.Count == 0)
         {
             failures.Add(
-                "The Redis connection string is missing: pass one to UseRedis(...), or set ConnectionString in the configuration section given to UseRedis.");
+                "The Redis connection string is missing: pass one to UseRedis(...), or set ConnectionString in the configuration section given to UseRedis; " +
+                "or give UseRedis the application's IConnectionMultiplexer (UseRedis(sp => sp.GetRequiredService<IConnectionMultiplexer>())) or set ConfigurationOptions.");
         }
-        else
+        else if (given.Count > 1)
         {
-            ValidateConnectionString(nameof(options.ConnectionString), options.ConnectionString, failures);
+            failures.Add($"Give the Redis connection one way only: {string.Join(" and ", given)} are set, but only one may be.");
         }
 
         if (options.ResultsConnectionString is not null)

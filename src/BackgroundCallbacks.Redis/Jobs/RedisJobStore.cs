@@ -26,9 +26,7 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(2);
 
-    private readonly IConnectionMultiplexer _redis;
-    private readonly IDatabase _db;
-    private readonly ISubscriber _subscriber;
+    private readonly RedisConnection _connection;
     private readonly RedisKeys _keys;
     private readonly long _liveTtlMs = (long)LiveJobTtl.TotalMilliseconds;
     private readonly long _aliasTtlMs = (long)AliasTtl.TotalMilliseconds;
@@ -37,21 +35,23 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ITimer _cancelCheck;
+    private readonly Action<RedisChannel, RedisValue> _onChange;
+    private readonly Lock _lock = new();
+    private Task? _attached;
+    private IConnectionMultiplexer? _attachedTo;
+    private bool _disposed;
     private int _subscribed;
 
-    public RedisJobStore(IConnectionMultiplexer redis, RedisKeys keys, TimeSpan retention, TimeSpan workerRetryWindow, TimeProvider time, ILogger logger)
+    /// <summary>Builds the store; nothing is sent to Redis until the first call, which connects.</summary>
+    public RedisJobStore(RedisConnection connection, RedisKeys keys, TimeSpan retention, TimeSpan workerRetryWindow, TimeProvider time, ILogger logger)
     {
-        _redis = redis;
-        _db = redis.GetDatabase();
-        _subscriber = redis.GetSubscriber();
+        _connection = connection;
         _keys = keys;
         _endedTtlMs = Math.Max(1, (long)retention.TotalMilliseconds);
         _workerRetryWindow = workerRetryWindow;
         _time = time;
         _logger = logger;
-        redis.ConnectionFailed += OnConnectionFailed;
-        redis.ConnectionRestored += OnConnectionRestored;
-        TrySubscribe();
+        _onChange = (_, message) => Changes.Dispatch(message);
         _cancelCheck = time.CreateTimer(static state => _ = ((RedisJobStore)state!).CheckCancelsAsync(), this, CancelCheckInterval, CancelCheckInterval);
     }
 
@@ -65,8 +65,9 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
             : [_keys.Job(record.JobId)];
 
         // Both go out in one write: the outbox entry first, so an admission is never in Redis without it.
-        var outboxed = _db.SortedSetAddAsync(_keys.Outbox, admission.Handle, Now());
-        var admitted = _db.ScriptEvaluateAsync(
+        var db = await DatabaseAsync().ConfigureAwait(false);
+        var outboxed = db.SortedSetAddAsync(_keys.Outbox, admission.Handle, Now());
+        var admitted = db.ScriptEvaluateAsync(
             JobScripts.Admit,
             keys,
             [admission.FollowerId, AttachedFollower(record.Owner, admission.Slot), JobRecordCodec.Encode(record), record.CallbackId, _liveTtlMs, _keys.Prefix, record.JobId, _aliasTtlMs, JobRecordCodec.EncodeArguments(record)]);
@@ -77,19 +78,19 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
 
     public async ValueTask<string?> ReplaceSlotAsync(string slot, string handle, CancellationToken cancellationToken)
     {
-        var previous = await RedisFailures.GuardAsync(() => _db.StringSetAndGetAsync(_keys.Slot(slot), handle, LiveJobTtl)).ConfigureAwait(false);
+        var previous = await CallAsync(db => db.StringSetAndGetAsync(_keys.Slot(slot), handle, LiveJobTtl)).ConfigureAwait(false);
         return previous.IsNull ? null : (string?)previous;
     }
 
     public async ValueTask<string?> GetSlotAsync(string slot, CancellationToken cancellationToken)
     {
-        var handle = await RedisFailures.GuardAsync(() => _db.StringGetAsync(_keys.Slot(slot))).ConfigureAwait(false);
+        var handle = await CallAsync(db => db.StringGetAsync(_keys.Slot(slot))).ConfigureAwait(false);
         return handle.IsNull ? null : (string?)handle;
     }
 
     public async ValueTask<JobView?> ReadAsync(string jobId, string followerId, long afterVersion, CancellationToken cancellationToken)
     {
-        var result = await RedisFailures.GuardAsync(() => _db.ScriptEvaluateAsync(
+        var result = await CallAsync(db => db.ScriptEvaluateAsync(
             JobScripts.Read,
             [_keys.Job(jobId), _keys.Updates(jobId)],
             [followerId, afterVersion])).ConfigureAwait(false);
@@ -129,7 +130,7 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
 
     public async ValueTask<JobView?> DetachAsync(string jobId, string followerId, string reason, CancellationToken cancellationToken)
     {
-        var result = await RedisFailures.GuardAsync(() => _db.ScriptEvaluateAsync(
+        var result = await CallAsync(db => db.ScriptEvaluateAsync(
             JobScripts.Detach,
             [_keys.Job(jobId), _keys.Updates(jobId)],
             [followerId, reason, _endedTtlMs, _keys.ChangesName, jobId])).ConfigureAwait(false);
@@ -149,12 +150,12 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
     }
 
     public async ValueTask AcknowledgeAsync(string handle, CancellationToken cancellationToken) =>
-        await RedisFailures.GuardAsync(() => _db.SortedSetRemoveAsync(_keys.Outbox, handle)).ConfigureAwait(false);
+        await CallAsync(db => db.SortedSetRemoveAsync(_keys.Outbox, handle)).ConfigureAwait(false);
 
     public async ValueTask<IReadOnlyList<string>> ClaimUnacknowledgedAsync(TimeSpan olderThan, int max, CancellationToken cancellationToken)
     {
         var now = Now();
-        var due = await RedisFailures.GuardAsync(() => _db.ScriptEvaluateAsync(
+        var due = await CallAsync(db => db.ScriptEvaluateAsync(
             JobScripts.Claim,
             [_keys.Outbox],
             [now - (long)olderThan.TotalMilliseconds, max, now])).ConfigureAwait(false);
@@ -163,7 +164,7 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
 
     public async ValueTask<AdmissionState?> InspectAsync(string jobId, string followerId, CancellationToken cancellationToken)
     {
-        var result = await RedisFailures.GuardAsync(() => _db.ScriptEvaluateAsync(
+        var result = await CallAsync(db => db.ScriptEvaluateAsync(
             JobScripts.Inspect,
             [_keys.Job(jobId)],
             [followerId, _keys.Prefix])).ConfigureAwait(false);
@@ -184,13 +185,13 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
 
     public async ValueTask<JobRecord?> GetRecordAsync(string jobId, CancellationToken cancellationToken)
     {
-        var values = await WorkerAsync(jobId, () => _db.HashGetAsync(_keys.Job(jobId), RecordFields)).ConfigureAwait(false);
+        var values = await WorkerAsync(jobId, db => db.HashGetAsync(_keys.Job(jobId), RecordFields)).ConfigureAwait(false);
         return values[0].IsNull ? null : JobRecordCodec.Decode(jobId, (byte[])values[0]!, values[1].IsNull ? null : (byte[])values[1]!);
     }
 
     public async ValueTask<int> TryStartAsync(string jobId, string runId, CancellationToken cancellationToken)
     {
-        var attempt = await WorkerAsync(jobId, () => _db.ScriptEvaluateAsync(
+        var attempt = await WorkerAsync(jobId, db => db.ScriptEvaluateAsync(
             JobScripts.Start,
             [_keys.Job(jobId), _keys.Updates(jobId)],
             [_liveTtlMs, _keys.ChangesName, jobId, runId])).ConfigureAwait(false);
@@ -212,12 +213,12 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
         }
 
         // Not retried: the writer logs a lost report and carries on, and the next report or the result supersedes it.
-        await RedisFailures.GuardAsync(() => _db.ScriptEvaluateAsync(JobScripts.Append, [_keys.Job(jobId), _keys.Updates(jobId)], values)).ConfigureAwait(false);
+        await CallAsync(db => db.ScriptEvaluateAsync(JobScripts.Append, [_keys.Job(jobId), _keys.Updates(jobId)], values)).ConfigureAwait(false);
     }
 
     public async ValueTask<CompletionResult> CompleteAsync(string jobId, int attempt, JobOutcome outcome, CancellationToken cancellationToken)
     {
-        var result = await WorkerAsync(jobId, () => _db.ScriptEvaluateAsync(
+        var result = await WorkerAsync(jobId, db => db.ScriptEvaluateAsync(
             JobScripts.Complete,
             [_keys.Job(jobId), _keys.Updates(jobId)],
             [
@@ -240,7 +241,7 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
     }
 
     public async ValueTask<bool> RequeueAsync(string jobId, int attempt, CancellationToken cancellationToken) =>
-        (int)await WorkerAsync(jobId, () => _db.ScriptEvaluateAsync(
+        (int)await WorkerAsync(jobId, db => db.ScriptEvaluateAsync(
             JobScripts.Requeue,
             [_keys.Job(jobId), _keys.Updates(jobId)],
             [attempt, _liveTtlMs, _keys.ChangesName, jobId])).ConfigureAwait(false) == 1;
@@ -267,9 +268,30 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
 
     public void Dispose()
     {
-        _redis.ConnectionFailed -= OnConnectionFailed;
-        _redis.ConnectionRestored -= OnConnectionRestored;
+        IConnectionMultiplexer? attachedTo;
+        lock (_lock)
+        {
+            _disposed = true;
+            attachedTo = _attachedTo;
+        }
+
         _cancelCheck.Dispose();
+        if (attachedTo is null)
+        {
+            return;
+        }
+
+        // The multiplexer may be the application's and outlive us: leave nothing of ours on it.
+        attachedTo.ConnectionFailed -= OnConnectionFailed;
+        attachedTo.ConnectionRestored -= OnConnectionRestored;
+        try
+        {
+            attachedTo.GetSubscriber().Unsubscribe(_keys.Changes, _onChange, CommandFlags.FireAndForget);
+        }
+        catch (Exception e) when (e is ObjectDisposedException || RedisFailures.IsUnavailable(e))
+        {
+            // Closed already, or Redis is away: the subscription is gone with the connection.
+        }
     }
 
     /// <summary>Looks for cancels of this process's running jobs whose message was lost, and fires them.</summary>
@@ -283,7 +305,8 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
 
         try
         {
-            var checks = jobIds.Select(id => _db.HashGetAsync(_keys.Job(id), "s")).ToArray();
+            var db = await DatabaseAsync().ConfigureAwait(false);
+            var checks = jobIds.Select(id => db.HashGetAsync(_keys.Job(id), "s")).ToArray();
             await Task.WhenAll(checks).ConfigureAwait(false);
             for (var i = 0; i < jobIds.Length; i++)
             {
@@ -293,14 +316,14 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
                 }
             }
         }
-        catch (Exception e) when (RedisFailures.IsUnavailable(e))
+        catch (Exception e) when (e is BackendUnavailableException || RedisFailures.IsUnavailable(e))
         {
             Log.CancelCheckFailed(_logger, e);
         }
     }
 
     private async Task<bool> IsCanceledAsync(string jobId) =>
-        await WorkerAsync(jobId, () => _db.HashGetAsync(_keys.Job(jobId), "s")).ConfigureAwait(false) == (int)JobStatus.Canceled;
+        await WorkerAsync(jobId, db => db.HashGetAsync(_keys.Job(jobId), "s")).ConfigureAwait(false) == (int)JobStatus.Canceled;
 
     private long Now() => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -311,7 +334,7 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
     /// short outage, it tries again until Redis is back or until the time after which the worker would have been
     /// taken for dead anyway. Each try is atomic and a repeated completion is recognised, so retrying is safe.
     /// </summary>
-    private async ValueTask<T> WorkerAsync<T>(string jobId, Func<Task<T>> operation)
+    private async ValueTask<T> WorkerAsync<T>(string jobId, Func<IDatabase, Task<T>> operation)
     {
         var deadline = _time.GetUtcNow() + _workerRetryWindow;
         var delay = FirstRetryDelay;
@@ -320,7 +343,7 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
         {
             try
             {
-                return await RedisFailures.GuardAsync(operation).ConfigureAwait(false);
+                return await CallAsync(operation).ConfigureAwait(false);
             }
             catch (BackendUnavailableException) when (_time.GetUtcNow() + delay < deadline)
             {
@@ -336,11 +359,47 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
         }
     }
 
-    private void TrySubscribe()
+    /// <summary>Runs one call on the database, connecting first if need be; an unreachable Redis gives the core's 503.</summary>
+    private async ValueTask<T> CallAsync<T>(Func<IDatabase, Task<T>> operation)
+    {
+        var db = await DatabaseAsync().ConfigureAwait(false);
+        return await RedisFailures.GuardAsync(() => operation(db)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The database, once this store is attached to the multiplexer: its connection events are handled and the
+    /// subscription to job changes has been tried, so a long poll that waits after its first read is woken.
+    /// </summary>
+    private async ValueTask<IDatabase> DatabaseAsync()
+    {
+        var db = await _connection.DatabaseAsync().ConfigureAwait(false);
+        var attached = Volatile.Read(ref _attached);
+        if (attached is null)
+        {
+            lock (_lock)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                attached = _attached ??= AttachAsync(db.Multiplexer);
+            }
+        }
+
+        await attached.ConfigureAwait(false);
+        return db;
+    }
+
+    private Task AttachAsync(IConnectionMultiplexer redis)
+    {
+        _attachedTo = redis;
+        redis.ConnectionFailed += OnConnectionFailed;
+        redis.ConnectionRestored += OnConnectionRestored;
+        return TrySubscribeAsync(redis);
+    }
+
+    private async Task TrySubscribeAsync(IConnectionMultiplexer redis)
     {
         try
         {
-            _subscriber.Subscribe(_keys.Changes, (_, message) => Changes.Dispatch(message));
+            await redis.GetSubscriber().SubscribeAsync(_keys.Changes, _onChange).ConfigureAwait(false);
             Interlocked.Exchange(ref _subscribed, 1);
         }
         catch (Exception e) when (RedisFailures.IsUnavailable(e))
@@ -364,9 +423,9 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
         ThreadPool.UnsafeQueueUserWorkItem(
             static store =>
             {
-                if (Volatile.Read(ref store._subscribed) == 0)
+                if (Volatile.Read(ref store._subscribed) == 0 && store._connection.Current is { } redis)
                 {
-                    store.TrySubscribe();
+                    _ = store.TrySubscribeAsync(redis);
                 }
 
                 store.Changes.WakeAll();

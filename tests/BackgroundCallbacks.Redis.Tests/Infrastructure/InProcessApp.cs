@@ -23,21 +23,37 @@ public sealed class InProcessApp : IAsyncDisposable
 
     public LogCollector Logs { get; }
 
-    public static async Task<InProcessApp> StartAsync(string redis, Action<BackgroundCallbacksBuilder> callbacks, Action<RedisCallbacksOptions>? options = null)
+    public static Task<InProcessApp> StartAsync(string redis, Action<BackgroundCallbacksBuilder> callbacks, Action<RedisCallbacksOptions>? options = null) =>
+        StartAsync(
+            builder =>
+            {
+                builder.UseRedis(o =>
+                {
+                    o.ConnectionString = redis;
+                    options?.Invoke(o);
+                });
+                callbacks(builder);
+            });
+
+    /// <param name="configure">Puts the callbacks on Redis (one of the <c>UseRedis</c> overloads) and declares them.</param>
+    /// <param name="services">Registers the application's own services, such as its <c>IConnectionMultiplexer</c>.</param>
+    /// <param name="callbackOptions">Sets the library's options, such as <c>RunWorkers</c>.</param>
+    public static async Task<InProcessApp> StartAsync(
+        Action<BackgroundCallbacksBuilder> configure,
+        Action<IServiceCollection>? services = null,
+        Action<BackgroundCallbacksOptions>? callbackOptions = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         var logs = new LogCollector();
         builder.Logging.AddProvider(logs);
-        var callbackBuilder = builder.Services
-            .AddBackgroundCallbacks(o => o.ScanEntryAssembly = false)
-            .UseRedis(o =>
-            {
-                o.ConnectionString = redis;
-                options?.Invoke(o);
-            });
-        callbacks(callbackBuilder);
+        services?.Invoke(builder.Services);
+        configure(builder.Services.AddBackgroundCallbacks(o =>
+        {
+            o.ScanEntryAssembly = false;
+            callbackOptions?.Invoke(o);
+        }));
         var app = builder.Build();
         app.MapBackgroundCallbacks();
         await app.StartAsync();

@@ -2,11 +2,12 @@ using Microsoft.Extensions.Logging;
 
 namespace BackgroundCallbacks.Redis.Tests.Infrastructure;
 
-/// <summary>Keeps the event names an app logs, so a test can wait for one instead of sleeping.</summary>
+/// <summary>Keeps the event names an app logs (and their exceptions), so a test can wait for one instead of sleeping.</summary>
 public sealed class LogCollector : ILoggerProvider
 {
     private readonly Lock _lock = new();
     private readonly List<string> _events = [];
+    private readonly Dictionary<string, Exception> _exceptions = new(StringComparer.Ordinal);
     private TaskCompletionSource _added = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ILogger CreateLogger(string categoryName) => new Logger(this);
@@ -44,9 +45,18 @@ public sealed class LogCollector : ILoggerProvider
         }
     }
 
+    /// <summary>The exception the first entry of an event carried, if any.</summary>
+    public Exception? ExceptionOf(string eventName)
+    {
+        lock (_lock)
+        {
+            return _exceptions.GetValueOrDefault(eventName);
+        }
+    }
+
     public void Dispose() { }
 
-    private void Add(string? eventName)
+    private void Add(string? eventName, Exception? exception)
     {
         if (eventName is null)
         {
@@ -57,6 +67,11 @@ public sealed class LogCollector : ILoggerProvider
         lock (_lock)
         {
             _events.Add(eventName);
+            if (exception is not null)
+            {
+                _exceptions.TryAdd(eventName, exception);
+            }
+
             added = _added;
             _added = new(TaskCreationOptions.RunContinuationsAsynchronously);
         }
@@ -71,6 +86,6 @@ public sealed class LogCollector : ILoggerProvider
         public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            owner.Add(eventId.Name);
+            owner.Add(eventId.Name, exception);
     }
 }

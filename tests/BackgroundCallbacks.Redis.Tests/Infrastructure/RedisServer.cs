@@ -28,9 +28,11 @@ public sealed class RedisServer : IAsyncDisposable
 
     public int ProcessId => _process?.Id ?? throw new InvalidOperationException("Redis is not running.");
 
-    public static async Task<RedisServer> StartAsync(bool appendOnly = false)
+    /// <param name="appendOnly">Whether to keep an append-only file, synced on every write.</param>
+    /// <param name="port">The port; a free one when not given (a test that started its app before Redis gives the app's).</param>
+    public static async Task<RedisServer> StartAsync(bool appendOnly = false, int? port = null)
     {
-        var server = new RedisServer(FreePort.Next(), appendOnly);
+        var server = new RedisServer(port ?? FreePort.Next(), appendOnly);
         await server.StartProcessAsync();
         return server;
     }

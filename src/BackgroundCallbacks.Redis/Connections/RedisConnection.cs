@@ -1,0 +1,144 @@
+using StackExchange.Redis;
+
+namespace BackgroundCallbacks.Redis.Connections;
+
+/// <summary>
+/// One Redis connection of the backend, made on its first use rather than while services are built: building the
+/// backend never waits for Redis, and no request thread ever blocks on connecting (the connection is made on the
+/// thread pool and awaited). Every user shares the one attempt. A connection of the backend's own is disposed with
+/// it; one the application supplied (its <see cref="IConnectionMultiplexer"/>) is the application's, and never is.
+/// </summary>
+internal sealed class RedisConnection : IDisposable
+{
+    private readonly Func<Task<IConnectionMultiplexer>> _connect;
+    private readonly string _setting;
+    private readonly Lock _lock = new();
+    private Task<IConnectionMultiplexer>? _connecting;
+    private IDatabase? _database;
+    private bool _disposed;
+
+    private RedisConnection(Func<Task<IConnectionMultiplexer>> connect, bool owned, string setting)
+    {
+        _connect = connect;
+        Owned = owned;
+        _setting = setting;
+    }
+
+    /// <summary>Whether the multiplexer is the backend's own, to dispose with it.</summary>
+    public bool Owned { get; }
+
+    /// <summary>The multiplexer, once it has been made; null before.</summary>
+    public IConnectionMultiplexer? Current =>
+        Volatile.Read(ref _connecting) is { IsCompletedSuccessfully: true } connecting ? connecting.Result : null;
+
+    /// <summary>A multiplexer of the backend's own, opened from <paramref name="configuration"/> on first use.</summary>
+    /// <param name="configuration">The configuration, with <c>AbortOnConnectFail</c> off, so an unreachable Redis yields a multiplexer that keeps trying.</param>
+    /// <param name="setting">The option it came from, named in failure messages.</param>
+    public static RedisConnection Open(ConfigurationOptions configuration, string setting) =>
+        new(async () => await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false), owned: true, setting);
+
+    /// <summary>The application's multiplexer, asked for on first use and never disposed here.</summary>
+    /// <param name="factory">Gives the multiplexer.</param>
+    /// <param name="setting">The option it came from, named in failure messages.</param>
+    public static RedisConnection Borrow(Func<Task<IConnectionMultiplexer>> factory, string setting) =>
+        new(factory, owned: false, setting);
+
+    /// <summary>
+    /// The multiplexer, connecting first if no attempt has been made. A Redis that cannot be reached surfaces as the
+    /// core's 503 exception; an attempt that failed is made again by the next caller.
+    /// </summary>
+    public async ValueTask<IConnectionMultiplexer> GetAsync()
+    {
+        Task<IConnectionMultiplexer> connecting;
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_connecting is null || _connecting.IsFaulted || _connecting.IsCanceled)
+            {
+                // On the pool: a factory may block (a multiplexer registered in DI is often connected synchronously),
+                // and the caller may be a request.
+                _connecting = Task.Run(ConnectAsync);
+            }
+
+            connecting = _connecting;
+        }
+
+        try
+        {
+            return await connecting.ConfigureAwait(false);
+        }
+        catch (Exception e) when (RedisFailures.IsUnavailable(e))
+        {
+            throw RedisFailures.Unavailable(e);
+        }
+    }
+
+    /// <summary>The default database of the multiplexer, as <see cref="GetAsync"/> gives it.</summary>
+    public async ValueTask<IDatabase> DatabaseAsync()
+    {
+        if (Volatile.Read(ref _database) is { } database)
+        {
+            return database;
+        }
+
+        database = (await GetAsync().ConfigureAwait(false)).GetDatabase();
+        Volatile.Write(ref _database, database);
+        return database;
+    }
+
+    public void Dispose()
+    {
+        Task<IConnectionMultiplexer>? connecting;
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            connecting = _connecting;
+        }
+
+        if (!Owned || connecting is null)
+        {
+            return;
+        }
+
+        if (connecting.IsCompletedSuccessfully)
+        {
+            connecting.Result.Dispose();
+        }
+        else
+        {
+            // Still connecting: close it once it is made, so no connection of ours outlives the backend.
+            _ = connecting.ContinueWith(
+                static t =>
+                {
+                    if (t.IsCompletedSuccessfully)
+                    {
+                        t.Result.Dispose();
+                    }
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+        }
+    }
+
+    private async Task<IConnectionMultiplexer> ConnectAsync()
+    {
+        IConnectionMultiplexer? redis;
+        try
+        {
+            redis = await _connect().ConfigureAwait(false);
+        }
+        catch (Exception e) when (!RedisFailures.IsUnavailable(e))
+        {
+            // Not Redis being away but the setup (a factory that throws, a service not registered): say which setting.
+            throw new InvalidOperationException($"Connecting to Redis through {_setting} failed: {e.Message}", e);
+        }
+
+        return redis ?? throw new InvalidOperationException($"{_setting} returned no IConnectionMultiplexer.");
+    }
+}

@@ -1,0 +1,42 @@
+using BackgroundCallbacks.Jobs;
+using BackgroundCallbacks.Queueing;
+using BackgroundCallbacks.Redis.Connections;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace BackgroundCallbacks.Redis.Queueing;
+
+/// <summary>
+/// The queue on Hangfire's own connection, made on first use: Hangfire's storage needs a multiplexer when it is built,
+/// so it is built once the connection is there. Enqueueing (on the enqueuer's threads) awaits it; workers start as soon
+/// as it is made, without holding up the host's start.
+/// </summary>
+internal sealed class RedisJobQueue(RedisConnection connection, Func<IConnectionMultiplexer, HangfireJobQueue> create, ILogger logger) : IJobQueue
+{
+    private readonly Lock _lock = new();
+    private HangfireJobQueue? _queue;
+
+    /// <summary>The queue over our Hangfire storage, built the first time the connection is available.</summary>
+    internal async Task<HangfireJobQueue> QueueAsync()
+    {
+        if (Volatile.Read(ref _queue) is { } queue)
+        {
+            return queue;
+        }
+
+        var redis = await connection.GetAsync().ConfigureAwait(false);
+        lock (_lock)
+        {
+            return _queue ??= create(redis);
+        }
+    }
+
+    public async Task EnqueueAsync(string jobReference, string queue, CancellationToken cancellationToken) =>
+        await (await QueueAsync().ConfigureAwait(false)).EnqueueAsync(jobReference, queue, cancellationToken).ConfigureAwait(false);
+
+    public async Task ScheduleAsync(string jobReference, string queue, TimeSpan delay, CancellationToken cancellationToken) =>
+        await (await QueueAsync().ConfigureAwait(false)).ScheduleAsync(jobReference, queue, delay, cancellationToken).ConfigureAwait(false);
+
+    public IJobWorkers StartWorkers(IReadOnlyList<string> queues, int workerCount, IServiceProvider services) =>
+        new DeferredWorkers(async () => (await QueueAsync().ConfigureAwait(false)).StartWorkers(queues, workerCount, services), logger);
+}
