@@ -38,7 +38,7 @@ internal sealed class CallbackEndpoints(
         var body = _dependencies ??= DependenciesDocument.Build(registry, Prefix);
         context.Response.ContentType = "application/json; charset=utf-8";
         context.Response.Headers.CacheControl = "no-cache";
-        await context.Response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
+        await ResponseBodies.WriteAsync(context, body).ConfigureAwait(false);
     }
 
     public Task InvokeAsync(HttpContext context) => GuardAsync(context, InvokeCoreAsync);
