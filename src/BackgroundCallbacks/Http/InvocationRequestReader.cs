@@ -15,7 +15,9 @@ namespace BackgroundCallbacks.Http;
 /// </summary>
 internal static class InvocationRequestReader
 {
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
+    // A duplicate property name is refused wherever it is: which of the two a reader takes is not part of JSON, so two
+    // readers (this one, a proxy, a log) could disagree on what the request said.
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64, AllowDuplicateProperties = false };
 
     /// <summary>The longest page id accepted.</summary>
     public const int MaxPageLength = 64;
@@ -24,9 +26,9 @@ internal static class InvocationRequestReader
         HttpContext context, CallbackDefinition callback, long maxBodySize, JsonSerializerOptions json)
     {
         var request = context.Request;
-        if (!IsJson(request.ContentType))
+        if (!JsonMediaType.IsInvocation(request.ContentType))
         {
-            throw new ProtocolException(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "An invocation must be sent as application/json.");
+            throw new ProtocolException(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "An invocation must be sent as application/json (UTF-8), with well-formed parameters if any.");
         }
 
         if (request.ContentLength > maxBodySize)
@@ -79,7 +81,7 @@ internal static class InvocationRequestReader
             foreach (var item in triggeredElement.EnumerateArray())
             {
                 var key = item.ValueKind == JsonValueKind.String ? TriggeredKey(item.GetString()!, callback, matches) : null;
-                triggered.Add(key ?? throw BadRequest($"'triggered' names {item.GetRawText()}, which is not an input of this callback."));
+                triggered.Add(key ?? throw BadRequest($"'triggered' names {item.GetRawText()}, which is not an input of this callback (a pattern input is named by a component it matches, with this invocation's MATCH values)."));
             }
         }
 
@@ -126,7 +128,8 @@ internal static class InvocationRequestReader
                     return name;
                 }
             }
-            else if (ComponentPatterns.TryParse(spec.ComponentId, out var declared) && ComponentPatterns.Fits(concrete, declared))
+            else if (ComponentPatterns.TryParse(spec.ComponentId, out var declared) && ComponentPatterns.Fits(concrete, declared)
+                && (spec.Kind != PatternKind.Match || ComponentPatterns.AgreesWith(concrete, declared, matches)))
             {
                 return (spec.Kind == PatternKind.All ? JsonSerializer.Serialize(concrete) : ComponentPatterns.Resolve(spec, matches)) + "." + property;
             }
@@ -201,22 +204,42 @@ internal static class InvocationRequestReader
                 throw BadRequest($"'{name}[{index - 1}]' is an ALL pattern, so its value must be an array of the matching components' values.");
             }
 
+            if (spec.Kind == PatternKind.All)
+            {
+                CheckIds(item, value.GetArrayLength(), spec, $"{name}[{index - 1}]");
+            }
+
             values.Add(value);
         }
 
         return values;
     }
 
-    private static bool IsJson(string? contentType)
+    /// <summary>The optional concrete ids of an ALL entry: one per value, in the same order, each a component of the pattern.</summary>
+    private static void CheckIds(JsonElement item, int count, DependencySpec spec, string entry)
     {
-        if (contentType is null)
+        if (!item.TryGetProperty("ids", out var ids) || ids.ValueKind == JsonValueKind.Null)
         {
-            return false;
+            return;
         }
 
-        var mediaType = contentType.Split(';', 2)[0].Trim();
-        return mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
-            || (mediaType.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
+        if (ids.ValueKind != JsonValueKind.Array || ids.GetArrayLength() != count)
+        {
+            throw BadRequest($"'{entry}.ids' must be an array of {count} component ids, one per value, in the same order.");
+        }
+
+        // A declared pattern always parses: the registry checked it at startup.
+        var pattern = ComponentPatterns.TryParse(spec.ComponentId, out var parsed) ? parsed : default;
+        var position = 0;
+        foreach (var id in ids.EnumerateArray())
+        {
+            if (!ComponentPatterns.Fits(id, pattern))
+            {
+                throw BadRequest($"'{entry}.ids[{position}]' is not a component matching {spec}.");
+            }
+
+            position++;
+        }
     }
 
     private static async Task<byte[]> ReadBodyAsync(PipeReader reader, long maxBodySize, CancellationToken cancellationToken)
