@@ -54,7 +54,7 @@ internal sealed class CallbackEndpoints(
 
         try
         {
-            var (request, page, document) = await InvocationRequestReader.ReadAsync(context, callback, _options.MaxRequestBodySize, _options.SerializerOptions).ConfigureAwait(false);
+            var (request, page, document) = await InvocationRequestReader.ReadAsync(context, callback, _options).ConfigureAwait(false);
             using (document)
             {
                 var caller = new Caller(owners.Resolve(context), page, Claims(context.User), AuthenticationType(context.User));

@@ -1,10 +1,12 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using BackgroundCallbacks.Execution;
 using BackgroundCallbacks.Invocation;
 using BackgroundCallbacks.Registry;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace BackgroundCallbacks.Http;
 
@@ -23,7 +25,7 @@ internal static class InvocationRequestReader
     public const int MaxPageLength = 64;
 
     public static async Task<(InvocationRequest Request, string? Page, JsonDocument Document)> ReadAsync(
-        HttpContext context, CallbackDefinition callback, long maxBodySize, JsonSerializerOptions json)
+        HttpContext context, CallbackDefinition callback, BackgroundCallbacksOptions options)
     {
         var request = context.Request;
         if (!JsonMediaType.IsInvocation(request.ContentType))
@@ -31,12 +33,26 @@ internal static class InvocationRequestReader
             throw new ProtocolException(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "An invocation must be sent as application/json (UTF-8), with well-formed parameters if any.");
         }
 
+        var maxBodySize = LimitBody(context, options.MaxRequestBodySize);
         if (request.ContentLength > maxBodySize)
         {
             throw TooLarge(maxBodySize);
         }
 
-        var body = await ReadBodyAsync(request.BodyReader, maxBodySize, context.RequestAborted).ConfigureAwait(false);
+        byte[] body;
+        try
+        {
+            body = await ReadBodyAsync(request.BodyReader, maxBodySize, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (BadHttpRequestException e)
+        {
+            // The server refused the body (over its own limit, broken chunked framing, too slow): answered as the
+            // protocol's error, not as a failure of ours.
+            throw e.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? TooLarge(maxBodySize)
+                : new ProtocolException(e.StatusCode, "Unreadable body", "The request body could not be read.");
+        }
+
         JsonDocument document;
         try
         {
@@ -49,7 +65,7 @@ internal static class InvocationRequestReader
 
         try
         {
-            return (Validate(document.RootElement, callback, json), Page(document.RootElement), document);
+            return (Validate(document.RootElement, callback, options), Page(document.RootElement), document);
         }
         catch
         {
@@ -58,7 +74,27 @@ internal static class InvocationRequestReader
         }
     }
 
-    private static InvocationRequest Validate(JsonElement root, CallbackDefinition callback, JsonSerializerOptions json)
+    /// <summary>
+    /// Makes the server hold the body to the same limit, so an oversized body the reader stops at is not read to its end
+    /// afterwards (the server drains what the app left unread). A stricter limit the app set stays; the limit in force
+    /// is returned.
+    /// </summary>
+    private static long LimitBody(HttpContext context, long maxBodySize)
+    {
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is not { } server)
+        {
+            return maxBodySize;
+        }
+
+        if (!server.IsReadOnly && (server.MaxRequestBodySize is null || server.MaxRequestBodySize > maxBodySize))
+        {
+            server.MaxRequestBodySize = maxBodySize;
+        }
+
+        return Math.Min(maxBodySize, server.MaxRequestBodySize ?? long.MaxValue);
+    }
+
+    private static InvocationRequest Validate(JsonElement root, CallbackDefinition callback, BackgroundCallbacksOptions options)
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
@@ -69,6 +105,16 @@ internal static class InvocationRequestReader
         var inputs = Values(root, "inputs", callback.InputArguments, matches);
         var state = Values(root, "state", callback.StateArguments, matches);
         var arguments = inputs.Concat(state).ToArray();
+        for (var i = 0; i < arguments.Length; i++)
+        {
+            // Measured as sent, before binding: a value too large to keep is refused before it costs more.
+            var size = arguments[i].ValueKind == JsonValueKind.Undefined ? 0 : JsonMarshal.GetRawUtf8Value(arguments[i]).Length;
+            if (size > options.MaxArgumentSize)
+            {
+                throw new ProtocolException(StatusCodes.Status413PayloadTooLarge, "Argument too large",
+                    $"The value of {callback.ArgumentTargets[i].Description} is {size} bytes of JSON; an argument may be at most {options.MaxArgumentSize}.");
+            }
+        }
 
         var triggered = new List<string>();
         if (root.TryGetProperty("triggered", out var triggeredElement) && triggeredElement.ValueKind != JsonValueKind.Null)
@@ -87,7 +133,7 @@ internal static class InvocationRequestReader
 
         try
         {
-            ArgumentBinder.Bind(callback.ArgumentTargets, arguments, json);
+            ArgumentBinder.Bind(callback.ArgumentTargets, arguments, options.SerializerOptions);
         }
         catch (ArgumentBindingException e)
         {
