@@ -36,20 +36,21 @@ internal static class InvocationRequestReader
         var maxBodySize = LimitBody(context, options.MaxRequestBodySize);
         if (request.ContentLength > maxBodySize)
         {
-            throw TooLarge(maxBodySize);
+            throw BodyTooLarge(context, maxBodySize);
         }
 
         byte[] body;
         try
         {
-            body = await ReadBodyAsync(request.BodyReader, maxBodySize, context.RequestAborted).ConfigureAwait(false);
+            body = await ReadBodyAsync(request.BodyReader, maxBodySize, context.RequestAborted).ConfigureAwait(false)
+                ?? throw BodyTooLarge(context, maxBodySize);
         }
         catch (BadHttpRequestException e)
         {
             // The server refused the body (over its own limit, broken chunked framing, too slow): answered as the
             // protocol's error, not as a failure of ours.
             throw e.StatusCode == StatusCodes.Status413PayloadTooLarge
-                ? TooLarge(maxBodySize)
+                ? BodyTooLarge(context, maxBodySize)
                 : new ProtocolException(e.StatusCode, "Unreadable body", "The request body could not be read.");
         }
 
@@ -288,7 +289,8 @@ internal static class InvocationRequestReader
         }
     }
 
-    private static async Task<byte[]> ReadBodyAsync(PipeReader reader, long maxBodySize, CancellationToken cancellationToken)
+    /// <summary>The whole body, or null as soon as it is known to be larger than <paramref name="maxBodySize"/>.</summary>
+    private static async Task<byte[]?> ReadBodyAsync(PipeReader reader, long maxBodySize, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -296,7 +298,7 @@ internal static class InvocationRequestReader
             if (result.Buffer.Length > maxBodySize)
             {
                 reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
-                throw TooLarge(maxBodySize);
+                return null;
             }
 
             if (result.IsCompleted)
@@ -310,9 +312,20 @@ internal static class InvocationRequestReader
         }
     }
 
+    /// <summary>
+    /// The rest of an oversized body is never read, so its connection cannot carry another request: the answer says it
+    /// closes (HTTP/1.x), or a client would send its next request on a connection the server is about to drop.
+    /// </summary>
+    private static ProtocolException BodyTooLarge(HttpContext context, long maxBodySize)
+    {
+        if (HttpProtocol.IsHttp11(context.Request.Protocol) || HttpProtocol.IsHttp10(context.Request.Protocol))
+        {
+            context.Response.Headers.Connection = "close";
+        }
+
+        return new(StatusCodes.Status413PayloadTooLarge, "Invocation too large", $"An invocation body may be at most {maxBodySize} bytes.");
+    }
+
     private static ProtocolException BadRequest(string detail) =>
         new(StatusCodes.Status400BadRequest, "Invalid invocation", detail);
-
-    private static ProtocolException TooLarge(long maxBodySize) =>
-        new(StatusCodes.Status413PayloadTooLarge, "Invocation too large", $"An invocation body may be at most {maxBodySize} bytes.");
 }
