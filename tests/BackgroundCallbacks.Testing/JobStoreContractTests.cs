@@ -418,6 +418,54 @@ public abstract class JobStoreContractTests
         Assert.Null(await sut.Store.ReadAsync(NewAdmission().Record.JobId, a.FollowerId, 0, None));
     }
 
+    [Fact]
+    public async Task A_follow_after_a_version_the_job_has_not_reached_waits_out_its_wait_even_when_the_job_ends()
+    {
+        var wait = TimeSpan.FromSeconds(3);
+        var time = new TimerWatchingTimeProvider();
+        await using var sut = await CreateStoreAsync(time);
+        var a = NewAdmission();
+        await sut.Store.AdmitAsync(a, None);
+        var attempt = await sut.Store.TryStartAsync(a.Record.JobId, "run", None);
+        var started = await ReadAsync(sut, a, 0);
+        var jobs = new JobService(new CallbackManagers(Microsoft.Extensions.Options.Options.Create(new BackgroundCallbacksOptions()), new SingleBackendProvider(sut.Store)), time);
+        var owner = new Owner(a.Record.Owner, null, string.Empty);
+        var after = started.Version + 5;
+
+        var parked = time.NextTimer(wait);
+        var follow = jobs.FollowAsync(a.Handle, owner, after, wait, None).AsTask();
+        await parked.WaitAsync(TimeSpan.FromSeconds(10));
+        var parkedAgain = time.NextTimer(wait);
+        await sut.Store.CompleteAsync(a.Record.JobId, attempt, JobOutcome.Succeeded("[1]"), None);
+        await Task.WhenAny(follow, parkedAgain).WaitAsync(TimeSpan.FromSeconds(10));
+
+        // The job ended one version past the one the poll started at, still not above 'after': the poll waits on.
+        Assert.False(follow.IsCompleted, "the poll answered before its version was reached or its wait ended");
+        time.Advance(wait);
+        var view = await follow.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(JobStatus.Succeeded, view!.Status);
+        Assert.Equal(started.Version + 1, view.Version);
+    }
+
+    [Fact]
+    public async Task A_follow_after_the_version_an_ended_job_reached_answers_at_once()
+    {
+        var time = new FakeTimeProvider();
+        await using var sut = await CreateStoreAsync(time);
+        var a = NewAdmission();
+        await sut.Store.AdmitAsync(a, None);
+        var attempt = await sut.Store.TryStartAsync(a.Record.JobId, "run", None);
+        await sut.Store.CompleteAsync(a.Record.JobId, attempt, JobOutcome.Succeeded("[1]"), None);
+        var ended = await ReadAsync(sut, a, 0);
+        var jobs = new JobService(new CallbackManagers(Microsoft.Extensions.Options.Options.Create(new BackgroundCallbacksOptions()), new SingleBackendProvider(sut.Store)), time);
+
+        // Nothing newer will ever come: the clock never moves, so only an answer at once ends this.
+        var view = await jobs.FollowAsync(a.Handle, new Owner(a.Record.Owner, null, string.Empty), ended.Version, TimeSpan.FromSeconds(3), None).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(ended.Version, view!.Version);
+        Assert.Equal(JobStatus.Succeeded, view.Status);
+    }
+
     /// <summary>An admission of a fresh job; joinable when it has a key.</summary>
     internal static Admission NewAdmission(string? key = null, string owner = "s:owner")
     {

@@ -28,6 +28,38 @@ public class EndpointConventionTests
     }
 
     [Fact]
+    public async Task A_CORS_preflight_is_answered_when_the_app_requires_CORS_on_the_endpoints()
+    {
+        await using var app = await TestApp.StartAsync(
+            b => b.MapBackgroundCallback("echo", (int? n) => n).Output("out", "children").Input("in", "value"),
+            services: s => s.AddCors(o => o.AddPolicy("web", p => p.WithOrigins("https://app.example").AllowAnyHeader().WithMethods("GET", "POST", "DELETE"))),
+            pipeline: a => a.UseCors(),
+            endpoints: e => e.RequireCors("web"));
+        using var client = app.NewClient();
+
+        foreach (var (method, path) in new[] { ("POST", "/_callbacks/callbacks/echo"), ("DELETE", "/_callbacks/jobs/x"), ("GET", "/_callbacks/dependencies") })
+        {
+            using var preflight = new HttpRequestMessage(HttpMethod.Options, path);
+            preflight.Headers.Add("Origin", "https://app.example");
+            preflight.Headers.Add("Access-Control-Request-Method", method);
+            preflight.Headers.Add("Access-Control-Request-Headers", "content-type");
+            using var response = await client.Http.SendAsync(preflight);
+
+            Assert.True(response.StatusCode == HttpStatusCode.NoContent, $"preflight of {method} {path}: {(int)response.StatusCode}");
+            Assert.Equal("https://app.example", response.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        }
+
+        using var invoke = new HttpRequestMessage(HttpMethod.Post, "/_callbacks/callbacks/echo")
+        {
+            Content = new StringContent("""{"inputs":[{"id":"in","property":"value","value":1}]}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        invoke.Headers.Add("Origin", "https://app.example");
+        using var invoked = await client.Http.SendAsync(invoke);
+        Assert.Equal(HttpStatusCode.Accepted, invoked.StatusCode);
+        Assert.Equal("https://app.example", invoked.Headers.GetValues("Access-Control-Allow-Origin").Single());
+    }
+
+    [Fact]
     public async Task The_endpoints_live_under_the_prefix_the_app_chooses()
     {
         var builder = WebApplication.CreateSlimBuilder();

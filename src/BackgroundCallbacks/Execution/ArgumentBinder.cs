@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace BackgroundCallbacks.Execution;
 
@@ -8,9 +10,12 @@ namespace BackgroundCallbacks.Execution;
 /// </summary>
 internal static class ArgumentBinder
 {
+    private static readonly ConditionalWeakTable<JsonSerializerOptions, JsonSerializerOptions> StrictOptions = [];
+
     /// <summary>Binds every argument; throws <see cref="ArgumentBindingException"/> naming the first one that does not fit.</summary>
     public static object?[] Bind(IReadOnlyList<ArgumentTarget> targets, IReadOnlyList<JsonElement> values, JsonSerializerOptions json)
     {
+        json = Strict(json);
         var bound = new object?[targets.Count];
         for (var i = 0; i < bound.Length; i++)
         {
@@ -36,6 +41,18 @@ internal static class ArgumentBinder
 
         return bound;
     }
+
+    /// <summary>
+    /// The app's options, read strictly: a JSON string is never read as a number (the web defaults would take "7" for
+    /// an int) just as a number is never read as a string, and a property named twice is refused. One rule for every
+    /// type, so a client learns it once; a converter the app adds may still choose otherwise for its own types.
+    /// </summary>
+    private static JsonSerializerOptions Strict(JsonSerializerOptions json) =>
+        StrictOptions.GetValue(json, static options => new JsonSerializerOptions(options)
+        {
+            NumberHandling = JsonNumberHandling.Strict,
+            AllowDuplicateProperties = false,
+        });
 
     private static string FriendlyName(Type type) =>
         Nullable.GetUnderlyingType(type) is { } inner ? inner.Name + "?" : type.Name;

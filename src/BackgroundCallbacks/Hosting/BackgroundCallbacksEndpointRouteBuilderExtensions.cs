@@ -38,12 +38,26 @@ public static class BackgroundCallbacksEndpointRouteBuilderExtensions
         var handlers = ActivatorUtilities.CreateInstance<CallbackEndpoints>(endpoints.ServiceProvider, prefix);
 
         var group = endpoints.MapGroup(prefix);
-        group.MapGet("/dependencies", handlers.DependenciesAsync);
+        string[] read = [HttpMethods.Get, HttpMethods.Head];
+        group.MapMethods("/dependencies", read, handlers.DependenciesAsync);
         group.MapPost("/callbacks/{callbackId}", handlers.InvokeAsync);
-        group.MapGet("/jobs/{handle}", handlers.PollAsync);
+        group.MapMethods("/jobs/{handle}", read, handlers.PollAsync);
         group.MapDelete("/jobs/{handle}", handlers.CancelAsync);
-        group.MapMethods("/client.js", ["GET", "HEAD"], ClientAssets.Shared.ServeScriptAsync);
-        group.MapMethods("/client.d.ts", ["GET", "HEAD"], ClientAssets.Shared.ServeDeclarationsAsync);
+        group.MapMethods("/client.js", read, ClientAssets.Shared.ServeScriptAsync);
+        group.MapMethods("/client.d.ts", read, ClientAssets.Shared.ServeDeclarationsAsync);
+
+        // What the endpoints above do not take is answered here, as problem details, rather than by routing's empty
+        // 404 and 405: a route's other methods, then any other path under the prefix. They come after every endpoint
+        // of the app (order 1), so they never shadow one, and carry the group's conventions like the rest.
+        Unmatched(group, "/dependencies", UnmatchedRequests.MethodNotAllowed(read));
+        Unmatched(group, "/callbacks/{callbackId}", UnmatchedRequests.MethodNotAllowed(HttpMethods.Post));
+        Unmatched(group, "/jobs/{handle}", UnmatchedRequests.MethodNotAllowed([.. read, HttpMethods.Delete]));
+        Unmatched(group, "/client.js", UnmatchedRequests.MethodNotAllowed(read));
+        Unmatched(group, "/client.d.ts", UnmatchedRequests.MethodNotAllowed(read));
+        Unmatched(group, "/{**path}", UnmatchedRequests.NotFoundAsync);
         return group;
     }
+
+    private static void Unmatched(RouteGroupBuilder group, string pattern, RequestDelegate handler) =>
+        group.Map(pattern, handler).WithOrder(1).ExcludeFromDescription();
 }

@@ -34,6 +34,11 @@ internal sealed class BackgroundCallbacksOptionsValidator : IValidateOptions<Bac
             failures.Add($"ResultCacheSizeLimit must be positive (it is {options.ResultCacheSizeLimit}).");
         }
 
+        if (options.MaxArgumentSize <= 0)
+        {
+            failures.Add($"MaxArgumentSize must be positive (it is {options.MaxArgumentSize}).");
+        }
+
         if (options.MaxLongPollWait < TimeSpan.Zero)
         {
             failures.Add($"MaxLongPollWait cannot be negative (it is {options.MaxLongPollWait}).");

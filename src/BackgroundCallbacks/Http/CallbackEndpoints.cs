@@ -38,7 +38,7 @@ internal sealed class CallbackEndpoints(
         var body = _dependencies ??= DependenciesDocument.Build(registry, Prefix);
         context.Response.ContentType = "application/json; charset=utf-8";
         context.Response.Headers.CacheControl = "no-cache";
-        await context.Response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
+        await ResponseBodies.WriteAsync(context, body).ConfigureAwait(false);
     }
 
     public Task InvokeAsync(HttpContext context) => GuardAsync(context, InvokeCoreAsync);
@@ -54,7 +54,7 @@ internal sealed class CallbackEndpoints(
 
         try
         {
-            var (request, page, document) = await InvocationRequestReader.ReadAsync(context, callback, _options.MaxRequestBodySize, _options.SerializerOptions).ConfigureAwait(false);
+            var (request, page, document) = await InvocationRequestReader.ReadAsync(context, callback, _options).ConfigureAwait(false);
             using (document)
             {
                 var caller = new Caller(owners.Resolve(context), page, Claims(context.User), AuthenticationType(context.User));

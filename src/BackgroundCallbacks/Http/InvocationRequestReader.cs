@@ -1,10 +1,12 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using BackgroundCallbacks.Execution;
 using BackgroundCallbacks.Invocation;
 using BackgroundCallbacks.Registry;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace BackgroundCallbacks.Http;
 
@@ -15,26 +17,43 @@ namespace BackgroundCallbacks.Http;
 /// </summary>
 internal static class InvocationRequestReader
 {
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
+    // A duplicate property name is refused wherever it is: which of the two a reader takes is not part of JSON, so two
+    // readers (this one, a proxy, a log) could disagree on what the request said.
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64, AllowDuplicateProperties = false };
 
     /// <summary>The longest page id accepted.</summary>
     public const int MaxPageLength = 64;
 
     public static async Task<(InvocationRequest Request, string? Page, JsonDocument Document)> ReadAsync(
-        HttpContext context, CallbackDefinition callback, long maxBodySize, JsonSerializerOptions json)
+        HttpContext context, CallbackDefinition callback, BackgroundCallbacksOptions options)
     {
         var request = context.Request;
-        if (!IsJson(request.ContentType))
+        if (!JsonMediaType.IsInvocation(request.ContentType))
         {
-            throw new ProtocolException(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "An invocation must be sent as application/json.");
+            throw new ProtocolException(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "An invocation must be sent as application/json (UTF-8), with well-formed parameters if any.");
         }
 
+        var maxBodySize = LimitBody(context, options.MaxRequestBodySize);
         if (request.ContentLength > maxBodySize)
         {
-            throw TooLarge(maxBodySize);
+            throw BodyTooLarge(context, maxBodySize);
         }
 
-        var body = await ReadBodyAsync(request.BodyReader, maxBodySize, context.RequestAborted).ConfigureAwait(false);
+        byte[] body;
+        try
+        {
+            body = await ReadBodyAsync(request.BodyReader, maxBodySize, context.RequestAborted).ConfigureAwait(false)
+                ?? throw BodyTooLarge(context, maxBodySize);
+        }
+        catch (BadHttpRequestException e)
+        {
+            // The server refused the body (over its own limit, broken chunked framing, too slow): answered as the
+            // protocol's error, not as a failure of ours.
+            throw e.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? BodyTooLarge(context, maxBodySize)
+                : new ProtocolException(e.StatusCode, "Unreadable body", "The request body could not be read.");
+        }
+
         JsonDocument document;
         try
         {
@@ -47,7 +66,7 @@ internal static class InvocationRequestReader
 
         try
         {
-            return (Validate(document.RootElement, callback, json), Page(document.RootElement), document);
+            return (Validate(document.RootElement, callback, options), Page(document.RootElement), document);
         }
         catch
         {
@@ -56,7 +75,27 @@ internal static class InvocationRequestReader
         }
     }
 
-    private static InvocationRequest Validate(JsonElement root, CallbackDefinition callback, JsonSerializerOptions json)
+    /// <summary>
+    /// Makes the server hold the body to the same limit, so an oversized body the reader stops at is not read to its end
+    /// afterwards (the server drains what the app left unread). A stricter limit the app set stays; the limit in force
+    /// is returned.
+    /// </summary>
+    private static long LimitBody(HttpContext context, long maxBodySize)
+    {
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is not { } server)
+        {
+            return maxBodySize;
+        }
+
+        if (!server.IsReadOnly && (server.MaxRequestBodySize is null || server.MaxRequestBodySize > maxBodySize))
+        {
+            server.MaxRequestBodySize = maxBodySize;
+        }
+
+        return Math.Min(maxBodySize, server.MaxRequestBodySize ?? long.MaxValue);
+    }
+
+    private static InvocationRequest Validate(JsonElement root, CallbackDefinition callback, BackgroundCallbacksOptions options)
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
@@ -67,6 +106,16 @@ internal static class InvocationRequestReader
         var inputs = Values(root, "inputs", callback.InputArguments, matches);
         var state = Values(root, "state", callback.StateArguments, matches);
         var arguments = inputs.Concat(state).ToArray();
+        for (var i = 0; i < arguments.Length; i++)
+        {
+            // Measured as sent, before binding: a value too large to keep is refused before it costs more.
+            var size = arguments[i].ValueKind == JsonValueKind.Undefined ? 0 : JsonMarshal.GetRawUtf8Value(arguments[i]).Length;
+            if (size > options.MaxArgumentSize)
+            {
+                throw new ProtocolException(StatusCodes.Status413PayloadTooLarge, "Argument too large",
+                    $"The value of {callback.ArgumentTargets[i].Description} is {size} bytes of JSON; an argument may be at most {options.MaxArgumentSize}.");
+            }
+        }
 
         var triggered = new List<string>();
         if (root.TryGetProperty("triggered", out var triggeredElement) && triggeredElement.ValueKind != JsonValueKind.Null)
@@ -79,13 +128,13 @@ internal static class InvocationRequestReader
             foreach (var item in triggeredElement.EnumerateArray())
             {
                 var key = item.ValueKind == JsonValueKind.String ? TriggeredKey(item.GetString()!, callback, matches) : null;
-                triggered.Add(key ?? throw BadRequest($"'triggered' names {item.GetRawText()}, which is not an input of this callback."));
+                triggered.Add(key ?? throw BadRequest($"'triggered' names {item.GetRawText()}, which is not an input of this callback (a pattern input is named by a component it matches, with this invocation's MATCH values)."));
             }
         }
 
         try
         {
-            ArgumentBinder.Bind(callback.ArgumentTargets, arguments, json);
+            ArgumentBinder.Bind(callback.ArgumentTargets, arguments, options.SerializerOptions);
         }
         catch (ArgumentBindingException e)
         {
@@ -126,7 +175,8 @@ internal static class InvocationRequestReader
                     return name;
                 }
             }
-            else if (ComponentPatterns.TryParse(spec.ComponentId, out var declared) && ComponentPatterns.Fits(concrete, declared))
+            else if (ComponentPatterns.TryParse(spec.ComponentId, out var declared) && ComponentPatterns.Fits(concrete, declared)
+                && (spec.Kind != PatternKind.Match || ComponentPatterns.AgreesWith(concrete, declared, matches)))
             {
                 return (spec.Kind == PatternKind.All ? JsonSerializer.Serialize(concrete) : ComponentPatterns.Resolve(spec, matches)) + "." + property;
             }
@@ -201,25 +251,46 @@ internal static class InvocationRequestReader
                 throw BadRequest($"'{name}[{index - 1}]' is an ALL pattern, so its value must be an array of the matching components' values.");
             }
 
+            if (spec.Kind == PatternKind.All)
+            {
+                CheckIds(item, value.GetArrayLength(), spec, $"{name}[{index - 1}]");
+            }
+
             values.Add(value);
         }
 
         return values;
     }
 
-    private static bool IsJson(string? contentType)
+    /// <summary>The optional concrete ids of an ALL entry: one per value, in the same order, each a component of the pattern.</summary>
+    private static void CheckIds(JsonElement item, int count, DependencySpec spec, string entry)
     {
-        if (contentType is null)
+        if (!item.TryGetProperty("ids", out var ids) || ids.ValueKind == JsonValueKind.Null)
         {
-            return false;
+            return;
         }
 
-        var mediaType = contentType.Split(';', 2)[0].Trim();
-        return mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
-            || (mediaType.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
+        if (ids.ValueKind != JsonValueKind.Array || ids.GetArrayLength() != count)
+        {
+            throw BadRequest($"'{entry}.ids' must be an array of {count} component ids, one per value, in the same order.");
+        }
+
+        // A declared pattern always parses: the registry checked it at startup.
+        var pattern = ComponentPatterns.TryParse(spec.ComponentId, out var parsed) ? parsed : default;
+        var position = 0;
+        foreach (var id in ids.EnumerateArray())
+        {
+            if (!ComponentPatterns.Fits(id, pattern))
+            {
+                throw BadRequest($"'{entry}.ids[{position}]' is not a component matching {spec}.");
+            }
+
+            position++;
+        }
     }
 
-    private static async Task<byte[]> ReadBodyAsync(PipeReader reader, long maxBodySize, CancellationToken cancellationToken)
+    /// <summary>The whole body, or null as soon as it is known to be larger than <paramref name="maxBodySize"/>.</summary>
+    private static async Task<byte[]?> ReadBodyAsync(PipeReader reader, long maxBodySize, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -227,7 +298,7 @@ internal static class InvocationRequestReader
             if (result.Buffer.Length > maxBodySize)
             {
                 reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
-                throw TooLarge(maxBodySize);
+                return null;
             }
 
             if (result.IsCompleted)
@@ -241,9 +312,20 @@ internal static class InvocationRequestReader
         }
     }
 
+    /// <summary>
+    /// The rest of an oversized body is never read, so its connection cannot carry another request: the answer says it
+    /// closes (HTTP/1.x), or a client would send its next request on a connection the server is about to drop.
+    /// </summary>
+    private static ProtocolException BodyTooLarge(HttpContext context, long maxBodySize)
+    {
+        if (HttpProtocol.IsHttp11(context.Request.Protocol) || HttpProtocol.IsHttp10(context.Request.Protocol))
+        {
+            context.Response.Headers.Connection = "close";
+        }
+
+        return new(StatusCodes.Status413PayloadTooLarge, "Invocation too large", $"An invocation body may be at most {maxBodySize} bytes.");
+    }
+
     private static ProtocolException BadRequest(string detail) =>
         new(StatusCodes.Status400BadRequest, "Invalid invocation", detail);
-
-    private static ProtocolException TooLarge(long maxBodySize) =>
-        new(StatusCodes.Status413PayloadTooLarge, "Invocation too large", $"An invocation body may be at most {maxBodySize} bytes.");
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using BackgroundCallbacks.Invocation;
@@ -17,8 +18,8 @@ internal static class JobResponseWriter
     public static async Task WriteJobAsync(HttpContext context, int status, string handle, JobView job, string location)
     {
         Prepare(context, status);
-        var writer = new Utf8JsonWriter(context.Response.BodyWriter);
-        await using (writer.ConfigureAwait(false))
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
             writer.WriteString("handle", handle);
@@ -67,6 +68,8 @@ internal static class JobResponseWriter
 
             writer.WriteEndObject();
         }
+
+        await ResponseBodies.WriteAsync(context, buffer.WrittenMemory).ConfigureAwait(false);
     }
 
     public static async Task WriteAcceptedAsync(HttpContext context, CallbackDefinition callback, InvocationResult result, string location, IReadOnlyDictionary<string, JsonElement>? matches)
@@ -74,8 +77,8 @@ internal static class JobResponseWriter
         context.Response.Headers.Location = location;
         context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(callback.Interval / 1000.0)).ToString(CultureInfo.InvariantCulture);
         Prepare(context, StatusCodes.Status202Accepted);
-        var writer = new Utf8JsonWriter(context.Response.BodyWriter);
-        await using (writer.ConfigureAwait(false))
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
             writer.WriteString("handle", result.Handle);
@@ -97,13 +100,15 @@ internal static class JobResponseWriter
             writer.WriteEndArray();
             writer.WriteEndObject();
         }
+
+        await ResponseBodies.WriteAsync(context, buffer.WrittenMemory).ConfigureAwait(false);
     }
 
     public static async Task WriteCachedAsync(HttpContext context, CallbackDefinition callback, string outputsJson)
     {
         Prepare(context, StatusCodes.Status200OK);
-        var writer = new Utf8JsonWriter(context.Response.BodyWriter);
-        await using (writer.ConfigureAwait(false))
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
             writer.WriteString("callbackId", callback.Id);
@@ -113,6 +118,8 @@ internal static class JobResponseWriter
             writer.WriteRawValue(outputsJson, skipInputValidation: true);
             writer.WriteEndObject();
         }
+
+        await ResponseBodies.WriteAsync(context, buffer.WrittenMemory).ConfigureAwait(false);
     }
 
     private static void Prepare(HttpContext context, int status)

@@ -11,7 +11,7 @@ internal sealed class JobService(CallbackManagers managers, TimeProvider time)
 {
     /// <summary>
     /// Returns the follower's view of its job once there is something newer than <paramref name="afterVersion"/>, the job
-    /// has ended, or <paramref name="wait"/> has passed. Holds no thread while waiting.
+    /// has ended at a version not below it, or <paramref name="wait"/> has passed. Holds no thread while waiting.
     /// </summary>
     public async ValueTask<JobView?> FollowAsync(string handle, Owner owner, long afterVersion, TimeSpan wait, CancellationToken cancellationToken)
     {
@@ -80,7 +80,13 @@ internal sealed class JobService(CallbackManagers managers, TimeProvider time)
         return await store.DetachAsync(jobId, followerId, CancelReasons.Requested, cancellationToken).ConfigureAwait(false) ?? view;
     }
 
-    private static bool IsNews(JobView view, long afterVersion) => view.Version > afterVersion || view.Status.IsTerminal();
+    /// <summary>
+    /// Whether the poll has its answer: a version above <paramref name="afterVersion"/>, or an ended job whose last
+    /// version the client names or has passed (nothing newer will come). An <paramref name="afterVersion"/> above the
+    /// job's version is one the job has not reached, so an ended job is not news for it: the poll waits out its wait.
+    /// </summary>
+    private static bool IsNews(JobView view, long afterVersion) =>
+        view.Version > afterVersion || (view.Status.IsTerminal() && afterVersion <= view.Version);
 
     private bool TryFind(string handle, out IJobStore store, out string followerId, out string jobId)
     {

@@ -19,6 +19,14 @@ public sealed class BackgroundCallbacksOptions : CallbackManagerOptions
     /// <value>1 MiB.</value>
     public long MaxRequestBodySize { get; set; } = 1024 * 1024;
 
+    /// <summary>
+    /// Gets or sets the largest value one argument (an input or state value) may have, in bytes of its JSON text as sent;
+    /// an invocation with a larger one is answered with 413 naming the argument. Each argument is also kept with its job
+    /// and may be part of a cache key, so this bounds what one value costs the stores.
+    /// </summary>
+    /// <value>256 KiB.</value>
+    public long MaxArgumentSize { get; set; } = 256 * 1024;
+
     /// <summary>Gets or sets the longest a job poll with <c>wait</c> is held open; longer waits are cut to this.</summary>
     /// <value>25 seconds, under the 30-second timeout of common proxies.</value>
     public TimeSpan MaxLongPollWait { get; set; } = TimeSpan.FromSeconds(25);

@@ -143,7 +143,10 @@ internal static class ComponentPatterns
             ? declared
             : declared.Select(d => d.Kind == PatternKind.Match ? new DependencySpec(Resolve(d, matches), d.Property) : d).ToArray();
 
-    /// <summary>Whether a concrete id could be one of a pattern's components: same keys, equal values where the pattern has no wildcard.</summary>
+    /// <summary>
+    /// Whether a concrete id could be one of a pattern's components: same keys, equal values where the pattern has no
+    /// wildcard, and a plain value (no object or array) where it has one.
+    /// </summary>
     public static bool Fits(JsonElement concrete, JsonElement pattern)
     {
         if (concrete.ValueKind != JsonValueKind.Object || pattern.ValueKind != JsonValueKind.Object
@@ -160,7 +163,22 @@ internal static class ComponentPatterns
             }
 
             var wildcard = property.Value.ValueKind == JsonValueKind.String && property.Value.GetString() is Match or All;
-            if (!wildcard && !JsonEquals(property.Value, value))
+            if (wildcard ? value.ValueKind is JsonValueKind.Object or JsonValueKind.Array : !JsonEquals(property.Value, value))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Whether a concrete id has, under each MATCH key of <paramref name="pattern"/>, the value this invocation matched.</summary>
+    public static bool AgreesWith(JsonElement concrete, JsonElement pattern, IReadOnlyDictionary<string, JsonElement> matches)
+    {
+        foreach (var property in pattern.EnumerateObject())
+        {
+            if (property.Value.ValueKind == JsonValueKind.String && property.Value.GetString() == Match
+                && (!matches.TryGetValue(property.Name, out var matched) || !concrete.TryGetProperty(property.Name, out var value) || !JsonEquals(matched, value)))
             {
                 return false;
             }

@@ -1,0 +1,12 @@
+using BackgroundCallbacks.Jobs;
+
+namespace BackgroundCallbacks.Testing;
+
+/// <summary>Gives every manager one job store, so the query side (<see cref="JobService"/>) can be run over a store under test.</summary>
+internal sealed class SingleBackendProvider(IJobStore store) : ICallbackBackendProvider
+{
+    // The query side touches only the job store; results and the queue are never reached.
+    private readonly CallbackBackend _backend = new("default", null!, store, null!);
+
+    public CallbackBackend GetBackend(string managerName) => _backend;
+}
