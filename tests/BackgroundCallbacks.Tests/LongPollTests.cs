@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using BackgroundCallbacks.Jobs;
+using BackgroundCallbacks.Testing;
 using BackgroundCallbacks.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
@@ -83,24 +84,31 @@ public class LongPollTests(ITestOutputHelper output)
     [Fact]
     public async Task A_long_poll_is_cut_at_the_configured_maximum_wait()
     {
+        // Fake time: the poll parks on a timer of exactly the configured maximum (not the 60 s it asked for), does not
+        // answer before that timer fires, and answers unchanged when it does. No real wait, no latency threshold.
+        var time = new TimerWatchingTimeProvider();
         var gate = new Gate();
         await using var app = await TestApp.StartAsync(
             b => b.MapBackgroundCallback("steps", async (int? n) => { await gate.PassAsync(); return "done"; })
                 .Output("out", "children").Input("in", "value"),
-            o => o.MaxLongPollWait = TimeSpan.FromMilliseconds(300));
+            o => o.MaxLongPollWait = TimeSpan.FromSeconds(7),
+            services: s => s.AddSingleton<TimeProvider>(time));
         using var client = app.NewClient();
         var handle = await client.StartAsync("steps", In(1));
         await gate.WaitReachedAsync();
         var (_, current) = await client.PollAsync(handle);
 
-        var started = Stopwatch.GetTimestamp();
-        var (response, body) = await client.PollAsync(handle, current.Version(), 60_000);
-        var elapsed = Stopwatch.GetElapsedTime(started);
+        var parked = time.NextTimer(TimeSpan.FromSeconds(7));
+        var poll = client.PollAsync(handle, current.Version(), 60_000);
+        await parked.WaitAsync(TimeSpan.FromSeconds(30));
+        time.Advance(TimeSpan.FromSeconds(7) - TimeSpan.FromTicks(1));
+        Assert.False(poll.IsCompleted, "the poll answered before its maximum wait ran out");
+        time.Advance(TimeSpan.FromTicks(1));
+        var (response, body) = await poll.WaitAsync(TimeSpan.FromSeconds(30));
         gate.Open();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(current.Version(), body.Version());
-        Assert.InRange(elapsed, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(10));
     }
 
     [Fact]
@@ -119,14 +127,16 @@ public class LongPollTests(ITestOutputHelper output)
         var record = (await store.GetRecordAsync(CallbackClient.JobId(handle), default))!;
         var jobs = app.Services.GetRequiredService<JobService>();
         var owner = new BackgroundCallbacks.Owners.Owner(record.Owner, null, string.Empty);
-        var threadsBefore = ThreadPool.ThreadCount;
+        var pendingBefore = ThreadPool.PendingWorkItemCount;
 
-        var waiters = Enumerable.Range(0, 10_000)
+        // A waiter that blocked its caller would keep this loop from ever finishing (each waits a minute); one that
+        // parked a blocked work item on the pool would leave thousands queued behind the pool's few threads.
+        var waiters = await Task.Run(() => Enumerable.Range(0, 10_000)
             .Select(_ => jobs.FollowAsync(handle, owner, version, TimeSpan.FromMinutes(1), default).AsTask())
-            .ToArray();
+            .ToArray()).WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.All(waiters, w => Assert.False(w.IsCompleted));
-        Assert.True(ThreadPool.ThreadCount - threadsBefore < 20, $"threads grew from {threadsBefore} to {ThreadPool.ThreadCount}");
+        Assert.True(ThreadPool.PendingWorkItemCount - pendingBefore < 1_000, $"{ThreadPool.PendingWorkItemCount} work items wait for a thread");
         gate.Open();
         var woken = await Task.WhenAll(waiters).WaitAsync(TimeSpan.FromSeconds(30));
         Assert.All(woken, s => Assert.True(s!.Version > version));
