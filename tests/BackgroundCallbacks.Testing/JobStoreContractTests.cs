@@ -33,6 +33,27 @@ public abstract class JobStoreContractTests
     }
 
     [Fact]
+    public async Task The_concrete_ids_of_ALL_values_are_read_back_as_written()
+    {
+        await using var sut = await CreateStoreAsync(new FakeTimeProvider());
+        var admission = NewAdmission();
+        var record = admission.Record with { IdsJson = """[null,[{"type":"row","index":1},{"type":"row","index":2}]]""" };
+        await sut.Store.AdmitAsync(admission with { Record = record }, None);
+
+        var read = await sut.Store.GetRecordAsync(record.JobId, None);
+
+        Assert.NotNull(read);
+        Assert.Equal(record.IdsJson, read.IdsJson);
+        Assert.Null((await RoundTripAsync(sut, NewAdmission()))!.IdsJson);
+    }
+
+    private static async Task<JobRecord?> RoundTripAsync(StoreUnderTest sut, Admission admission)
+    {
+        await sut.Store.AdmitAsync(admission, None);
+        return await sut.Store.GetRecordAsync(admission.Record.JobId, None);
+    }
+
+    [Fact]
     public async Task A_job_that_ends_drops_its_arguments_and_keeps_the_rest_of_its_record()
     {
         await using var sut = await CreateStoreAsync(new FakeTimeProvider());

@@ -45,6 +45,12 @@ internal static class JobRecordCodec
                 writer.WriteRawValue(record.MatchJson, skipInputValidation: false);
             }
 
+            if (record.IdsJson is not null)
+            {
+                writer.WritePropertyName("i");
+                writer.WriteRawValue(record.IdsJson, skipInputValidation: false);
+            }
+
             writer.WriteEndObject();
         }
 
@@ -73,6 +79,7 @@ internal static class JobRecordCodec
             triggered,
             claims,
             root.GetProperty("u").GetString(),
-            root.TryGetProperty("m", out var match) ? match.GetRawText() : null);
+            root.TryGetProperty("m", out var match) ? match.GetRawText() : null,
+            root.TryGetProperty("i", out var ids) ? ids.GetRawText() : null);
     }
 }

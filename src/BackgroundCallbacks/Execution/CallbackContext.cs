@@ -7,7 +7,7 @@ namespace BackgroundCallbacks;
 /// What a running handler may know about its invocation, and the way to update components other than its outputs.
 /// Add a parameter of this type to a handler to receive it.
 /// </summary>
-public sealed class CallbackContext
+public sealed partial class CallbackContext
 {
     private readonly IHandlerUpdateSink _updates;
 

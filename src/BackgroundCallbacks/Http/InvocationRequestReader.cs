@@ -103,8 +103,9 @@ internal static class InvocationRequestReader
         }
 
         var matches = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        var inputs = Values(root, "inputs", callback.InputArguments, matches);
-        var state = Values(root, "state", callback.StateArguments, matches);
+        var ids = new List<JsonElement>();
+        var inputs = Values(root, "inputs", callback.InputArguments, matches, ids);
+        var state = Values(root, "state", callback.StateArguments, matches, ids);
         var arguments = inputs.Concat(state).ToArray();
         for (var i = 0; i < arguments.Length; i++)
         {
@@ -134,14 +135,15 @@ internal static class InvocationRequestReader
 
         try
         {
-            ArgumentBinder.Bind(callback.ArgumentTargets, arguments, options.SerializerOptions);
+            ArgumentBinder.Bind(callback.ArgumentTargets, arguments, options.SerializerOptions, ids);
         }
         catch (ArgumentBindingException e)
         {
             throw BadRequest(e.Message);
         }
 
-        return new InvocationRequest(arguments, triggered.Distinct(StringComparer.Ordinal).ToArray(), matches.Count == 0 ? null : matches);
+        return new InvocationRequest(arguments, triggered.Distinct(StringComparer.Ordinal).ToArray(), matches.Count == 0 ? null : matches,
+            ids.Any(i => i.ValueKind == JsonValueKind.Array) ? ids : null);
     }
 
     /// <summary>
@@ -202,7 +204,7 @@ internal static class InvocationRequestReader
         return value;
     }
 
-    private static List<JsonElement> Values(JsonElement root, string name, IReadOnlyList<ArgumentSpec> expected, Dictionary<string, JsonElement> matches)
+    private static List<JsonElement> Values(JsonElement root, string name, IReadOnlyList<ArgumentSpec> expected, Dictionary<string, JsonElement> matches, List<JsonElement> ids)
     {
         if (!root.TryGetProperty(name, out var array) || array.ValueKind == JsonValueKind.Null)
         {
@@ -251,10 +253,7 @@ internal static class InvocationRequestReader
                 throw BadRequest($"'{name}[{index - 1}]' is an ALL pattern, so its value must be an array of the matching components' values.");
             }
 
-            if (spec.Kind == PatternKind.All)
-            {
-                CheckIds(item, value.GetArrayLength(), spec, $"{name}[{index - 1}]");
-            }
+            ids.Add(spec.Kind == PatternKind.All ? CheckIds(item, value.GetArrayLength(), spec, $"{name}[{index - 1}]") : default);
 
             values.Add(value);
         }
@@ -262,12 +261,15 @@ internal static class InvocationRequestReader
         return values;
     }
 
-    /// <summary>The optional concrete ids of an ALL entry: one per value, in the same order, each a component of the pattern.</summary>
-    private static void CheckIds(JsonElement item, int count, DependencySpec spec, string entry)
+    /// <summary>
+    /// The optional concrete ids of an ALL entry: one per value, in the same order, each a component of the pattern;
+    /// undefined when there are none.
+    /// </summary>
+    private static JsonElement CheckIds(JsonElement item, int count, DependencySpec spec, string entry)
     {
         if (!item.TryGetProperty("ids", out var ids) || ids.ValueKind == JsonValueKind.Null)
         {
-            return;
+            return default;
         }
 
         if (ids.ValueKind != JsonValueKind.Array || ids.GetArrayLength() != count)
@@ -287,6 +289,8 @@ internal static class InvocationRequestReader
 
             position++;
         }
+
+        return ids;
     }
 
     /// <summary>The whole body, or null as soon as it is known to be larger than <paramref name="maxBodySize"/>.</summary>

@@ -4,6 +4,11 @@ namespace BackgroundCallbacks.Invocation;
 
 /// <summary>
 /// A validated invocation: one value per argument (inputs then state), the triggered inputs, and for pattern-matching
-/// callbacks the values the MATCH wildcards took.
+/// callbacks the values the MATCH wildcards took and the concrete ids sent for ALL values (one item per argument, the
+/// ids of an ALL entry or undefined; null when no entry came with ids).
 /// </summary>
-internal sealed record InvocationRequest(IReadOnlyList<JsonElement> Arguments, IReadOnlyList<string> Triggered, IReadOnlyDictionary<string, JsonElement>? Matches = null);
+internal sealed record InvocationRequest(
+    IReadOnlyList<JsonElement> Arguments,
+    IReadOnlyList<string> Triggered,
+    IReadOnlyDictionary<string, JsonElement>? Matches = null,
+    IReadOnlyList<JsonElement>? Ids = null);

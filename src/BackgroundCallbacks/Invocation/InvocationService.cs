@@ -50,7 +50,8 @@ internal sealed class InvocationService(CallbackManagers managers, JobEnqueuer e
             request.Triggered,
             caller.Claims,
             caller.AuthenticationType,
-            request.Matches is null ? null : JsonSerializer.Serialize(request.Matches));
+            request.Matches is null ? null : JsonSerializer.Serialize(request.Matches),
+            ArgumentIds.Write(request.Ids));
         var followerId = RandomIds.New();
         var admissionHandle = JobHandles.Format(followerId, record.JobId, manager.Name);
         var slot = caller.Page is null ? null : Slot(caller, callback, request);

@@ -13,6 +13,7 @@ namespace BackgroundCallbacks.Jobs;
 /// <param name="Claims">The creating caller's identity claims, as (type, value) pairs.</param>
 /// <param name="AuthenticationType">The creating caller's authentication type; null when anonymous.</param>
 /// <param name="MatchJson">For pattern-matching callbacks, the MATCH values as a JSON object; otherwise null.</param>
+/// <param name="IdsJson">The concrete ids the client sent for ALL values, as <see cref="ArgumentIds"/> writes them; otherwise null.</param>
 internal sealed record JobRecord(
     string JobId,
     string Owner,
@@ -22,7 +23,8 @@ internal sealed record JobRecord(
     IReadOnlyList<string> Triggered,
     IReadOnlyList<KeyValuePair<string, string>> Claims,
     string? AuthenticationType,
-    string? MatchJson = null)
+    string? MatchJson = null,
+    string? IdsJson = null)
 {
     /// <summary>What <see cref="ArgsJson"/> holds once a job ended and its arguments were dropped.</summary>
     public const string DroppedArguments = "null";

@@ -153,7 +153,10 @@ internal sealed class JobRunner(
         try
         {
             using var document = JsonDocument.Parse(record.ArgsJson);
-            var arguments = ArgumentBinder.Bind(callback.ArgumentTargets, document.RootElement.EnumerateArray().ToArray(), json);
+            var values = document.RootElement.EnumerateArray().ToArray();
+            var ids = ArgumentIds.Read(record.IdsJson);
+            context.Invocation = ContextComponents.Build(callback, outputs, values, ids, record.MatchJson);
+            var arguments = ArgumentBinder.Bind(callback.ArgumentTargets, values, json, ids);
             var progressCount = callback.ProgressOutputs.Count;
             var returned = await callback.Handler.InvokeAsync(
                 services,

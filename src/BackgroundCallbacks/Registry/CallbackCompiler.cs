@@ -170,6 +170,7 @@ internal static class CallbackCompiler
             Problem($"it declares {progress.Count} progress outputs, but its handler reports {progressProblem}.");
         }
 
+        MatchedArguments.Check(arguments ?? [], json, Problem);
         foreach (var argument in arguments ?? [])
         {
             if (HandlerShapes.WhyNotFromJson(argument.ParameterType, json) is { } why)
