@@ -22,8 +22,8 @@ public sealed class PatternMatchingTests(BrowserFixture browser)
         await Expect(test.Page.Locator(Row("row-run", 3))).ToBeEnabledAsync();
         await Expect(test.Page.Locator(Row("row-progress", 2))).Not.ToHaveAttributeAsync("value", "0");
         await test.ScreenshotAsync("rows-running");
-        await Expect(test.Page.Locator(Row("row-result", 1))).ToHaveTextAsync("Processed 10 items (run 1)");
-        await Expect(test.Page.Locator(Row("row-result", 2))).ToHaveTextAsync("Processed 20 items (run 1)");
+        await Expect(test.Page.Locator(Row("row-result", 1))).ToHaveTextAsync("Row 1: processed 10 items (run 1)");
+        await Expect(test.Page.Locator(Row("row-result", 2))).ToHaveTextAsync("Row 2: processed 20 items (run 1)");
         Assert.Equal(string.Empty, await test.Page.TextContentAsync(Row("row-result", 3)));
 
         var jobs = (await test.EventsAsync("job")).Where(e => e.GetProperty("callbackId").GetString() == "row").ToList();
@@ -32,6 +32,17 @@ public sealed class PatternMatchingTests(BrowserFixture browser)
         Assert.All(ends, e => Assert.Equal("succeeded", e.GetProperty("status").GetString()));
         Assert.Equal(2, ends.Count);
         await Expect(test.Page.Locator(Row("row-progress", 1))).ToHaveAttributeAsync("value", "0");
+    }
+
+    [BrowserFact]
+    public async Task A_row_names_its_own_index_which_its_handler_reads_from_the_context()
+    {
+        await using var test = await browser.NewPageAsync();
+        await test.OpenAsync("/examples/rows.html");
+
+        await test.Page.ClickAsync(Row("row-run", 3));
+
+        await Expect(test.Page.Locator(Row("row-result", 3))).ToHaveTextAsync("Row 3: processed 30 items (run 1)");
     }
 
     [BrowserFact]
@@ -45,7 +56,7 @@ public sealed class PatternMatchingTests(BrowserFixture browser)
         await Expect(test.Page.Locator(Row("row-cancel", 1))).ToBeEnabledAsync();
         await test.Page.ClickAsync(Row("row-cancel", 1));
 
-        await Expect(test.Page.Locator(Row("row-result", 2))).ToHaveTextAsync("Processed 20 items (run 1)");
+        await Expect(test.Page.Locator(Row("row-result", 2))).ToHaveTextAsync("Row 2: processed 20 items (run 1)");
         await Expect(test.Page.Locator(Row("row-run", 1))).ToBeEnabledAsync();
         await Expect(test.Page.Locator(Row("row-cancel", 1))).ToBeDisabledAsync();
         var ends = (await test.EventsAsync("done")).Where(e => e.GetProperty("callbackId").GetString() == "row")
@@ -60,11 +71,11 @@ public sealed class PatternMatchingTests(BrowserFixture browser)
     {
         await using var test = await browser.NewPageAsync();
         await test.OpenAsync("/examples/rows.html");
-        await Expect(test.Page.Locator("#rows-total")).ToHaveTextAsync("3 rows, 60 items in all");
+        await Expect(test.Page.Locator("#rows-total")).ToHaveTextAsync("3 rows, 60 items in all; the largest is row 3");
 
         await test.Page.FillAsync(Row("row-size", 2), "25");
 
-        await Expect(test.Page.Locator("#rows-total")).ToHaveTextAsync("3 rows, 65 items in all");
+        await Expect(test.Page.Locator("#rows-total")).ToHaveTextAsync("3 rows, 65 items in all; the largest is row 3");
     }
 
     [BrowserFact]
@@ -72,14 +83,14 @@ public sealed class PatternMatchingTests(BrowserFixture browser)
     {
         await using var test = await browser.NewPageAsync();
         await test.OpenAsync("/examples/rows.html");
-        await Expect(test.Page.Locator("#rows-total")).ToHaveTextAsync("3 rows, 60 items in all");
+        await Expect(test.Page.Locator("#rows-total")).ToHaveTextAsync("3 rows, 60 items in all; the largest is row 3");
 
         await test.Page.ClickAsync("#add-row");
 
-        await Expect(test.Page.Locator("#rows-total")).ToHaveTextAsync("4 rows, 100 items in all");
+        await Expect(test.Page.Locator("#rows-total")).ToHaveTextAsync("4 rows, 100 items in all; the largest is row 4");
         await test.Page.ClickAsync(Row("row-run", 4));
         await Expect(test.Page.Locator(Row("row-run", 4))).ToBeDisabledAsync();
-        await Expect(test.Page.Locator(Row("row-result", 4))).ToHaveTextAsync("Processed 40 items (run 1)");
+        await Expect(test.Page.Locator(Row("row-result", 4))).ToHaveTextAsync("Row 4: processed 40 items (run 1)");
         await Expect(test.Page.Locator(Row("row-run", 4))).ToBeEnabledAsync();
     }
 }
