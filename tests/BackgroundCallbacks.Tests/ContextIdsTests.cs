@@ -58,6 +58,32 @@ public class ContextIdsTests
     }
 
     [Fact]
+    public async Task Equal_ALL_values_of_other_rows_miss_the_cache_and_the_same_rows_hit_it()
+    {
+        var runs = 0;
+        await using var app = await TestApp.StartAsync(b => b
+            .MapBackgroundCallback("sizes", (IReadOnlyList<Matched<int?>> sizes) =>
+            {
+                Interlocked.Increment(ref runs);
+                return string.Join(",", sizes.Select(s => s.Id["index"]));
+            })
+            .Output("total", "children").Input(AllSizes, "value"), o => o.CacheBy = []);
+        using var client = app.NewClient();
+        var first = await client.WaitForEndAsync(await client.StartAsync("sizes", [AllEntry([5, 5], 1, 2)]));
+
+        var (sameRows, sameBody) = await client.InvokeAsync("sizes", [AllEntry([5, 5], 1, 2)]);
+        var (otherRows, otherBody) = await client.InvokeAsync("sizes", [AllEntry([5, 5], 3, 4)]);
+        var other = await client.WaitForEndAsync(otherBody["handle"].Str()!);
+
+        Assert.Equal("1,2", CallbackClient.Output(first, "total", "children").Str());
+        Assert.Equal(HttpStatusCode.OK, sameRows.StatusCode);
+        Assert.Equal("1,2", CallbackClient.Output(sameBody, "total", "children").Str());
+        Assert.Equal(HttpStatusCode.Accepted, otherRows.StatusCode);
+        Assert.Equal("3,4", CallbackClient.Output(other, "total", "children").Str());
+        Assert.Equal(2, runs);
+    }
+
+    [Fact]
     public async Task Matched_values_without_their_ids_are_refused_with_400()
     {
         await using var app = await TestApp.StartAsync(b => b

@@ -8,7 +8,8 @@ namespace BackgroundCallbacks.Invocation;
 /// <summary>
 /// Builds the cache key: SHA-256 over a canonical JSON document (object properties sorted ordinally, numbers
 /// written culture-invariantly in their shortest form) of the callback, its handler's identity, the arguments not
-/// ignored, the triggered inputs, the cache-by values, the MATCH values and, unless results are shared, the owner.
+/// ignored, the triggered inputs, the cache-by values, the MATCH values, the ids sent with ALL values not ignored and,
+/// unless results are shared, the owner.
 /// </summary>
 internal static class CacheKey
 {
@@ -77,6 +78,25 @@ internal static class CacheKey
                 }
 
                 writer.WriteEndObject();
+            }
+
+            if (request.Ids is { } ids)
+            {
+                // The handler sees which rows an ALL value came from (Matched<T>, the context), so equal values in other
+                // rows are another invocation. Written only when ids were sent: every other key stays as it was.
+                writer.WriteStartArray("ids");
+                for (var i = 0; i < ids.Count; i++)
+                {
+                    if (ids[i].ValueKind == JsonValueKind.Array && !callback.IgnoredArguments[i])
+                    {
+                        writer.WriteStartArray();
+                        writer.WriteNumberValue(i);
+                        WriteCanonical(writer, ids[i]);
+                        writer.WriteEndArray();
+                    }
+                }
+
+                writer.WriteEndArray();
             }
 
             writer.WriteEndObject();
