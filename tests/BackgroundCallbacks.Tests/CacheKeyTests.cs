@@ -8,9 +8,9 @@ namespace BackgroundCallbacks.Tests;
 
 public class CacheKeyTests
 {
-    private static CallbackDefinition Compile(Delegate handler, string id = "cb")
+    private static CallbackDefinition Compile(Delegate handler, string id = "cb", bool ignoreTriggered = false)
     {
-        var declaration = new CallbackDeclaration(new BackgroundCallbackAttribute(id), handler.Method, handler.Target) { IsDelegate = true };
+        var declaration = new CallbackDeclaration(new BackgroundCallbackAttribute(id) { CacheIgnoreTriggered = ignoreTriggered }, handler.Method, handler.Target) { IsDelegate = true };
         declaration.Dependencies.Add(new OutputAttribute("out", "children"));
         declaration.Dependencies.Add(new InputAttribute("in", "value"));
         var problems = new List<string>();
@@ -67,6 +67,14 @@ public class CacheKeyTests
         Assert.NotEqual(Key(first, "1"), Key(second, "1"));
         Assert.NotEqual(Key(first, "1"), Key(renamed, "1"));
         Assert.NotEqual(Key(first, "1", ["in.value"]), Key(first, "1", []));
+    }
+
+    [Fact]
+    public void Triggered_inputs_are_left_out_of_the_key_by_default()
+    {
+        Assert.True(new BackgroundCallbackAttribute("cb").CacheIgnoreTriggered);
+        var callback = Compile((JsonElement v) => v, ignoreTriggered: true);
+        Assert.Equal(Key(callback, "1", ["in.value"]), Key(callback, "1", []));
     }
 
     [Fact]

@@ -280,14 +280,14 @@ public class CachingTests
     }
 
     [Fact]
-    public async Task Triggered_inputs_are_part_of_the_key_unless_the_callback_ignores_them()
+    public async Task Triggered_inputs_are_left_out_of_the_key_by_default_and_kept_when_the_callback_asks()
     {
         await using var app = await TestApp.StartAsync(b =>
         {
             b.MapBackgroundCallback("counted", (int? a, int? bb) => $"{a}-{bb}").Output("out", "children").Input("a", "value").Input("b", "value")
-                .Configure(c => c.CacheBy = []);
+                .Configure(c => { c.CacheBy = []; c.CacheIgnoreTriggered = false; });
             b.MapBackgroundCallback("ignoring", (int? a, int? bb) => $"{a}-{bb}").Output("out", "children").Input("a", "value").Input("b", "value")
-                .Configure(c => { c.CacheBy = []; c.CacheIgnoreTriggered = true; });
+                .Configure(c => c.CacheBy = []);
         });
         using var client = app.NewClient();
         object[] inputs = [CallbackClient.Value("a", "value", 1), CallbackClient.Value("b", "value", 2)];

@@ -138,4 +138,47 @@ public class StartupTests
 
         Assert.Contains("AddBackgroundCallbacks()", error.Message);
     }
+
+    [Fact]
+    public async Task A_request_value_on_a_parameter_type_that_cannot_hold_it_stops_the_app_naming_the_parameter()
+    {
+        var message = await StartupErrorAsync(b =>
+        {
+            b.MapBackgroundCallback("header-int", ([Microsoft.AspNetCore.Mvc.FromHeader(Name = "X-Count")] int count, int? n) => "x").Output("a", "children").Input("a-in", "value");
+            b.MapBackgroundCallback("cookie-array", ([FromCookie("theme")] string[] themes, int? n) => "x").Output("b", "children").Input("b-in", "value");
+            b.MapBackgroundCallback("address-uri", ([FromRemoteAddress] Uri address, int? n) => "x").Output("c", "children").Input("c-in", "value");
+            b.MapBackgroundCallback("two-sources", ([FromOrigin][FromPageUrl] string? where, int? n) => "x").Output("d", "children").Input("d-in", "value");
+            b.MapBackgroundCallback("fine", ([Microsoft.AspNetCore.Mvc.FromQuery(Name = "tag")] Microsoft.Extensions.Primitives.StringValues tags, [FromRemoteAddress] System.Net.IPAddress? address, int? n) => "x")
+                .Output("e", "children").Input("e-in", "value");
+        });
+
+        Assert.Contains("header-int", message);
+        Assert.Contains("'count' takes a Header, which binds to String or String[] or StringValues or StringValues?, not Int32", message);
+        Assert.Contains("'themes' takes a Cookie, which binds to String, not String[]", message);
+        Assert.Contains("'address' takes a RemoteAddress, which binds to String or IPAddress, not Uri", message);
+        Assert.Contains("'where' declares 2 request values", message);
+        Assert.DoesNotContain("fine", message);
+    }
+
+    [Fact]
+    public async Task A_response_writing_parameter_on_a_background_callback_stops_the_app_saying_there_is_no_response()
+    {
+        var message = await StartupErrorAsync(b =>
+        {
+            b.MapBackgroundCallback("sets-cookie", (Microsoft.AspNetCore.Http.IResponseCookies cookies, int? n) => "x").Output("a", "children").Input("a-in", "value");
+            b.MapBackgroundCallback("writes", (Microsoft.AspNetCore.Http.HttpResponse response, int? n) => "x").Output("b", "children").Input("b-in", "value");
+        });
+
+        Assert.Contains("sets-cookie", message);
+        Assert.Contains("'cookies' (IResponseCookies) would write to the response, but a background callback has no response when its job runs", message);
+        Assert.Contains("'response' (HttpResponse) would write to the response", message);
+    }
+
+    [Fact]
+    public async Task CacheArgsToIgnore_may_name_a_request_value_parameter()
+    {
+        await using var app = await TestApp.StartAsync(b => b
+            .MapBackgroundCallback("ok", ([Microsoft.AspNetCore.Mvc.FromHeader(Name = "Accept-Language")] string? language, int? n) => "x")
+            .Output("out", "children").Input("in", "value").Configure(c => c.CacheArgsToIgnore = ["language"]));
+    }
 }

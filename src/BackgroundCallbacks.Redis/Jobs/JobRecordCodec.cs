@@ -51,6 +51,12 @@ internal static class JobRecordCodec
                 writer.WriteRawValue(record.IdsJson, skipInputValidation: false);
             }
 
+            if (record.RequestValuesJson is not null)
+            {
+                writer.WritePropertyName("q");
+                writer.WriteRawValue(record.RequestValuesJson, skipInputValidation: false);
+            }
+
             writer.WriteEndObject();
         }
 
@@ -80,6 +86,7 @@ internal static class JobRecordCodec
             claims,
             root.GetProperty("u").GetString(),
             root.TryGetProperty("m", out var match) ? match.GetRawText() : null,
-            root.TryGetProperty("i", out var ids) ? ids.GetRawText() : null);
+            root.TryGetProperty("i", out var ids) ? ids.GetRawText() : null,
+            root.TryGetProperty("q", out var requestValues) ? requestValues.GetRawText() : null);
     }
 }

@@ -755,6 +755,12 @@
     send(slot, triggered);
   }
 
+  /** The page the user is on, for handlers that bind [FromPageUrl]; the server refuses what is not an http(s) URL. */
+  function pageUrl() {
+    const href = location.href;
+    return /^https?:/i.test(href) && href.length <= 8192 ? href : null;
+  }
+
   async function send(slot, triggered) {
     const callback = slot.callback;
     const token = slot.token;
@@ -763,6 +769,7 @@
       state: callback.state.map((d) => wireValue(d, slot.match)),
       triggered: Array.from(new Set(triggered)),
       page: page(),
+      url: pageUrl(),
     };
     slot.posting = true;
     slot.sending = token;

@@ -42,8 +42,12 @@ public sealed class BackgroundCallbackAttribute : Attribute
     /// </summary>
     public object[]? CacheArgsToIgnore { get; set; }
 
-    /// <summary>Gets or sets whether the list of triggered inputs is left out of the cache key.</summary>
-    public bool CacheIgnoreTriggered { get; set; }
+    /// <summary>
+    /// Gets or sets whether the list of triggered inputs is left out of the cache key, as in Dash. Set it to false
+    /// when the handler's result depends on which input fired.
+    /// </summary>
+    /// <value>The default is <see langword="true"/>.</value>
+    public bool CacheIgnoreTriggered { get; set; } = true;
 
     /// <summary>
     /// Gets or sets the sliding expiry of cached results in seconds; 0 uses the manager's expiry.

@@ -11,7 +11,7 @@ internal sealed class HandlerInvoker(MethodInfo method, object? target, IReadOnl
 
     public IReadOnlyList<HandlerParameter> Parameters { get; } = parameters;
 
-    public async Task<object?> InvokeAsync(IServiceProvider scope, object?[] arguments, Func<Type, object> progressFactory, CallbackContext context, CancellationToken cancellationToken)
+    public async Task<object?> InvokeAsync(IServiceProvider scope, object?[] arguments, object?[] requestValues, Func<Type, object> progressFactory, CallbackContext context, CancellationToken cancellationToken)
     {
         var values = new object?[Parameters.Count];
         for (var i = 0; i < values.Length; i++)
@@ -23,6 +23,7 @@ internal sealed class HandlerInvoker(MethodInfo method, object? target, IReadOnl
                 ParameterKind.Progress => progressFactory(parameter.ProgressType!),
                 ParameterKind.CancellationToken => cancellationToken,
                 ParameterKind.Context => context,
+                ParameterKind.RequestValue => requestValues[parameter.ArgumentPosition],
                 _ => throw new InvalidOperationException("Unknown parameter kind."),
             };
         }

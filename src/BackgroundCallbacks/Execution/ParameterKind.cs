@@ -6,4 +6,5 @@ internal enum ParameterKind
     Progress,
     CancellationToken,
     Context,
+    RequestValue,
 }

@@ -24,6 +24,9 @@ internal static class InvocationRequestReader
     /// <summary>The longest page id accepted.</summary>
     public const int MaxPageLength = 64;
 
+    /// <summary>The longest page URL accepted (what browsers and proxies commonly allow).</summary>
+    public const int MaxUrlLength = 8192;
+
     public static async Task<(InvocationRequest Request, string? Page, JsonDocument Document)> ReadAsync(
         HttpContext context, CallbackDefinition callback, BackgroundCallbacksOptions options)
     {
@@ -66,7 +69,9 @@ internal static class InvocationRequestReader
 
         try
         {
-            return (Validate(document.RootElement, callback, options), Page(document.RootElement), document);
+            var root = document.RootElement;
+            var invocation = Validate(root, callback, options) with { RequestValues = RequestValueReader.Read(context, callback, Url(root)) };
+            return (invocation, Page(root), document);
         }
         catch
         {
@@ -199,6 +204,27 @@ internal static class InvocationRequestReader
         if (value is not { Length: > 0 and <= MaxPageLength } || !value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
         {
             throw BadRequest($"'page' must be a string of 1 to {MaxPageLength} letters, digits, '-' or '_'.");
+        }
+
+        return value;
+    }
+
+    /// <summary>
+    /// The optional URL of the page the user is on, which the browser client sends with each invocation; validated
+    /// whether or not the callback binds it, so a client learns the rule once.
+    /// </summary>
+    private static string? Url(JsonElement root)
+    {
+        if (!root.TryGetProperty("url", out var url) || url.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        var value = url.ValueKind == JsonValueKind.String ? url.GetString() : null;
+        if (value is not { Length: > 0 and <= MaxUrlLength } || !Uri.TryCreate(value, UriKind.Absolute, out var parsed)
+            || (parsed.Scheme != Uri.UriSchemeHttp && parsed.Scheme != Uri.UriSchemeHttps))
+        {
+            throw BadRequest($"'url' must be an absolute http or https URL of at most {MaxUrlLength} characters.");
         }
 
         return value;

@@ -8,8 +8,8 @@ namespace BackgroundCallbacks.Invocation;
 /// <summary>
 /// Builds the cache key: SHA-256 over a canonical JSON document (object properties sorted ordinally, numbers
 /// written culture-invariantly in their shortest form) of the callback, its handler's identity, the arguments not
-/// ignored, the triggered inputs, the cache-by values, the MATCH values, the ids sent with ALL values not ignored and,
-/// unless results are shared, the owner.
+/// ignored, the triggered inputs, the cache-by values, the MATCH values, the ids sent with ALL values not ignored, the
+/// declared request values not ignored and, unless results are shared, the owner.
 /// </summary>
 internal static class CacheKey
 {
@@ -99,10 +99,56 @@ internal static class CacheKey
                 writer.WriteEndArray();
             }
 
+            WriteRequestValues(writer, callback, request.RequestValues);
             writer.WriteEndObject();
         }
 
         return Convert.ToHexStringLower(SHA256.HashData(buffer.WrittenSpan));
+    }
+
+    /// <summary>
+    /// A result computed for one caller's <c>Accept-Language: de</c> must never answer another's <c>fr</c> (Dash leaves
+    /// these values out and serves the wrong one). Written only when the callback declares any, so other keys stay as
+    /// they were.
+    /// </summary>
+    private static void WriteRequestValues(Utf8JsonWriter writer, CallbackDefinition callback, IReadOnlyList<string[]?>? values)
+    {
+        // Counted by the ignore flags, one per declared value, so the key needs nothing of how a value is bound.
+        var ignored = callback.IgnoredRequestValues;
+        if (ignored.Count == 0)
+        {
+            return;
+        }
+
+        writer.WriteStartArray("request");
+        for (var i = 0; i < ignored.Count; i++)
+        {
+            if (ignored[i])
+            {
+                continue;
+            }
+
+            writer.WriteStartArray();
+            writer.WriteNumberValue(i);
+            if (values?[i] is { } strings)
+            {
+                writer.WriteStartArray();
+                foreach (var value in strings)
+                {
+                    writer.WriteStringValue(value);
+                }
+
+                writer.WriteEndArray();
+            }
+            else
+            {
+                writer.WriteNullValue();
+            }
+
+            writer.WriteEndArray();
+        }
+
+        writer.WriteEndArray();
     }
 
     internal static void WriteCanonical(Utf8JsonWriter writer, JsonElement element)

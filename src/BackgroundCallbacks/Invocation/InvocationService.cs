@@ -51,7 +51,8 @@ internal sealed class InvocationService(CallbackManagers managers, JobEnqueuer e
             caller.Claims,
             caller.AuthenticationType,
             request.Matches is null ? null : JsonSerializer.Serialize(request.Matches),
-            ArgumentIds.Write(request.Ids));
+            ArgumentIds.Write(request.Ids),
+            request.RequestValues is null ? null : JsonSerializer.Serialize(request.RequestValues));
         var followerId = RandomIds.New();
         var admissionHandle = JobHandles.Format(followerId, record.JobId, manager.Name);
         var slot = caller.Page is null ? null : Slot(caller, callback, request);

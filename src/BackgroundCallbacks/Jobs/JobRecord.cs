@@ -14,6 +14,10 @@ namespace BackgroundCallbacks.Jobs;
 /// <param name="AuthenticationType">The creating caller's authentication type; null when anonymous.</param>
 /// <param name="MatchJson">For pattern-matching callbacks, the MATCH values as a JSON object; otherwise null.</param>
 /// <param name="IdsJson">The concrete ids the client sent for ALL values, as <see cref="ArgumentIds"/> writes them; otherwise null.</param>
+/// <param name="RequestValuesJson">
+/// The request values the handler declares (never the whole header set or cookie jar), as a JSON array holding per value
+/// its strings or null; null when it declares none.
+/// </param>
 internal sealed record JobRecord(
     string JobId,
     string Owner,
@@ -24,7 +28,8 @@ internal sealed record JobRecord(
     IReadOnlyList<KeyValuePair<string, string>> Claims,
     string? AuthenticationType,
     string? MatchJson = null,
-    string? IdsJson = null)
+    string? IdsJson = null,
+    string? RequestValuesJson = null)
 {
     /// <summary>What <see cref="ArgsJson"/> holds once a job ended and its arguments were dropped.</summary>
     public const string DroppedArguments = "null";

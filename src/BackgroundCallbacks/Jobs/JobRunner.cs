@@ -161,6 +161,7 @@ internal sealed class JobRunner(
             var returned = await callback.Handler.InvokeAsync(
                 services,
                 arguments,
+                RequestValueBinder.Bind(callback.RequestValues, record.RequestValuesJson),
                 type => Activator.CreateInstance(typeof(ProgressReporter<>).MakeGenericType(type), progressCount, writer)!,
                 context,
                 run.Token).ConfigureAwait(false);

@@ -150,8 +150,9 @@ internal static class CallbackCompiler
         }
 
         var declared = inputs.Select(i => (i.Spec, i.Name, IsState: false)).Concat(states.Select(s => (s.Spec, s.Name, IsState: true))).ToList();
-        var (handlerParameters, arguments) = BindParameters(declaration, declared, Problem);
-        var ignored = ResolveIgnored(settings.CacheArgsToIgnore, arguments, Problem);
+        var requestValues = new List<RequestValueTarget>();
+        var (handlerParameters, arguments) = BindParameters(declaration, declared, requestValues, Problem);
+        var ignored = ResolveIgnored(settings.CacheArgsToIgnore, arguments, requestValues, Problem);
         var onError = ResolveOnError(declaration, Problem);
 
         var yielded = HandlerShapes.Yielded(declaration.Method.ReturnType);
@@ -198,6 +199,8 @@ internal static class CallbackCompiler
             CacheBy = settings.CacheBy,
             IgnoredArguments = ignored,
             CacheIgnoreTriggered = settings.CacheIgnoreTriggered,
+            RequestValues = requestValues,
+            IgnoredRequestValues = requestValues.Select(r => settings.CacheArgsToIgnore?.Contains(r.ParameterName) == true).ToArray(),
             Expire = settings.ExpireSeconds > 0 ? TimeSpan.FromSeconds(settings.ExpireSeconds) : null,
             SharedResults = settings.SharedResults,
             Retries = settings.Retries,
@@ -210,8 +213,10 @@ internal static class CallbackCompiler
     private static (List<HandlerParameter>? Parameters, List<ArgumentSpec>? Arguments) BindParameters(
         CallbackDeclaration declaration,
         List<(DependencySpec Spec, string? Name, bool IsState)> declared,
+        List<RequestValueTarget> requestValues,
         Action<string> problem)
     {
+        var refused = false;
         var parameters = declaration.Method.GetParameters();
         var plan = new HandlerParameter?[parameters.Length];
         var argumentParameters = new List<int>();
@@ -229,6 +234,15 @@ internal static class CallbackCompiler
             else if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IProgress<>))
             {
                 plan[i] = new HandlerParameter(ParameterKind.Progress, -1, type.GetGenericArguments()[0]);
+            }
+            else if (RequestValueParameters.TryClassify(parameters[i], problem, out var requestValue))
+            {
+                refused |= requestValue is null;
+                plan[i] = requestValue is null ? null : new HandlerParameter(ParameterKind.RequestValue, requestValues.Count, null);
+                if (requestValue is not null)
+                {
+                    requestValues.Add(requestValue);
+                }
             }
             else if (type.IsByRef || type.IsPointer)
             {
@@ -249,6 +263,11 @@ internal static class CallbackCompiler
         if (argumentParameters.Count != declared.Count)
         {
             problem($"it declares {declared.Count} input and state value(s) but the handler takes {argumentParameters.Count} such parameter(s).");
+            return (null, null);
+        }
+
+        if (refused)
+        {
             return (null, null);
         }
 
@@ -291,7 +310,7 @@ internal static class CallbackCompiler
         return (plan.Select(p => p!).ToList(), arguments);
     }
 
-    private static bool[] ResolveIgnored(object[]? ignore, List<ArgumentSpec>? arguments, Action<string> problem)
+    private static bool[] ResolveIgnored(object[]? ignore, List<ArgumentSpec>? arguments, List<RequestValueTarget> requestValues, Action<string> problem)
     {
         var ignored = new bool[arguments?.Count ?? 0];
         if (ignore is null || arguments is null)
@@ -311,6 +330,9 @@ internal static class CallbackCompiler
                     break;
                 case string name when arguments.FindIndex(a => a.Name == name) is var found and >= 0:
                     ignored[found] = true;
+                    break;
+                case string name when requestValues.Exists(r => r.ParameterName == name):
+                    // A request value is left out by its parameter's name; the compiler marks it beside the arguments.
                     break;
                 case string name:
                     problem($"CacheArgsToIgnore names '{name}', which is no argument's name.");

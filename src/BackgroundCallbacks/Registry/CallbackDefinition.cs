@@ -32,6 +32,12 @@ internal sealed class CallbackDefinition
 
     public required bool CacheIgnoreTriggered { get; init; }
 
+    /// <summary>The request values the handler declares, in parameter order: captured on admission, bound on the worker.</summary>
+    public IReadOnlyList<RequestValueTarget> RequestValues { get; init; } = [];
+
+    /// <summary>For each request value, whether it is left out of the cache key.</summary>
+    public IReadOnlyList<bool> IgnoredRequestValues { get; init; } = [];
+
     /// <summary>The callback's own sliding expiry; null means the manager's.</summary>
     public required TimeSpan? Expire { get; init; }
 
