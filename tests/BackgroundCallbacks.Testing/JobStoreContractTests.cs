@@ -20,7 +20,7 @@ public abstract class JobStoreContractTests
     {
         await using var sut = await CreateStoreAsync(new FakeTimeProvider());
         var admission = NewAdmission();
-        var record = admission.Record with { MatchJson = """{"index":3}""", Claims = [new("name", "Ada")], AuthenticationType = "Test" };
+        var record = admission.Record with { MatchJson = """{"index":3}""", Claims = [new("name", "Ada")], AuthenticationType = "Test", RequestValuesJson = """[["de"],null]""" };
         await sut.Store.AdmitAsync(admission with { Record = record }, None);
 
         var read = await sut.Store.GetRecordAsync(record.JobId, None);
