@@ -8,9 +8,10 @@ namespace BackgroundCallbacks.Tests;
 
 public class CacheKeyTests
 {
-    private static CallbackDefinition Compile(Delegate handler, string id = "cb", bool ignoreTriggered = false)
+    private static CallbackDefinition Compile(Delegate handler, string id = "cb", bool ignoreTriggered = false, object[]? ignore = null)
     {
-        var declaration = new CallbackDeclaration(new BackgroundCallbackAttribute(id) { CacheIgnoreTriggered = ignoreTriggered }, handler.Method, handler.Target) { IsDelegate = true };
+        var settings = new BackgroundCallbackAttribute(id) { CacheIgnoreTriggered = ignoreTriggered, CacheArgsToIgnore = ignore };
+        var declaration = new CallbackDeclaration(settings, handler.Method, handler.Target) { IsDelegate = true };
         declaration.Dependencies.Add(new OutputAttribute("out", "children"));
         declaration.Dependencies.Add(new InputAttribute("in", "value"));
         var problems = new List<string>();
@@ -75,6 +76,20 @@ public class CacheKeyTests
         Assert.True(new BackgroundCallbackAttribute("cb").CacheIgnoreTriggered);
         var callback = Compile((JsonElement v) => v, ignoreTriggered: true);
         Assert.Equal(Key(callback, "1", ["in.value"]), Key(callback, "1", []));
+    }
+
+    [Fact]
+    public void Declared_request_values_are_part_of_the_key_unless_ignored_by_name()
+    {
+        var callback = Compile(([Microsoft.AspNetCore.Mvc.FromHeader(Name = "Accept-Language")] string? language, JsonElement v) => v);
+        var ignoring = Compile(([Microsoft.AspNetCore.Mvc.FromHeader(Name = "Accept-Language")] string? language, JsonElement v) => v, ignore: ["language"]);
+        string KeyFor(CallbackDefinition c, string[]? language) => CacheKey.Build(
+            c, new InvocationRequest([JsonDocument.Parse("1").RootElement], [], RequestValues: [language]), [], owner: null);
+
+        Assert.Equal(KeyFor(callback, ["de"]), KeyFor(callback, ["de"]));
+        Assert.NotEqual(KeyFor(callback, ["de"]), KeyFor(callback, ["fr"]));
+        Assert.NotEqual(KeyFor(callback, ["de"]), KeyFor(callback, null));
+        Assert.Equal(KeyFor(ignoring, ["de"]), KeyFor(ignoring, ["fr"]));
     }
 
     [Fact]

@@ -29,7 +29,7 @@ internal static class RequestValueParameters
         target = null;
         var type = parameter.ParameterType;
         var name = parameter.Name ?? $"arg{parameter.Position}";
-        if (type == typeof(IResponseCookies) || type == typeof(HttpResponse) || type == typeof(IHeaderDictionary))
+        if (type == typeof(IResponseCookies) || type == typeof(HttpResponse))
         {
             problem($"the parameter '{name}' ({type.Name}) would write to the response, but a background callback has no response when its job runs "
                 + "(the invocation was answered with 202 long before); set the cookie or header from an endpoint of the app instead.");
