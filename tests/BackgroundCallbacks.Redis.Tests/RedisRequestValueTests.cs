@@ -14,10 +14,17 @@ namespace BackgroundCallbacks.Redis.Tests;
 public sealed class RedisRequestValueTests(RedisFixture fixture) : IClassFixture<RedisFixture>
 {
     [Fact]
-    public async Task Only_declared_request_values_are_stored_in_the_job_record_on_Redis_and_the_worker_binds_them()
+    public async Task Only_declared_request_values_are_stored_in_the_job_record_on_Redis_and_dropped_when_it_ends()
     {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var app = await InProcessApp.StartAsync(fixture.Redis.ConnectionString, b => b
-            .MapBackgroundCallback("greet", ([FromHeader(Name = "Accept-Language")] string? language, int? n) => $"{language} {n}")
+            .MapBackgroundCallback("greet", async ([FromHeader(Name = "Accept-Language")] string? language, int? n) =>
+            {
+                started.TrySetResult();
+                await release.Task;
+                return $"{language} {n}";
+            })
             .Output("out", "children").Input("in", "value"));
         var cookies = new CookieContainer();
         cookies.Add(app.Address, new Cookie("secret", "s3cr3t-cookie"));
@@ -30,15 +37,31 @@ public sealed class RedisRequestValueTests(RedisFixture fixture) : IClassFixture
 
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
         var handle = JsonNode.Parse(await accepted.Content.ReadAsStringAsync())!["handle"]!.GetValue<string>();
-        Assert.Equal("de 5", await ResultAsync(http, handle));
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
         await using var redis = await ConnectionMultiplexer.ConnectAsync(fixture.Redis.ConnectionString);
-        var fields = await redis.GetDatabase().HashGetAllAsync(new RedisKeys(new RedisCallbacksOptions().KeyPrefix).Job(handle.Split('.')[1]));
+        var job = new RedisKeys(new RedisCallbacksOptions().KeyPrefix).Job(handle.Split('.')[1]);
+
+        // While it runs: the declared value, and nothing else of the request, is in the job.
+        var fields = await redis.GetDatabase().HashGetAllAsync(job);
+        AssertNoSecrets(fields);
+        var record = JobRecordCodec.Decode("job", (byte[])fields.Single(f => f.Name == "r").Value!, (byte[])fields.Single(f => f.Name == "args").Value!);
+        Assert.Equal("""[["de"]]""", record.RequestValuesJson);
+
+        // Once it has ended, not even that: the job keeps its outputs, not what its run read.
+        release.SetResult();
+        Assert.Equal("de 5", await ResultAsync(http, handle));
+        var ended = await redis.GetDatabase().HashGetAllAsync(job);
+        AssertNoSecrets(ended);
+        Assert.DoesNotContain(ended, f => f.Name == "args");
+        Assert.DoesNotContain(ended, f => ((string?)f.Value ?? "").Contains("\"de\"", StringComparison.Ordinal) && f.Name != "o");
+    }
+
+    private static void AssertNoSecrets(HashEntry[] fields)
+    {
         var stored = string.Join("\n", fields.Select(f => $"{f.Name}={f.Value}"));
         Assert.DoesNotContain("s3cr3t", stored);
         Assert.DoesNotContain("p4ssw0rd", stored);
         Assert.DoesNotContain("u7l-secret", stored);
-        var record = JobRecordCodec.Decode("job", (byte[])fields.Single(f => f.Name == "r").Value!, null);
-        Assert.Equal("""[["de"]]""", record.RequestValuesJson);
     }
 
     private static async Task<string> ResultAsync(HttpClient http, string handle)

@@ -54,16 +54,21 @@ public abstract class JobStoreContractTests
     }
 
     [Fact]
-    public async Task A_job_that_ends_drops_its_arguments_and_keeps_the_rest_of_its_record()
+    public async Task A_job_that_ends_drops_its_arguments_ids_and_request_values_and_keeps_the_rest_of_its_record()
     {
         await using var sut = await CreateStoreAsync(new FakeTimeProvider());
         var large = "[\"" + new string('x', 100_000) + "\"]";
+        const string Ids = """[["{\"index\":1}"]]""";
+        const string RequestValues = """[["session=secret"]]""";
         var completed = NewAdmission();
         var cancelled = NewAdmission();
-        await sut.Store.AdmitAsync(completed with { Record = completed.Record with { ArgsJson = large } }, None);
-        await sut.Store.AdmitAsync(cancelled with { Record = cancelled.Record with { ArgsJson = large } }, None);
+        await sut.Store.AdmitAsync(completed with { Record = completed.Record with { ArgsJson = large, IdsJson = Ids, RequestValuesJson = RequestValues } }, None);
+        await sut.Store.AdmitAsync(cancelled with { Record = cancelled.Record with { ArgsJson = large, IdsJson = Ids, RequestValuesJson = RequestValues } }, None);
         var attempt = await sut.Store.TryStartAsync(completed.Record.JobId, "run-1", None);
-        Assert.Equal(large, (await sut.Store.GetRecordAsync(completed.Record.JobId, None))!.ArgsJson);
+        var running = await sut.Store.GetRecordAsync(completed.Record.JobId, None);
+        Assert.Equal(large, running!.ArgsJson);
+        Assert.Equal(Ids, running.IdsJson);
+        Assert.Equal(RequestValues, running.RequestValuesJson);
 
         await sut.Store.CompleteAsync(completed.Record.JobId, attempt, JobOutcome.Succeeded("[1]"), None);
         await sut.Store.DetachAsync(cancelled.Record.JobId, cancelled.FollowerId, CancelReasons.Requested, None);
@@ -73,6 +78,8 @@ public abstract class JobStoreContractTests
             var record = await sut.Store.GetRecordAsync(admission.Record.JobId, None);
             Assert.NotNull(record);
             Assert.Equal(JobRecord.DroppedArguments, record.ArgsJson);
+            Assert.Null(record.IdsJson);
+            Assert.Null(record.RequestValuesJson);
             Assert.Equal(admission.Record.Owner, record.Owner);
             Assert.Equal(admission.Record.CallbackId, record.CallbackId);
         }

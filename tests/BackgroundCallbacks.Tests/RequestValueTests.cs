@@ -74,11 +74,16 @@ public class RequestValueTests
     }
 
     [Fact]
-    public async Task Only_declared_request_values_are_stored_in_the_job_record()
+    public async Task Only_declared_request_values_are_stored_in_the_job_record_and_dropped_when_it_ends()
     {
+        var gate = new Gate();
         await using var app = await TestApp.StartAsync(b =>
         {
-            b.MapBackgroundCallback("greet", ([FromHeader(Name = "Accept-Language")] string? language, int? n) => $"{language} {n}")
+            b.MapBackgroundCallback("greet", async ([FromHeader(Name = "Accept-Language")] string? language, int? n) =>
+                {
+                    await gate.PassAsync();
+                    return $"{language} {n}";
+                })
                 .Output("out", "children").Input("in", "value");
             b.MapBackgroundCallback("plain", (int? n) => $"{n}").Output("out2", "children").Input("in2", "value");
         });
@@ -90,6 +95,7 @@ public class RequestValueTests
         var declared = await client.StartAsync("greet", In(1));
         var undeclared = await client.StartAsync("plain", [CallbackClient.Value("in2", "value", 1)]);
         var store = app.Services.GetRequiredService<InMemoryJobStore>();
+        await gate.WaitReachedAsync();
 
         var record = (await store.GetRecordAsync(CallbackClient.JobId(declared), default))!;
         var plain = (await store.GetRecordAsync(CallbackClient.JobId(undeclared), default))!;
@@ -98,6 +104,10 @@ public class RequestValueTests
         Assert.Null(plain.RequestValuesJson);
         Assert.DoesNotContain("s3cr3t", record.ToString());
         Assert.DoesNotContain("p4ssw0rd", record.ToString());
+
+        gate.Open();
+        Assert.Equal("succeeded", (await client.WaitForEndAsync(declared)).Status());
+        Assert.Null((await store.GetRecordAsync(CallbackClient.JobId(declared), default))!.RequestValuesJson);
     }
 
     [Fact]

@@ -1,13 +1,13 @@
 using System.Buffers;
-using System.Text;
 using System.Text.Json;
 using BackgroundCallbacks.Jobs;
 
 namespace BackgroundCallbacks.Redis.Jobs;
 
 /// <summary>
-/// Writes a job record as short-named JSON and reads it back. The arguments are kept apart, in their own hash field,
-/// so that a job that ends can drop them (they may be large) and keep the rest for its retention. Only this codec's own
+/// Writes a job record as short-named JSON and reads it back. What only the run needs (arguments, ALL ids, request
+/// values) is kept apart, in its own hash field, so that a job that ends can drop it (it may be large, or hold a
+/// cookie) and keep the rest for its retention. Only this codec's own
 /// shape is ever read; nothing names a type.
 /// </summary>
 internal static class JobRecordCodec
@@ -45,16 +45,34 @@ internal static class JobRecordCodec
                 writer.WriteRawValue(record.MatchJson, skipInputValidation: false);
             }
 
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// What the run reads and nobody needs once the job ended: the arguments as the invocation wrote them, the ids of
+    /// ALL values and the declared request values (which may hold a cookie). One field, dropped as a whole.
+    /// </summary>
+    public static byte[] EncodeArguments(JobRecord record)
+    {
+        var buffer = new ArrayBufferWriter<byte>(64 + record.ArgsJson.Length);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WritePropertyName("a");
+            writer.WriteRawValue(record.ArgsJson, skipInputValidation: true);
             if (record.IdsJson is not null)
             {
                 writer.WritePropertyName("i");
-                writer.WriteRawValue(record.IdsJson, skipInputValidation: false);
+                writer.WriteRawValue(record.IdsJson, skipInputValidation: true);
             }
 
             if (record.RequestValuesJson is not null)
             {
                 writer.WritePropertyName("q");
-                writer.WriteRawValue(record.RequestValuesJson, skipInputValidation: false);
+                writer.WriteRawValue(record.RequestValuesJson, skipInputValidation: true);
             }
 
             writer.WriteEndObject();
@@ -63,14 +81,13 @@ internal static class JobRecordCodec
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>The arguments as stored: the JSON array as the invocation wrote it.</summary>
-    public static byte[] EncodeArguments(JobRecord record) => Encoding.UTF8.GetBytes(record.ArgsJson);
-
     /// <summary>Reads a record back; <paramref name="arguments"/> is null once the job ended and dropped them.</summary>
     public static JobRecord Decode(string jobId, ReadOnlySpan<byte> utf8, byte[]? arguments)
     {
         var reader = new Utf8JsonReader(utf8);
         using var document = JsonDocument.ParseValue(ref reader);
+        using var inputs = arguments is null ? null : JsonDocument.Parse(arguments);
+        var run = inputs?.RootElement;
         var root = document.RootElement;
         var triggered = root.GetProperty("t").EnumerateArray().Select(e => e.GetString()!).ToArray();
         var claims = root.GetProperty("l").EnumerateArray()
@@ -81,12 +98,12 @@ internal static class JobRecordCodec
             root.GetProperty("o").GetString()!,
             root.GetProperty("c").GetString()!,
             root.GetProperty("k").GetString(),
-            arguments is null ? JobRecord.DroppedArguments : Encoding.UTF8.GetString(arguments),
+            run is { } a ? a.GetProperty("a").GetRawText() : JobRecord.DroppedArguments,
             triggered,
             claims,
             root.GetProperty("u").GetString(),
             root.TryGetProperty("m", out var match) ? match.GetRawText() : null,
-            root.TryGetProperty("i", out var ids) ? ids.GetRawText() : null,
-            root.TryGetProperty("q", out var requestValues) ? requestValues.GetRawText() : null);
+            run is { } i && i.TryGetProperty("i", out var ids) ? ids.GetRawText() : null,
+            run is { } q && q.TryGetProperty("q", out var requestValues) ? requestValues.GetRawText() : null);
     }
 }

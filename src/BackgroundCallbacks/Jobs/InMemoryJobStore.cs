@@ -391,8 +391,11 @@ internal sealed class InMemoryJobStore : IJobStore, IDisposable
 
         public string CreatorId { get; } = creatorId;
 
-        /// <summary>An ended job never runs again: its arguments (possibly large) need not live out its retention.</summary>
-        public void DropArguments() => Record = Record with { ArgsJson = JobRecord.DroppedArguments };
+        /// <summary>
+        /// An ended job never runs again: what only its run reads (arguments, possibly large; ids; request values,
+        /// possibly a cookie) need not live out its retention.
+        /// </summary>
+        public void DropArguments() => Record = Record with { ArgsJson = JobRecord.DroppedArguments, IdsJson = null, RequestValuesJson = null };
 
         public Dictionary<string, Follower> Followers { get; } = new(StringComparer.Ordinal);
 

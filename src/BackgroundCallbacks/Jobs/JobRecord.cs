@@ -13,10 +13,13 @@ namespace BackgroundCallbacks.Jobs;
 /// <param name="Claims">The creating caller's identity claims, as (type, value) pairs.</param>
 /// <param name="AuthenticationType">The creating caller's authentication type; null when anonymous.</param>
 /// <param name="MatchJson">For pattern-matching callbacks, the MATCH values as a JSON object; otherwise null.</param>
-/// <param name="IdsJson">The concrete ids the client sent for ALL values, as <see cref="ArgumentIds"/> writes them; otherwise null.</param>
+/// <param name="IdsJson">
+/// The concrete ids the client sent for ALL values, as <see cref="ArgumentIds"/> writes them; otherwise null, and null
+/// once the job ended.
+/// </param>
 /// <param name="RequestValuesJson">
 /// The request values the handler declares (never the whole header set or cookie jar), as a JSON array holding per value
-/// its strings or null; null when it declares none.
+/// its strings or null; null when it declares none, and null once the job ended.
 /// </param>
 internal sealed record JobRecord(
     string JobId,
