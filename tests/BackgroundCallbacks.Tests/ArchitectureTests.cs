@@ -21,10 +21,11 @@ public sealed class ArchitectureTests
         ["Registry"] = ["Declarations", "Execution", "Options"],
         ["Protocol"] = ["Registry", "Execution"],
         ["Caching"] = ["Owners", "Options"],
-        ["Jobs"] = ["Registry", "Execution", "Protocol", "Caching", "Owners", "Options"],
-        ["Invocation"] = ["Jobs", "Registry", "Caching", "Owners", "Options"],
+        ["ServerSide"] = ["Owners", "Options"],
+        ["Jobs"] = ["Registry", "Execution", "Protocol", "Caching", "ServerSide", "Owners", "Options"],
+        ["Invocation"] = ["Jobs", "Registry", "Execution", "Protocol", "Caching", "ServerSide", "Owners", "Options"],
         ["Queueing"] = ["Jobs"],
-        ["Http"] = ["Invocation", "Jobs", "Protocol", "Registry", "Execution", "Caching", "Owners", "Options"],
+        ["Http"] = ["Invocation", "Jobs", "Protocol", "Registry", "Execution", "Caching", "ServerSide", "Owners", "Options"],
         ["Hosting"] = ["*"],
     };
 

@@ -2,6 +2,7 @@ using System.Reflection;
 using BackgroundCallbacks.Caching;
 using BackgroundCallbacks.Declarations;
 using BackgroundCallbacks.Registry;
+using BackgroundCallbacks.ServerSide;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -110,5 +111,64 @@ public sealed class BackgroundCallbacksBuilder
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         return AddCacheByProvider(name, new FileModifiedCacheByProvider(Path.GetFullPath(path)));
+    }
+
+    /// <summary>
+    /// Adds an in-memory store of server-side values under a name outputs can pick
+    /// (<see cref="OutputAttribute.Store"/>). Naming it <c>default</c> replaces the default store's settings.
+    /// </summary>
+    /// <param name="name">The store's name: 1 to 32 lowercase letters, digits, '-' or '_'.</param>
+    /// <param name="configure">Sets its size cap and expiry; the defaults when null.</param>
+    /// <returns>This builder.</returns>
+    public BackgroundCallbacksBuilder AddMemoryValueStore(string name, Action<MemoryValueStoreOptions>? configure = null)
+    {
+        var options = new MemoryValueStoreOptions();
+        configure?.Invoke(options);
+        return AddValueStore(name, sp => new MemoryValueStore(name, options, sp.GetRequiredService<TimeProvider>()));
+    }
+
+    /// <summary>
+    /// Adds a store of server-side values in a directory under a name outputs can pick (<see cref="OutputAttribute.Store"/>):
+    /// for large values, kept out of the process's memory. Naming it <c>default</c> makes it the default store.
+    /// </summary>
+    /// <param name="name">The store's name: 1 to 32 lowercase letters, digits, '-' or '_'.</param>
+    /// <param name="configure">Sets its directory (required), size cap, expiry and cleanup interval.</param>
+    /// <returns>This builder.</returns>
+    public BackgroundCallbacksBuilder AddFileSystemValueStore(string name, Action<FileSystemValueStoreOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        var options = new FileSystemValueStoreOptions();
+        configure(options);
+        if (string.IsNullOrWhiteSpace(options.Directory))
+        {
+            throw new ArgumentException($"The file-system value store '{name}' needs a directory.", nameof(configure));
+        }
+
+        return AddValueStore(name, sp => new FileSystemValueStore(name, options, sp.GetRequiredService<TimeProvider>()));
+    }
+
+    /// <summary>
+    /// Replaces the format of server-side values (JSON by default), for example with a binary serializer for large data.
+    /// Every process of the application must use the same one.
+    /// </summary>
+    /// <param name="serializer">The serializer.</param>
+    /// <returns>This builder.</returns>
+    public BackgroundCallbacksBuilder UseServerSideSerializer(IServerSideSerializer serializer)
+    {
+        ArgumentNullException.ThrowIfNull(serializer);
+        Services.Replace(ServiceDescriptor.Singleton(serializer));
+        return this;
+    }
+
+    /// <summary>Registers a store under a name; backend packages use it for their own stores.</summary>
+    internal BackgroundCallbacksBuilder AddValueStore(string name, Func<IServiceProvider, IValueStore> create)
+    {
+        if (!ValueStores.IsValidName(name))
+        {
+            throw new ArgumentException($"'{name}' is not a store name: use 1 to 32 lowercase letters, digits, '-' or '_'.", nameof(name));
+        }
+
+        Services.AddSingleton(new ValueStoreRegistration(name, create));
+        return this;
     }
 }

@@ -6,6 +6,7 @@ using BackgroundCallbacks.Jobs;
 using BackgroundCallbacks.Owners;
 using BackgroundCallbacks.Queueing;
 using BackgroundCallbacks.Registry;
+using BackgroundCallbacks.ServerSide;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -77,6 +78,10 @@ public static class BackgroundCallbacksServiceCollectionExtensions
         services.TryAddSingleton<JobEntryPoint>();
         services.TryAddSingleton<JobEnqueuer>();
         services.TryAddSingleton<InvocationService>();
+        services.AddSingleton(new ValueStoreRegistration(ValueStores.DefaultName, static sp =>
+            new MemoryValueStore(ValueStores.DefaultName, new MemoryValueStoreOptions(), sp.GetRequiredService<TimeProvider>())));
+        services.TryAddSingleton<ValueStores>();
+        services.TryAddSingleton<IServerSideSerializer>(static sp => new JsonServerSideSerializer(sp.GetRequiredService<IOptions<BackgroundCallbacksOptions>>().Value.SerializerOptions));
         services.TryAddSingleton<JobService>();
 
         // Hosted services stop in reverse order: the workers first, then the sweeper, then the enqueuer, which queues
