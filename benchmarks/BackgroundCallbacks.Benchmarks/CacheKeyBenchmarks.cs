@@ -27,7 +27,7 @@ public class CacheKeyBenchmarks
         declaration.Dependencies.Add(new OutputAttribute("out", "children"));
         declaration.Dependencies.Add(new InputAttribute("run", "n_clicks"));
         declaration.Dependencies.Add(new StateAttribute("query", "value"));
-        _callback = CallbackCompiler.Compile(declaration, "default", JsonSerializerOptions.Web, [])!;
+        _callback = CallbackCompiler.Compile(declaration, "default", JsonSerializerOptions.Web, [], [])!;
         var document = JsonDocument.Parse(Body);
         _request = new InvocationRequest(
             [document.RootElement.GetProperty("inputs")[0].GetProperty("value"), document.RootElement.GetProperty("state")[0].GetProperty("value")],

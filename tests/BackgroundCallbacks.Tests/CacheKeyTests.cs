@@ -15,7 +15,7 @@ public class CacheKeyTests
         declaration.Dependencies.Add(new OutputAttribute("out", "children"));
         declaration.Dependencies.Add(new InputAttribute("in", "value"));
         var problems = new List<string>();
-        var definition = CallbackCompiler.Compile(declaration, "default", JsonSerializerOptions.Web, problems);
+        var definition = CallbackCompiler.Compile(declaration, "default", JsonSerializerOptions.Web, [], problems);
         Assert.Empty(problems);
         return definition!;
     }

@@ -60,6 +60,13 @@ public sealed class BackgroundCallbackAttribute : Attribute
     /// </summary>
     public bool SharedResults { get; set; }
 
+    /// <summary>
+    /// Gets or sets whether the callback runs inline, in the request, with no job (Dash's <c>background=False</c>): the
+    /// invocation is answered with its outputs. For quick callbacks; it caches, and makes and reads server-side outputs,
+    /// as a background one does, but has no progress and cannot be cancelled.
+    /// </summary>
+    public bool Inline { get; set; }
+
     /// <summary>Gets or sets how many times a failed run is retried; 0 (the default) never retries.</summary>
     public int Retries { get; set; }
 

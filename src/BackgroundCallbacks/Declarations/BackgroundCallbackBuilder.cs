@@ -19,6 +19,17 @@ public sealed class BackgroundCallbackBuilder
     /// <returns>This builder.</returns>
     public BackgroundCallbackBuilder Output(string componentId, string property) => Add(new OutputAttribute(componentId, property));
 
+    /// <summary>
+    /// Declares the next output as server-side: its value stays in a store on the server and the client receives a
+    /// reference (see <see cref="OutputAttribute.ServerSide"/>).
+    /// </summary>
+    /// <param name="componentId">The component's id.</param>
+    /// <param name="property">The property the reference is written to.</param>
+    /// <param name="store">The store's name; the default store when null.</param>
+    /// <returns>This builder.</returns>
+    public BackgroundCallbackBuilder ServerSideOutput(string componentId, string property, string? store = null) =>
+        Add(new OutputAttribute(componentId, property) { ServerSide = true, Store = store });
+
     /// <summary>Adds an input, as <see cref="InputAttribute"/> does.</summary>
     /// <param name="componentId">The component's id.</param>
     /// <param name="property">The property whose changes trigger the callback.</param>

@@ -88,4 +88,10 @@ internal static partial class Log
 
     [LoggerMessage(40, LogLevel.Debug, "Invocation of callback {CallbackId} rejected: {Reason}", EventName = "InvocationRejected")]
     public static partial void InvocationRejected(ILogger logger, string callbackId, string reason);
+
+    [LoggerMessage(50, LogLevel.Error, "Inline call of callback {CallbackId} failed.", EventName = "InlineFailed")]
+    public static partial void InlineFailed(ILogger logger, Exception exception, string callbackId);
+
+    [LoggerMessage(51, LogLevel.Debug, "The cached result of callback {CallbackId} holds a server-side value that has gone; computing it again.", EventName = "CachedReferenceGone")]
+    public static partial void CachedReferenceGone(ILogger logger, string callbackId);
 }

@@ -20,19 +20,116 @@ internal static class ArgumentBinder
     /// One item per argument: an ALL entry's concrete ids as the client sent them, else undefined; null when none was sent.
     /// Only parameters that take <see cref="Matched{T}"/> pairs need them.
     /// </param>
-    public static object?[] Bind(IReadOnlyList<ArgumentTarget> targets, IReadOnlyList<JsonElement> values, JsonSerializerOptions json, IReadOnlyList<JsonElement>? ids = null)
+    /// <param name="resolved">
+    /// The values of the server-side references the arguments hold, by reference and type (see <see cref="References"/>);
+    /// null to check only that reference arguments hold references, binding them to null.
+    /// </param>
+    public static object?[] Bind(
+        IReadOnlyList<ArgumentTarget> targets,
+        IReadOnlyList<JsonElement> values,
+        JsonSerializerOptions json,
+        IReadOnlyList<JsonElement>? ids = null,
+        IReadOnlyDictionary<(string Reference, Type Type), object?>? resolved = null)
     {
         json = Strict(json);
         var bound = new object?[targets.Count];
         for (var i = 0; i < bound.Length; i++)
         {
             var argument = targets[i];
-            bound[i] = MatchedValues.ValueTypeOf(argument.ParameterType) is { } valueType
-                ? MatchedValues.Bind(values[i], ids is null ? default : ids[i], valueType, argument.Description, (value, type) => Read(value, type, argument, json))
-                : Read(values[i], argument.ParameterType, argument, json);
+            Func<JsonElement, Type, object?> read = argument.IsReference
+                ? (value, type) => ReadReference(value, type, argument, resolved)
+                : (value, type) => Read(value, type, argument, json);
+            if (MatchedValues.ValueTypeOf(argument.ParameterType) is { } valueType)
+            {
+                bound[i] = MatchedValues.Bind(values[i], ids is null ? default : ids[i], valueType, argument.Description, read);
+            }
+            else if (argument.IsReference && values[i].ValueKind == JsonValueKind.Array)
+            {
+                bound[i] = ReadReferences(values[i], argument, read);
+            }
+            else
+            {
+                bound[i] = read(values[i], argument.ParameterType);
+            }
         }
 
         return bound;
+    }
+
+    /// <summary>
+    /// The server-side references the arguments hold, each with the type its value is read as and the argument's
+    /// description; a reference argument holding something else is left for <see cref="Bind"/> to refuse.
+    /// </summary>
+    public static IEnumerable<(string Reference, Type Type, string Description)> References(IReadOnlyList<ArgumentTarget> targets, IReadOnlyList<JsonElement> values)
+    {
+        for (var i = 0; i < targets.Count; i++)
+        {
+            var argument = targets[i];
+            if (!argument.IsReference)
+            {
+                continue;
+            }
+
+            if (values[i].ValueKind == JsonValueKind.String)
+            {
+                yield return (values[i].GetString()!, argument.ParameterType, argument.Description);
+            }
+            else if (values[i].ValueKind == JsonValueKind.Array && (MatchedValues.ValueTypeOf(argument.ParameterType) ?? ElementTypeOf(argument.ParameterType)) is { } element)
+            {
+                foreach (var item in values[i].EnumerateArray().Where(v => v.ValueKind == JsonValueKind.String))
+                {
+                    yield return (item.GetString()!, element, argument.Description);
+                }
+            }
+        }
+    }
+
+    private static object? ReadReference(JsonElement value, Type type, ArgumentTarget argument, IReadOnlyDictionary<(string, Type), object?>? resolved)
+    {
+        if (value.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
+        {
+            // Nothing made the value yet (the initial call of a page): the handler gets null, as for any empty property.
+            return type.IsValueType && Nullable.GetUnderlyingType(type) is null
+                ? throw new ArgumentBindingException($"The value of {argument.Description} is null, but the handler takes a non-nullable {FriendlyName(type)}.")
+                : null;
+        }
+
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            throw new ArgumentBindingException($"The value of {argument.Description} must be a server-side reference (the property holds another callback's server-side output), or null.");
+        }
+
+        return resolved is null ? null : resolved[(value.GetString()!, type)];
+    }
+
+    /// <summary>An ALL pattern over server-side values: each reference read as the collection's element type.</summary>
+    private static object ReadReferences(JsonElement values, ArgumentTarget argument, Func<JsonElement, Type, object?> read)
+    {
+        var element = ElementTypeOf(argument.ParameterType)
+            ?? throw new ArgumentBindingException($"The handler takes {argument.Description}, an ALL pattern over server-side values, as {FriendlyName(argument.ParameterType)}; take an array or a list.");
+        var items = Array.CreateInstance(element, values.GetArrayLength());
+        var index = 0;
+        foreach (var value in values.EnumerateArray())
+        {
+            items.SetValue(read(value, element), index++);
+        }
+
+        return argument.ParameterType.IsAssignableFrom(items.GetType())
+            ? items
+            : Activator.CreateInstance(argument.ParameterType, items)!;
+    }
+
+    /// <summary>The element type of an array or of a one-argument generic collection an array (or a list made from one) can be passed as.</summary>
+    private static Type? ElementTypeOf(Type type)
+    {
+        var element = type.IsArray ? type.GetElementType() : type.IsGenericType && type.GetGenericArguments() is [var only] ? only : null;
+        if (element is null)
+        {
+            return null;
+        }
+
+        var array = element.MakeArrayType();
+        return type.IsAssignableFrom(array) || (!type.IsAbstract && type.GetConstructor([typeof(IEnumerable<>).MakeGenericType(element)]) is not null) ? element : null;
     }
 
     private static object? Read(JsonElement value, Type type, ArgumentTarget argument, JsonSerializerOptions json)

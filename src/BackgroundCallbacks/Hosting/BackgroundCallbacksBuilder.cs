@@ -169,6 +169,7 @@ public sealed class BackgroundCallbacksBuilder
         }
 
         Services.AddSingleton(new ValueStoreRegistration(name, create));
+        _sources.ValueStores.Add(name);
         return this;
     }
 }

@@ -78,9 +78,11 @@ public static class BackgroundCallbacksServiceCollectionExtensions
         services.TryAddSingleton<JobEntryPoint>();
         services.TryAddSingleton<JobEnqueuer>();
         services.TryAddSingleton<InvocationService>();
+        services.TryAddSingleton<InlineRunner>();
         services.AddSingleton(new ValueStoreRegistration(ValueStores.DefaultName, static sp =>
             new MemoryValueStore(ValueStores.DefaultName, new MemoryValueStoreOptions(), sp.GetRequiredService<TimeProvider>())));
         services.TryAddSingleton<ValueStores>();
+        services.TryAddSingleton<ServerSideValues>();
         services.TryAddSingleton<IServerSideSerializer>(static sp => new JsonServerSideSerializer(sp.GetRequiredService<IOptions<BackgroundCallbacksOptions>>().Value.SerializerOptions));
         services.TryAddSingleton<JobService>();
 

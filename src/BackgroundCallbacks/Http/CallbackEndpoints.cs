@@ -6,6 +6,7 @@ using BackgroundCallbacks.Jobs;
 using BackgroundCallbacks.Owners;
 using BackgroundCallbacks.Protocol;
 using BackgroundCallbacks.Registry;
+using BackgroundCallbacks.ServerSide;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -59,8 +60,12 @@ internal sealed class CallbackEndpoints(
             {
                 var caller = new Caller(owners.Resolve(context), page, Claims(context.User), AuthenticationType(context.User));
                 var cacheBy = await CacheByAsync(context, invocations.CacheByOf(callback)).ConfigureAwait(false);
-                var result = await invocations.InvokeAsync(callback, request, caller, cacheBy, context.RequestAborted).ConfigureAwait(false);
-                if (result.CachedOutputsJson is { } outputs)
+                var result = await invocations.InvokeAsync(callback, request, caller, cacheBy, context.RequestServices, context.RequestAborted).ConfigureAwait(false);
+                if (result.Inline is { } outcome)
+                {
+                    await JobResponseWriter.WriteInlineAsync(context, callback, outcome, result.SideUpdates).ConfigureAwait(false);
+                }
+                else if (result.CachedOutputsJson is { } outputs)
                 {
                     await JobResponseWriter.WriteCachedAsync(context, callback, outputs).ConfigureAwait(false);
                 }
@@ -74,6 +79,17 @@ internal sealed class CallbackEndpoints(
         {
             Log.InvocationRejected(logger, callback.Id, e.Message);
             await Problems.WriteAsync(context, e.Status, e.Title, e.Message).ConfigureAwait(false);
+        }
+        catch (ReferenceRejectedException e)
+        {
+            Log.InvocationRejected(logger, callback.Id, e.Message);
+            var (status, title, reason) = e.State switch
+            {
+                ReferenceState.Expired => (StatusCodes.Status410Gone, "Server-side value expired", "expired"),
+                ReferenceState.Malformed => (StatusCodes.Status400BadRequest, "Invalid invocation", "malformed"),
+                _ => (StatusCodes.Status422UnprocessableEntity, "Server-side value not found", "not-found"),
+            };
+            await Problems.WriteAsync(context, status, title, e.Message, new Dictionary<string, object?> { ["component"] = e.Component, ["reason"] = reason }).ConfigureAwait(false);
         }
     }
 

@@ -122,6 +122,47 @@ internal static class JobResponseWriter
         await ResponseBodies.WriteAsync(context, buffer.WrittenMemory).ConfigureAwait(false);
     }
 
+    /// <summary>An inline call's answer: the shape of an ended job, without a handle (there is nothing to follow).</summary>
+    public static async Task WriteInlineAsync(HttpContext context, CallbackDefinition callback, JobOutcome outcome, IReadOnlyList<KeyValuePair<string, string>> sideUpdates)
+    {
+        Prepare(context, StatusCodes.Status200OK);
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("callbackId", callback.Id);
+            writer.WriteString("status", outcome.Status.ToWire());
+            writer.WriteBoolean("inline", true);
+            writer.WriteStartArray("sideUpdates");
+            var version = 0;
+            foreach (var (componentId, props) in sideUpdates)
+            {
+                writer.WriteStartObject();
+                writer.WriteNumber("version", ++version);
+                ComponentValues.WriteId(writer, componentId);
+                writer.WritePropertyName("props");
+                writer.WriteRawValue(props, skipInputValidation: true);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            if (outcome.Status == JobStatus.Succeeded && outcome.OutputsJson is not null)
+            {
+                writer.WritePropertyName("outputs");
+                writer.WriteRawValue(outcome.OutputsJson, skipInputValidation: true);
+            }
+
+            if (outcome.Error is not null)
+            {
+                writer.WriteString("error", outcome.Error);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        await ResponseBodies.WriteAsync(context, buffer.WrittenMemory).ConfigureAwait(false);
+    }
+
     private static void Prepare(HttpContext context, int status)
     {
         context.Response.StatusCode = status;

@@ -5,7 +5,7 @@ namespace BackgroundCallbacks.Http;
 /// <summary>Writes RFC 9457 problem details, the body of every error this library answers.</summary>
 internal static class Problems
 {
-    public static Task WriteAsync(HttpContext context, int status, string title, string detail)
+    public static Task WriteAsync(HttpContext context, int status, string title, string detail, IDictionary<string, object?>? extensions = null)
     {
         if (HttpMethods.IsHead(context.Request.Method))
         {
@@ -15,7 +15,7 @@ internal static class Problems
             return Task.CompletedTask;
         }
 
-        return Results.Problem(detail: detail, statusCode: status, title: title, instance: context.Request.Path).ExecuteAsync(context);
+        return Results.Problem(detail: detail, statusCode: status, title: title, instance: context.Request.Path, extensions: extensions).ExecuteAsync(context);
     }
 
     public static Task NotFoundJobAsync(HttpContext context) =>

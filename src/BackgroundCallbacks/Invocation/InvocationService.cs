@@ -5,7 +5,9 @@ using System.Text.Json;
 using BackgroundCallbacks.Diagnostics;
 using BackgroundCallbacks.Jobs;
 using BackgroundCallbacks.Owners;
+using BackgroundCallbacks.Execution;
 using BackgroundCallbacks.Registry;
+using BackgroundCallbacks.ServerSide;
 using Microsoft.Extensions.Logging;
 
 namespace BackgroundCallbacks.Invocation;
@@ -15,7 +17,12 @@ namespace BackgroundCallbacks.Invocation;
 /// otherwise admits the invocation as a follower of a job (joining an identical one in flight, or creating it), takes
 /// the page's slot, and leaves queueing to the enqueuer. Nothing here blocks a thread.
 /// </summary>
-internal sealed class InvocationService(CallbackManagers managers, JobEnqueuer enqueuer, ILogger<InvocationService> logger)
+internal sealed class InvocationService(
+    CallbackManagers managers,
+    JobEnqueuer enqueuer,
+    ServerSideValues serverSide,
+    InlineRunner inline,
+    ILogger<InvocationService> logger)
 {
     /// <summary>The cache-by providers the door must evaluate for a callback; null when its results are not cached.</summary>
     public IReadOnlyList<string>? CacheByOf(CallbackDefinition callback) => managers.CacheByOf(callback);
@@ -24,20 +31,48 @@ internal sealed class InvocationService(CallbackManagers managers, JobEnqueuer e
     /// <param name="request">The validated values.</param>
     /// <param name="caller">Who invokes.</param>
     /// <param name="cacheBy">The values of <see cref="CacheByOf"/>'s providers, in order; null when the callback does not cache.</param>
+    /// <param name="services">The caller's DI scope: an inline callback runs in it.</param>
     /// <param name="cancellationToken">Fires when the caller goes away.</param>
+    /// <exception cref="ReferenceRejectedException">A server-side reference the caller sent cannot be used.</exception>
     public async Task<InvocationResult> InvokeAsync(
         CallbackDefinition callback,
         InvocationRequest request,
         Caller caller,
         IReadOnlyList<KeyValuePair<string, string?>>? cacheBy,
+        IServiceProvider services,
         CancellationToken cancellationToken)
     {
-        var manager = managers.Get(callback.Manager);
-        var key = cacheBy is null ? null : CacheKey.Build(callback, request, cacheBy, callback.SharedResults ? null : caller.Owner.Id);
-        if (key is not null && await manager.Backend.Results.GetAsync(key, callback.Expire ?? manager.Settings.Expire, cancellationToken).ConfigureAwait(false) is { } cached)
+        // Before the cache: a shared result must not be handed to a caller for a reference that is not theirs.
+        if (callback.HasReferences)
         {
-            Log.CacheHit(logger, callback.Id);
-            return InvocationResult.Hit(cached);
+            await CheckReferencesAsync(callback, request, caller, cancellationToken).ConfigureAwait(false);
+        }
+
+        var manager = managers.Get(callback.Manager);
+        var expire = callback.Expire ?? manager.Settings.Expire;
+        var key = cacheBy is null ? null : CacheKey.Build(callback, request, cacheBy, callback.SharedResults ? null : caller.Owner.Id);
+        if (key is not null && await manager.Backend.Results.GetAsync(key, expire, cancellationToken).ConfigureAwait(false) is { } cached)
+        {
+            if (!callback.HasServerSideOutputs || await serverSide.AllPresentAsync(ReferencesIn(callback, cached), cancellationToken).ConfigureAwait(false))
+            {
+                Log.CacheHit(logger, callback.Id);
+                return InvocationResult.Hit(cached);
+            }
+
+            // A result whose stored value has gone would hand the client a dangling reference: it is a miss.
+            Log.CachedReferenceGone(logger, callback.Id);
+            await manager.Backend.Results.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (callback.Inline)
+        {
+            var (outcome, sideUpdates) = await inline.RunAsync(callback, request, caller, services, cancellationToken).ConfigureAwait(false);
+            if (key is not null && outcome.Status == JobStatus.Succeeded && outcome.Cacheable)
+            {
+                await manager.Backend.Results.SetAsync(key, outcome.OutputsJson!, expire, cancellationToken).ConfigureAwait(false);
+            }
+
+            return new InvocationResult(null, null, Status: outcome.Status) { Inline = outcome, SideUpdates = sideUpdates };
         }
 
         var jobs = manager.Backend.Jobs;
@@ -83,6 +118,46 @@ internal sealed class InvocationService(CallbackManagers managers, JobEnqueuer e
         }
 
         return new InvocationResult(null, handle, admitted.Joined, admitted.Status);
+    }
+
+    private async Task CheckReferencesAsync(CallbackDefinition callback, InvocationRequest request, Caller caller, CancellationToken cancellationToken)
+    {
+        var targets = callback.ArgumentTargets;
+        for (var i = 0; i < targets.Count; i++)
+        {
+            if (!targets[i].IsReference)
+            {
+                continue;
+            }
+
+            foreach (var (reference, _, description) in ArgumentBinder.References([targets[i]], [request.Arguments[i]]))
+            {
+                var state = await serverSide.CheckAsync(reference, caller.Owner.Id, cancellationToken).ConfigureAwait(false);
+                if (state != ReferenceState.Readable)
+                {
+                    throw new ReferenceRejectedException(description, callback.Arguments[i].Dependency.Key, state);
+                }
+            }
+        }
+    }
+
+    /// <summary>The references in a cached result's server-side outputs.</summary>
+    private static List<string> ReferencesIn(CallbackDefinition callback, string outputsJson)
+    {
+        using var document = JsonDocument.Parse(outputsJson);
+        var found = new List<string>();
+        var properties = callback.Outputs.Where(o => o.Store is not null).Select(o => o.Property).ToHashSet(StringComparer.Ordinal);
+        foreach (var entry in document.RootElement.EnumerateArray())
+        {
+            if (entry.TryGetProperty("property", out var property) && properties.Contains(property.GetString()!)
+                && entry.TryGetProperty("value", out var value) && value.ValueKind == JsonValueKind.String
+                && value.GetString() is { } reference && reference.StartsWith(ServerSideReference.Prefix, StringComparison.Ordinal))
+            {
+                found.Add(reference);
+            }
+        }
+
+        return found;
     }
 
     /// <summary>

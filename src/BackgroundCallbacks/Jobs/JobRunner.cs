@@ -4,6 +4,7 @@ using BackgroundCallbacks.Diagnostics;
 using BackgroundCallbacks.Execution;
 using BackgroundCallbacks.Protocol;
 using BackgroundCallbacks.Registry;
+using BackgroundCallbacks.ServerSide;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -18,6 +19,7 @@ namespace BackgroundCallbacks.Jobs;
 internal sealed class JobRunner(
     CallbackRegistry registry,
     CallbackManagers managers,
+    ServerSideValues serverSide,
     IServiceScopeFactory scopes,
     IOptions<BackgroundCallbacksOptions> options,
     IHostEnvironment environment,
@@ -156,7 +158,7 @@ internal sealed class JobRunner(
             var values = document.RootElement.EnumerateArray().ToArray();
             var ids = ArgumentIds.Read(record.IdsJson);
             context.Invocation = ContextComponents.Build(callback, outputs, values, ids, record.MatchJson);
-            var arguments = ArgumentBinder.Bind(callback.ArgumentTargets, values, json, ids);
+            var arguments = await HandlerValues.BindAsync(serverSide, callback, values, ids, json, run.Token).ConfigureAwait(false);
             var progressCount = callback.ProgressOutputs.Count;
             var returned = await callback.Handler.InvokeAsync(
                 services,
@@ -165,7 +167,7 @@ internal sealed class JobRunner(
                 type => Activator.CreateInstance(typeof(ProgressReporter<>).MakeGenericType(type), progressCount, writer)!,
                 context,
                 run.Token).ConfigureAwait(false);
-            return JobOutcome.Succeeded(Outputs(outputs, returned, json));
+            return JobOutcome.Succeeded(await HandlerValues.OutputsAsync(serverSide, outputs, returned, ValueOwner(callback, record), json, run.Token).ConfigureAwait(false));
         }
         catch (Exception) when (run.IsInterrupted)
         {
@@ -179,6 +181,12 @@ internal sealed class JobRunner(
         {
             return new JobOutcome(JobStatus.Succeeded, "[]", Error: null) { Cacheable = false };
         }
+        catch (ServerSideValueException e)
+        {
+            // An input's stored value is gone or unreadable: running again cannot bring it back.
+            Log.JobFailed(logger, e, record.JobId, callback.Id);
+            return JobOutcome.Failed(e.Message);
+        }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             if (attempt <= callback.Retries && !run.IsCanceled)
@@ -188,18 +196,19 @@ internal sealed class JobRunner(
             }
 
             Log.JobFailed(logger, e, record.JobId, callback.Id);
-            return HandleError(callback, outputs, context, e, json);
+            return await HandleErrorAsync(callback, record, outputs, context, e, json).ConfigureAwait(false);
         }
     }
 
-    private JobOutcome HandleError(CallbackDefinition callback, IReadOnlyList<DependencySpec> outputs, CallbackContext context, Exception exception, JsonSerializerOptions json)
+    private async Task<JobOutcome> HandleErrorAsync(CallbackDefinition callback, JobRecord record, IReadOnlyList<DependencySpec> outputs, CallbackContext context, Exception exception, JsonSerializerOptions json)
     {
         var onError = callback.OnError ?? _options.OnError;
         if (onError is not null)
         {
             try
             {
-                return JobOutcome.Succeeded(Outputs(outputs, onError(exception, context), json)) with { Cacheable = false };
+                var outputsJson = await HandlerValues.OutputsAsync(serverSide, outputs, onError(exception, context), ValueOwner(callback, record), json, CancellationToken.None).ConfigureAwait(false);
+                return JobOutcome.Succeeded(outputsJson) with { Cacheable = false };
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -264,11 +273,8 @@ internal sealed class JobRunner(
     /// <summary>1, 2, 4 … seconds, at most a minute.</summary>
     private static TimeSpan RetryDelay(int attempt) => TimeSpan.FromSeconds(Math.Min(60, 1 << Math.Min(attempt - 1, 6)));
 
-    private static string Outputs(IReadOnlyList<DependencySpec> outputs, object? returned, JsonSerializerOptions json)
-    {
-        var values = ReturnedValues.Split(returned, outputs.Count, "callback's output list");
-        return values is null ? "[]" : ComponentValues.Write(outputs, values, json);
-    }
+    /// <summary>Server-side outputs are readable by whoever may read the result: the owner, or everyone when results are shared.</summary>
+    private static string? ValueOwner(CallbackDefinition callback, JobRecord record) => callback.SharedResults ? null : record.Owner;
 
     private static ClaimsPrincipal Principal(JobRecord record) =>
         new(new ClaimsIdentity(record.Claims.Select(c => new Claim(c.Key, c.Value)), record.AuthenticationType));

@@ -49,6 +49,10 @@ internal static class DependenciesDocument
                 WriteDependencies(writer, "cancel", callback.Cancel);
                 writer.WriteNumber("interval", callback.Interval);
                 writer.WriteBoolean("preventInitialCall", callback.PreventInitialCall);
+                if (callback.Inline)
+                {
+                    writer.WriteBoolean("inline", true);
+                }
                 writer.WriteEndObject();
             }
 
@@ -67,6 +71,10 @@ internal static class DependenciesDocument
             writer.WriteStartObject();
             WriteDependency(writer, argument.Dependency);
             writer.WriteString("name", argument.Name);
+            if (argument.IsReference)
+            {
+                writer.WriteBoolean("serverSide", true);
+            }
             writer.WriteEndObject();
         }
 
@@ -80,6 +88,12 @@ internal static class DependenciesDocument
         {
             writer.WriteStartObject();
             WriteDependency(writer, dependency);
+            if (dependency.Store is not null)
+            {
+                // The client keeps a reference, not a value: it must not render it.
+                writer.WriteBoolean("serverSide", true);
+            }
+
             writer.WriteEndObject();
         }
 

@@ -6,4 +6,8 @@ namespace BackgroundCallbacks.Registry;
 /// <param name="Name">The argument's name: the declared name, else the parameter's.</param>
 /// <param name="Position">The position among inputs then state, as the client sends them.</param>
 /// <param name="ParameterType">The type the value is bound to.</param>
-internal sealed record ArgumentSpec(DependencySpec Dependency, bool IsState, string Name, int Position, Type ParameterType);
+internal sealed record ArgumentSpec(DependencySpec Dependency, bool IsState, string Name, int Position, Type ParameterType)
+{
+    /// <summary>Whether the property is some callback's server-side output: the client sends a reference, the handler gets the value.</summary>
+    public bool IsReference { get; init; }
+}

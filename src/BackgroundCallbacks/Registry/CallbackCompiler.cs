@@ -11,7 +11,12 @@ namespace BackgroundCallbacks.Registry;
 /// </summary>
 internal static class CallbackCompiler
 {
-    public static CallbackDefinition? Compile(CallbackDeclaration declaration, string defaultManager, JsonSerializerOptions json, List<string> problems)
+    /// <param name="declaration">The callback as written.</param>
+    /// <param name="defaultManager">The manager of callbacks that name none.</param>
+    /// <param name="json">The app's serializer options.</param>
+    /// <param name="serverSide">Every server-side output of the application: an input or state on one of them takes a reference.</param>
+    /// <param name="problems">Where problems are reported.</param>
+    public static CallbackDefinition? Compile(CallbackDeclaration declaration, string defaultManager, JsonSerializerOptions json, IReadOnlyList<DependencySpec> serverSide, List<string> problems)
     {
         var settings = declaration.Settings;
         var before = problems.Count;
@@ -62,8 +67,13 @@ internal static class CallbackCompiler
 
             switch (attribute)
             {
-                case OutputAttribute:
-                    outputs.Add(spec);
+                case OutputAttribute output:
+                    if (output.Store is not null && !output.ServerSide)
+                    {
+                        Problem($"the output {spec} names the store '{output.Store}' but is not server-side; set ServerSide = true.");
+                    }
+
+                    outputs.Add(output.ServerSide ? spec with { Store = output.Store ?? ServerSideOutputs.DefaultStore } : spec);
                     break;
                 case InputAttribute input:
                     inputs.Add((spec, input.Name));
@@ -129,6 +139,16 @@ internal static class CallbackCompiler
             Problem($"{dependency} uses MATCH, but no input does, so there is nothing to match it with.");
         }
 
+        if (settings.Inline && (progress.Count > 0 || cancel.Count > 0))
+        {
+            Problem("it runs inline, so it has no job to report progress from or to cancel: remove its Progress and Cancel dependencies, or run it in the background.");
+        }
+
+        if (settings.Inline && settings.Retries > 0)
+        {
+            Problem("it runs inline, in the request, so it cannot be retried later: remove Retries, or run it in the background.");
+        }
+
         if (settings.Interval <= 0)
         {
             Problem($"Interval must be positive (it is {settings.Interval}).");
@@ -171,6 +191,7 @@ internal static class CallbackCompiler
             Problem($"it declares {progress.Count} progress outputs, but its handler reports {progressProblem}.");
         }
 
+        arguments = arguments?.Select(a => serverSide.Any(o => ComponentPatterns.Overlap(o, a.Dependency)) ? a with { IsReference = true } : a).ToList();
         MatchedArguments.Check(arguments ?? [], json, Problem);
         foreach (var argument in arguments ?? [])
         {
@@ -194,6 +215,7 @@ internal static class CallbackCompiler
             Running = running,
             Progress = progress,
             Cancel = cancel,
+            Inline = settings.Inline,
             Interval = settings.Interval,
             PreventInitialCall = settings.PreventInitialCall,
             CacheBy = settings.CacheBy,

@@ -20,6 +20,9 @@ internal sealed class CallbackDefinition
 
     public required IReadOnlyList<DependencySpec> Cancel { get; init; }
 
+    /// <summary>Whether the callback runs in the request rather than as a job.</summary>
+    public bool Inline { get; init; }
+
     public required int Interval { get; init; }
 
     public required bool PreventInitialCall { get; init; }
@@ -57,7 +60,13 @@ internal sealed class CallbackDefinition
     public IReadOnlyList<ArgumentSpec> StateArguments => field ??= Arguments.Where(a => a.IsState).ToArray();
 
     /// <summary>What each argument binds to, in the binder's terms.</summary>
-    public IReadOnlyList<ArgumentTarget> ArgumentTargets => field ??= Arguments.Select(a => new ArgumentTarget(a.ParameterType, $"{a.Dependency} ('{a.Name}')")).ToArray();
+    public IReadOnlyList<ArgumentTarget> ArgumentTargets => field ??= Arguments.Select(a => new ArgumentTarget(a.ParameterType, $"{a.Dependency} ('{a.Name}')", a.IsReference)).ToArray();
+
+    /// <summary>Whether any output stays on the server.</summary>
+    public bool HasServerSideOutputs => Outputs.Any(o => o.Store is not null);
+
+    /// <summary>Whether any argument arrives as a server-side reference.</summary>
+    public bool HasReferences => Arguments.Any(a => a.IsReference);
 
     public IReadOnlyList<DependencySpec> ProgressOutputs => field ??= Progress.Select(p => p.Dependency).ToArray();
 }

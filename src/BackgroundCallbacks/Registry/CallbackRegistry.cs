@@ -30,10 +30,11 @@ internal sealed class CallbackRegistry
             declarations.AddRange(Scan(assembly));
         }
 
+        var serverSide = ServerSideOutputs.Of(declarations, sources.ValueStores, problems);
         var callbacks = new Dictionary<string, CallbackDefinition>(StringComparer.Ordinal);
         foreach (var declaration in declarations)
         {
-            var definition = CallbackCompiler.Compile(declaration, ManagerNames.Default, settings.SerializerOptions, problems);
+            var definition = CallbackCompiler.Compile(declaration, ManagerNames.Default, settings.SerializerOptions, serverSide, problems);
             if (definition is null)
             {
                 continue;

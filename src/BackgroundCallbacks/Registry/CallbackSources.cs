@@ -12,4 +12,7 @@ internal sealed class CallbackSources
 
     /// <summary>The names of every cache-by provider registered, built in or added.</summary>
     public HashSet<string> CacheByProviders { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The names of every store of server-side values registered, the default included.</summary>
+    public HashSet<string> ValueStores { get; } = new(StringComparer.Ordinal) { ServerSideOutputs.DefaultStore };
 }

@@ -141,7 +141,47 @@ internal static class ComponentPatterns
     public static IReadOnlyList<DependencySpec> Resolve(IReadOnlyList<DependencySpec> declared, IReadOnlyDictionary<string, JsonElement>? matches) =>
         matches is null || matches.Count == 0
             ? declared
-            : declared.Select(d => d.Kind == PatternKind.Match ? new DependencySpec(Resolve(d, matches), d.Property) : d).ToArray();
+            : declared.Select(d => d.Kind == PatternKind.Match ? new DependencySpec(Resolve(d, matches), d.Property) { Store = d.Store } : d).ToArray();
+
+    /// <summary>
+    /// Whether two declared dependencies could name the same component property: the same property, and the same plain
+    /// id or patterns with the same keys whose values agree wherever neither has a wildcard.
+    /// </summary>
+    public static bool Overlap(DependencySpec a, DependencySpec b)
+    {
+        if (a.Property != b.Property)
+        {
+            return false;
+        }
+
+        if (!a.ComponentId.StartsWith('{') || !b.ComponentId.StartsWith('{'))
+        {
+            return a.ComponentId == b.ComponentId;
+        }
+
+        if (!TryParse(a.ComponentId, out var left) || !TryParse(b.ComponentId, out var right)
+            || left.EnumerateObject().Count() != right.EnumerateObject().Count())
+        {
+            return false;
+        }
+
+        foreach (var property in left.EnumerateObject())
+        {
+            if (!right.TryGetProperty(property.Name, out var other))
+            {
+                return false;
+            }
+
+            if (!IsWildcard(property.Value) && !IsWildcard(other) && !JsonEquals(property.Value, other))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool IsWildcard(JsonElement value) => value.ValueKind == JsonValueKind.String && value.GetString() is Match or All;
 
     /// <summary>
     /// Whether a concrete id could be one of a pattern's components: same keys, equal values where the pattern has no

@@ -7,5 +7,8 @@ internal sealed record DependencySpec(string ComponentId, string Property)
 
     public PatternKind Kind { get; } = ComponentPatterns.KindOf(ComponentId);
 
+    /// <summary>For a server-side output, the name of the store its value goes to; null for every other dependency.</summary>
+    public string? Store { get; init; }
+
     public override string ToString() => Key;
 }
