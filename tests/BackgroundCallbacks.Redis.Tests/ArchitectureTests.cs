@@ -13,6 +13,7 @@ public sealed class ArchitectureTests
         ["Caching"] = ["Connections"],
         ["Jobs"] = ["Connections"],
         ["Queueing"] = ["Connections"],
+        ["ServerSide"] = ["Connections"],
         ["Hosting"] = ["*"],
     };
 

@@ -38,6 +38,19 @@ internal static class RedisFailures
         }
     }
 
+    /// <summary>Runs a blocking Redis call, for the synchronous paths of a stream.</summary>
+    public static T Guard<T>(Func<T> operation)
+    {
+        try
+        {
+            return operation();
+        }
+        catch (Exception e) when (IsUnavailable(e))
+        {
+            throw Unavailable(e);
+        }
+    }
+
     public static async ValueTask GuardAsync(Func<Task> operation)
     {
         try

@@ -64,6 +64,12 @@ internal sealed class RedisBackendProvider : ICallbackBackendProvider, IDisposab
 
     internal RedisJobStore Store => _store;
 
+    /// <summary>
+    /// The connection of the Redis value stores: the jobs' Redis, not a results Redis of its own, whose eviction
+    /// would drop values that job records still point to. The stores borrow it; it is disposed with the backend.
+    /// </summary>
+    internal RedisConnection Values => _jobs;
+
     public CallbackBackend GetBackend(string managerName) => _backend;
 
     /// <summary>A few heartbeats fit in the dead-worker timeout, so one late heartbeat does not kill a worker.</summary>

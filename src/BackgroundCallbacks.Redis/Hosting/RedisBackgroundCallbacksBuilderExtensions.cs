@@ -2,6 +2,8 @@ using BackgroundCallbacks;
 using BackgroundCallbacks.Jobs;
 using BackgroundCallbacks.Redis;
 using BackgroundCallbacks.Redis.Hosting;
+using BackgroundCallbacks.Redis.ServerSide;
+using BackgroundCallbacks.ServerSide;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -13,7 +15,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class RedisBackgroundCallbacksBuilderExtensions
 {
     /// <summary>
-    /// Keeps results, job state and the Hangfire job queues in Redis instead of in this process. Call it the same way
+    /// Keeps results, job state, the Hangfire job queues and the default store of server-side values in Redis instead
+    /// of in this process. Call it the same way
     /// in every web and worker process of the application; set <see cref="BackgroundCallbacksOptions.RunWorkers"/> to
     /// false in web processes that leave the jobs to worker processes.
     /// </summary>
@@ -54,7 +57,7 @@ public static class RedisBackgroundCallbacksBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
-        AddRedis(builder.Services).Configure(configure);
+        AddRedis(builder).Configure(configure);
         return builder;
     }
 
@@ -66,14 +69,70 @@ public static class RedisBackgroundCallbacksBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configuration);
-        AddRedis(builder.Services).Bind(configuration);
+        AddRedis(builder).Bind(configuration);
         return builder;
     }
 
-    private static OptionsBuilder<RedisCallbacksOptions> AddRedis(IServiceCollection services)
+    /// <summary>
+    /// Adds a store of server-side values in the backend's Redis under a name outputs can pick
+    /// (<see cref="OutputAttribute.Store"/>), so a value written by one process is read by any other. <c>UseRedis</c>
+    /// already makes the <c>default</c> store one with default options; naming a store <c>default</c> here replaces it.
+    /// Needs <c>UseRedis</c>.
+    /// </summary>
+    /// <param name="builder">The builder returned by <c>AddBackgroundCallbacks</c>.</param>
+    /// <param name="name">The store's name: 1 to 32 lowercase letters, digits, '-' or '_'.</param>
+    /// <param name="configure">Sets its key prefix, expiry and largest value.</param>
+    /// <returns>The builder.</returns>
+    public static BackgroundCallbacksBuilder AddRedisValueStore(this BackgroundCallbacksBuilder builder, string name, Action<RedisValueStoreOptions>? configure = null)
     {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = new RedisValueStoreOptions();
+        configure?.Invoke(options);
+        if (Problem(options) is { } problem)
+        {
+            throw new ArgumentException($"The Redis value store '{name}' {problem}", nameof(configure));
+        }
+
+        return builder.AddValueStore(name, sp => CreateValueStore(sp, name, options));
+    }
+
+    private static OptionsBuilder<RedisCallbacksOptions> AddRedis(BackgroundCallbacksBuilder builder)
+    {
+        AddDefaultValueStore(builder.Services);
+        var services = builder.Services;
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisCallbacksOptions>, RedisCallbacksOptionsValidator>());
         services.Replace(ServiceDescriptor.Singleton<ICallbackBackendProvider, RedisBackendProvider>());
         return services.AddOptions<RedisCallbacksOptions>().ValidateOnStart();
     }
+
+    /// <summary>
+    /// Makes the default store Redis's, right after the embedded one it replaces rather than at the end: a default store
+    /// the application registered itself (before or after <c>UseRedis</c>) comes later and still wins.
+    /// </summary>
+    private static void AddDefaultValueStore(IServiceCollection services)
+    {
+        var registration = ServiceDescriptor.Singleton(new ValueStoreRegistration(ValueStores.DefaultName,
+            static sp => CreateValueStore(sp, ValueStores.DefaultName, new RedisValueStoreOptions())));
+        for (var i = 0; i < services.Count; i++)
+        {
+            if (services[i].ImplementationInstance is ValueStoreRegistration { Name: ValueStores.DefaultName })
+            {
+                services.Insert(i + 1, registration);
+                return;
+            }
+        }
+
+        services.Add(registration);
+    }
+
+    private static RedisValueStore CreateValueStore(IServiceProvider services, string name, RedisValueStoreOptions options) =>
+        services.GetRequiredService<ICallbackBackendProvider>() is RedisBackendProvider backend
+            ? new RedisValueStore(name, options, backend.Values)
+            : throw new InvalidOperationException($"The Redis store of server-side values '{name}' needs the Redis backend: call UseRedis(...).");
+
+    private static string? Problem(RedisValueStoreOptions options) =>
+        string.IsNullOrEmpty(options.KeyPrefix) ? "needs a KeyPrefix: it keeps its keys apart from everything else in Redis."
+        : options.Expiry <= TimeSpan.Zero ? $"needs a positive Expiry (it is {options.Expiry})."
+        : options.MaxValueSize <= 0 ? $"needs a positive MaxValueSize (it is {options.MaxValueSize})."
+        : null;
 }
