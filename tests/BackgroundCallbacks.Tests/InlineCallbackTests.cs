@@ -186,4 +186,30 @@ public sealed class InlineCallbackTests
         Assert.Contains("it runs inline, so it has no job to report progress from or to cancel", error.Message);
         Assert.Contains("it runs inline, in the request, so it cannot be retried later", error.Message);
     }
+
+    [Fact]
+    public async Task An_inline_callback_sets_a_cookie_and_a_header_that_a_background_callback_reads_in_a_later_request()
+    {
+        await using var app = await TestApp.StartAsync(b =>
+        {
+            b.MapBackgroundCallback("choose-theme", (string? theme, IResponseCookies cookies, HttpResponse response) =>
+                {
+                    cookies.Append("theme", theme ?? "light", new CookieOptions { Path = "/", HttpOnly = true });
+                    response.Headers["X-Theme"] = theme;
+                    return $"theme set to {theme}";
+                })
+                .Output("chosen", "children").Input("theme", "value").Configure(c => c.Inline = true);
+            b.MapBackgroundCallback("render", (int? clicks, [FromCookie("theme")] string? theme) => $"rendered in {theme}")
+                .Output("report", "children").Input("render", "n_clicks");
+        });
+        using var client = app.NewClient();
+
+        var (response, body) = await client.InvokeAsync("choose-theme", [CallbackClient.Value("theme", "value", "dark")]);
+        var done = await client.WaitForEndAsync(await client.StartAsync("render", [CallbackClient.Value("render", "n_clicks", 1)]));
+
+        Assert.Equal("theme set to dark", CallbackClient.Output(body, "chosen", "children").Str());
+        Assert.Equal("dark", Assert.Single(response.Headers.GetValues("X-Theme")));
+        Assert.Contains(response.Headers.GetValues("Set-Cookie"), c => c.StartsWith("theme=dark", StringComparison.Ordinal));
+        Assert.Equal("rendered in dark", CallbackClient.Output(done, "report", "children").Str());
+    }
 }

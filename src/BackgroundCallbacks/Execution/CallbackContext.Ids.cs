@@ -9,6 +9,9 @@ public sealed partial class CallbackContext
     /// <summary>What the runner read from the job's record; empty until the arguments were read.</summary>
     internal InvocationComponents Invocation { get; set; } = InvocationComponents.Empty;
 
+    /// <summary>The response an inline call answers with, for its handler's response parameters; null for a job.</summary>
+    internal Microsoft.AspNetCore.Http.HttpResponse? Response { get; init; }
+
     /// <summary>Gets the outputs of this invocation, in declaration order, with concrete ids.</summary>
     public IReadOnlyList<ComponentProperty> Outputs => Invocation.Outputs;
 

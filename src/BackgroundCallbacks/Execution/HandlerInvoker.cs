@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using System.Reflection;
 using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,6 +25,7 @@ internal sealed class HandlerInvoker(MethodInfo method, object? target, IReadOnl
                 ParameterKind.CancellationToken => cancellationToken,
                 ParameterKind.Context => context,
                 ParameterKind.RequestValue => requestValues[parameter.ArgumentPosition],
+                ParameterKind.Response => parameter.ProgressType == typeof(IResponseCookies) ? context.Response?.Cookies : context.Response,
                 _ => throw new InvalidOperationException("Unknown parameter kind."),
             };
         }

@@ -7,4 +7,7 @@ internal enum ParameterKind
     CancellationToken,
     Context,
     RequestValue,
+
+    /// <summary>An inline callback's response (<c>HttpResponse</c> or its <c>IResponseCookies</c>), to set a cookie or header on.</summary>
+    Response,
 }

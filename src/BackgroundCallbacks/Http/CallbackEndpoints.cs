@@ -60,7 +60,7 @@ internal sealed class CallbackEndpoints(
             {
                 var caller = new Caller(owners.Resolve(context), page, Claims(context.User), AuthenticationType(context.User));
                 var cacheBy = await CacheByAsync(context, invocations.CacheByOf(callback)).ConfigureAwait(false);
-                var result = await invocations.InvokeAsync(callback, request, caller, cacheBy, context.RequestServices, context.RequestAborted).ConfigureAwait(false);
+                var result = await invocations.InvokeAsync(callback, request, caller, cacheBy, context.RequestServices, context.Response, context.RequestAborted).ConfigureAwait(false);
                 if (result.Inline is { } outcome)
                 {
                     await JobResponseWriter.WriteInlineAsync(context, callback, outcome, result.SideUpdates).ConfigureAwait(false);

@@ -6,6 +6,7 @@ using BackgroundCallbacks.Jobs;
 using BackgroundCallbacks.Owners;
 using BackgroundCallbacks.Registry;
 using BackgroundCallbacks.ServerSide;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -28,7 +29,7 @@ internal sealed class InlineRunner(
     private readonly bool _includeDetails = options.Value.IncludeExceptionDetails ?? environment.IsDevelopment();
 
     public async Task<(JobOutcome Outcome, IReadOnlyList<KeyValuePair<string, string>> SideUpdates)> RunAsync(
-        CallbackDefinition callback, InvocationRequest request, Caller caller, IServiceProvider services, CancellationToken cancellationToken)
+        CallbackDefinition callback, InvocationRequest request, Caller caller, IServiceProvider services, HttpResponse? response, CancellationToken cancellationToken)
     {
         var json = _options.SerializerOptions;
         var outputs = ComponentPatterns.Resolve(callback.Outputs, request.Matches);
@@ -36,6 +37,7 @@ internal sealed class InlineRunner(
         var user = new ClaimsPrincipal(new ClaimsIdentity(caller.Claims.Select(c => new Claim(c.Key, c.Value)), caller.AuthenticationType));
         var context = new CallbackContext(callback.Id, RandomIds.New(), request.Triggered, user, services, updates, cancellationToken)
         {
+            Response = response,
             Invocation = ContextComponents.Build(callback, outputs, request.Arguments, request.Ids, request.Matches is null ? null : JsonSerializer.Serialize(request.Matches)),
         };
         var owner = callback.SharedResults ? null : caller.Owner.Id;

@@ -8,6 +8,7 @@ using BackgroundCallbacks.Owners;
 using BackgroundCallbacks.Execution;
 using BackgroundCallbacks.Registry;
 using BackgroundCallbacks.ServerSide;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
 namespace BackgroundCallbacks.Invocation;
@@ -32,6 +33,7 @@ internal sealed class InvocationService(
     /// <param name="caller">Who invokes.</param>
     /// <param name="cacheBy">The values of <see cref="CacheByOf"/>'s providers, in order; null when the callback does not cache.</param>
     /// <param name="services">The caller's DI scope: an inline callback runs in it.</param>
+    /// <param name="response">The HTTP door's response, which an inline handler may set cookies and headers on; null for other doors.</param>
     /// <param name="cancellationToken">Fires when the caller goes away.</param>
     /// <exception cref="ReferenceRejectedException">A server-side reference the caller sent cannot be used.</exception>
     public async Task<InvocationResult> InvokeAsync(
@@ -40,6 +42,7 @@ internal sealed class InvocationService(
         Caller caller,
         IReadOnlyList<KeyValuePair<string, string?>>? cacheBy,
         IServiceProvider services,
+        HttpResponse? response,
         CancellationToken cancellationToken)
     {
         // Before the cache: a shared result must not be handed to a caller for a reference that is not theirs.
@@ -66,7 +69,7 @@ internal sealed class InvocationService(
 
         if (callback.Inline)
         {
-            var (outcome, sideUpdates) = await inline.RunAsync(callback, request, caller, services, cancellationToken).ConfigureAwait(false);
+            var (outcome, sideUpdates) = await inline.RunAsync(callback, request, caller, services, response, cancellationToken).ConfigureAwait(false);
             if (key is not null && outcome.Status == JobStatus.Succeeded && outcome.Cacheable)
             {
                 await manager.Backend.Results.SetAsync(key, outcome.OutputsJson!, expire, cancellationToken).ConfigureAwait(false);

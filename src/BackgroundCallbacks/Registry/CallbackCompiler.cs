@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 using BackgroundCallbacks.Declarations;
+using Microsoft.AspNetCore.Http;
 using BackgroundCallbacks.Execution;
 
 namespace BackgroundCallbacks.Registry;
@@ -256,6 +257,11 @@ internal static class CallbackCompiler
             else if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IProgress<>))
             {
                 plan[i] = new HandlerParameter(ParameterKind.Progress, -1, type.GetGenericArguments()[0]);
+            }
+            else if (declaration.Settings.Inline && (type == typeof(IResponseCookies) || type == typeof(HttpResponse)))
+            {
+                // An inline callback answers its own request, so it may set a cookie or a header on that answer.
+                plan[i] = new HandlerParameter(ParameterKind.Response, -1, type);
             }
             else if (RequestValueParameters.TryClassify(parameters[i], problem, out var requestValue))
             {

@@ -32,7 +32,7 @@ internal static class RequestValueParameters
         if (type == typeof(IResponseCookies) || type == typeof(HttpResponse))
         {
             problem($"the parameter '{name}' ({type.Name}) would write to the response, but a background callback has no response when its job runs "
-                + "(the invocation was answered with 202 long before); set the cookie or header from an endpoint of the app instead.");
+                + "(the invocation was answered with 202 long before); run the callback inline (Inline = true), or set the cookie or header from an endpoint of the app.");
             return true;
         }
 

@@ -1,0 +1,145 @@
+using System.Security.Cryptography;
+using System.Text;
+using BackgroundCallbacks.ServerSide;
+using BackgroundCallbacks.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace BackgroundCallbacks.Tests;
+
+/// <summary>How values are framed, compressed, streamed and read back, below the HTTP surface.</summary>
+public sealed class ServerSideValuesTests
+{
+    private static (ServerSideValues Values, MemoryValueStore Store) Create(IServerSideSerializer? serializer = null, MemoryValueStore? store = null)
+    {
+        store ??= new MemoryValueStore("default", new MemoryValueStoreOptions(), new FakeTimeProvider());
+        var services = new ServiceCollection().BuildServiceProvider();
+        var stores = new ValueStores([new ValueStoreRegistration("default", _ => store)], services);
+        return (new ServerSideValues(stores, serializer ?? new JsonServerSideSerializer(System.Text.Json.JsonSerializerOptions.Web)), store);
+    }
+
+    [Fact]
+    public async Task A_value_that_compresses_well_is_stored_compressed_and_reads_back_as_its_type()
+    {
+        var (values, store) = Create();
+        var rows = Enumerable.Range(0, 200_000).Select(i => new Row(i % 10, "category-" + (i % 7))).ToArray();
+
+        var reference = await values.WriteAsync("default", rows, "owner", CancellationToken.None);
+        var read = (Row[])(await values.ReadAsync(reference, typeof(Row[]), "rows.data", CancellationToken.None))!;
+
+        var json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(rows, System.Text.Json.JsonSerializerOptions.Web);
+        Assert.True(store.Size < json.Length / 5, $"Stored {store.Size} bytes for {json.Length} bytes of JSON.");
+        Assert.Equal(ValueEncoder.Zlib, await HeaderAsync(store, reference, 1));
+        Assert.Equal(rows, read);
+    }
+
+    [Fact]
+    public async Task A_value_that_does_not_compress_is_stored_as_it_is()
+    {
+        var (values, store) = Create();
+        var random = Convert.ToBase64String(RandomNumberGenerator.GetBytes(300_000));
+
+        var reference = await values.WriteAsync("default", random, "owner", CancellationToken.None);
+
+        Assert.Equal(ValueEncoder.Raw, await HeaderAsync(store, reference, 1));
+        Assert.Equal(random, await values.ReadAsync(reference, typeof(string), "x.data", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task The_encoder_streams_bytes_to_the_store_before_the_value_is_complete()
+    {
+        var destination = new MemoryStream();
+        var encoder = new ValueEncoder(destination, "json");
+        var block = Encoding.UTF8.GetBytes(new string('x', 1024 * 1024));
+
+        await encoder.WriteAsync(block);
+        var beforeCompletion = destination.Length;
+        await encoder.CompleteAsync(CancellationToken.None);
+
+        Assert.True(beforeCompletion > 0, "The encoder held the whole value before writing any of it.");
+    }
+
+    [Fact]
+    public async Task A_registered_serializer_writes_the_format_and_reads_back_the_declared_type()
+    {
+        var (values, store) = Create(new DoublesSerializer());
+        var data = Enumerable.Range(0, 10_000).Select(i => i / 3.0).ToArray();
+
+        var reference = await values.WriteAsync("default", data, null, CancellationToken.None);
+
+        Assert.Equal(data, await values.ReadAsync(reference, typeof(double[]), "x.data", CancellationToken.None));
+        Assert.Equal("f64", await FormatAsync(store, reference));
+    }
+
+    [Fact]
+    public async Task A_value_written_in_another_format_is_refused_naming_both_formats()
+    {
+        var store = new MemoryValueStore("default", new MemoryValueStoreOptions(), new FakeTimeProvider());
+        var (json, _) = Create(store: store);
+        var (binary, _) = Create(new DoublesSerializer(), store);
+        var reference = await json.WriteAsync("default", new[] { 1.0, 2.0 }, null, CancellationToken.None);
+
+        var error = await Assert.ThrowsAsync<ServerSideValueException>(() => binary.ReadAsync(reference, typeof(double[]), "x.data", CancellationToken.None));
+
+        Assert.Contains("'json'", error.Message);
+        Assert.Contains("'f64'", error.Message);
+    }
+
+    [Fact]
+    public async Task An_app_can_register_a_binary_serializer_and_handlers_see_no_difference()
+    {
+        await using var app = await TestApp.StartAsync(b =>
+        {
+            b.UseServerSideSerializer(new DoublesSerializer());
+            b.MapBackgroundCallback("build", (int? n) => Enumerable.Range(0, n ?? 0).Select(i => (double)i).ToArray())
+                .ServerSideOutput("rows", "data").Input("n", "value").Configure(c => c.Inline = true);
+            b.MapBackgroundCallback("sum", (double[]? rows) => $"{rows?.Sum()}")
+                .Output("sum", "children").Input("rows", "data").Configure(c => c.Inline = true);
+        });
+        using var client = app.NewClient();
+
+        var (_, built) = await client.InvokeAsync("build", [CallbackClient.Value("n", "value", 1000)]);
+        var (_, sum) = await client.InvokeAsync("sum", [CallbackClient.Value("rows", "data", CallbackClient.Output(built, "rows", "data")!.DeepClone())]);
+
+        Assert.Equal("499500", CallbackClient.Output(sum, "sum", "children").Str());
+    }
+
+    private static async Task<byte> HeaderAsync(MemoryValueStore store, string reference, int index)
+    {
+        Assert.True(ServerSideReference.TryParse(reference, out _, out var id));
+        await using var stream = (await store.OpenReadAsync(id, CancellationToken.None))!;
+        var header = new byte[3];
+        await stream.ReadExactlyAsync(header);
+        return header[index];
+    }
+
+    private static async Task<string> FormatAsync(MemoryValueStore store, string reference)
+    {
+        Assert.True(ServerSideReference.TryParse(reference, out _, out var id));
+        await using var stream = (await store.OpenReadAsync(id, CancellationToken.None))!;
+        var (format, payload) = await ValueDecoder.OpenAsync(stream, CancellationToken.None);
+        await payload.DisposeAsync();
+        return format;
+    }
+
+    public sealed record Row(int Value, string Category);
+
+    /// <summary>A user's binary format for arrays of doubles: eight bytes each.</summary>
+    private sealed class DoublesSerializer : IServerSideSerializer
+    {
+        public string Format => "f64";
+
+        public async ValueTask SerializeAsync(Stream destination, object? value, Type type, CancellationToken cancellationToken)
+        {
+            var data = (double[])value!;
+            await destination.WriteAsync(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.AsSpan()).ToArray(), cancellationToken);
+        }
+
+        public async ValueTask<object?> DeserializeAsync(Stream source, Type type, CancellationToken cancellationToken)
+        {
+            using var buffer = new MemoryStream();
+            await source.CopyToAsync(buffer, cancellationToken);
+            return System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(buffer.ToArray()).ToArray();
+        }
+    }
+}
