@@ -46,7 +46,10 @@ declare namespace BackgroundCallbacks {
     registerRenderer(property: string, renderer: RenderFunction | Renderer): () => void;
     /** Sets props from page code, as a callback output would; the callbacks that take them as input run. */
     setProps(id: ComponentId, props: { [property: string]: Json }): void;
-    /** Reads a component property as the client would send it; undefined when there is no such component. */
+    /**
+     * Reads a component property as the client would send it; undefined when there is no such component. For a
+     * server-side property this is its reference (`bcref:…`), or null before one was written.
+     */
     getProp(id: ComponentId, property: string): Json | undefined;
     /** The ids of the callbacks the server declared. */
     readonly callbacks: string[];
@@ -60,6 +63,8 @@ declare namespace BackgroundCallbacks {
     handle?: string;
     status?: "queued" | "running" | "succeeded" | "failed" | "canceled";
     cached?: boolean;
+    /** On `done`: the callback ran inline, in the request (`[BackgroundCallback(Inline = true)]`). */
+    inline?: boolean;
     triggered?: string[];
     message?: string;
   }
@@ -78,7 +83,7 @@ interface DocumentEventMap {
   "backgroundcallbacks:reattach": CustomEvent<BackgroundCallbacks.EventDetail>;
   /** A cancel was sent for a job. */
   "backgroundcallbacks:cancel": CustomEvent<BackgroundCallbacks.EventDetail>;
-  /** A job or cached invocation ended: succeeded, failed or canceled. */
+  /** A job, inline or cached invocation ended: succeeded, failed or canceled. */
   "backgroundcallbacks:done": CustomEvent<BackgroundCallbacks.EventDetail>;
   /** A failure shown in the page: a failed job, a refused invocation or a lost connection. */
   "backgroundcallbacks:error": CustomEvent<BackgroundCallbacks.EventDetail>;

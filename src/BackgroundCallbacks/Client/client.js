@@ -252,7 +252,25 @@
     }
   }
 
+  /** Whether the property holds a server-side reference here: some callback declares it server-side. */
+  function isServerSide(element, property) {
+    const id = componentId(element);
+    if (id === null) {
+      return false;
+    }
+    const fits = (d) => d.serverSide && d.property === property && idMatches(d.id, id);
+    return callbacks.some((c) => c.outputs.some(fits) || c.inputs.some(fits) || c.state.some(fits));
+  }
+
+  /** The attribute that keeps a reference: the property itself is never written, so the reference is never rendered. */
+  function referenceAttribute(property) {
+    return "data-bc-ref-" + property.toLowerCase().replace(/[^a-z0-9_.-]/g, "_");
+  }
+
   function readProp(element, property) {
+    if (isServerSide(element, property)) {
+      return element.getAttribute(referenceAttribute(property));
+    }
     const renderer = renderers.get(property);
     if (renderer) {
       if (renderer.read) {
@@ -296,6 +314,16 @@
   }
 
   function writeProp(element, property, value) {
+    if (isServerSide(element, property)) {
+      if (value === null || value === undefined) {
+        element.removeAttribute(referenceAttribute(property));
+      } else if (typeof value === "string") {
+        element.setAttribute(referenceAttribute(property), value);
+      } else {
+        console.error("BackgroundCallbacks: '" + property + "' is a server-side property; it takes a reference string, not a value.");
+      }
+      return;
+    }
     const renderer = renderers.get(property);
     if (renderer) {
       rememberCustom(element, property, value);
@@ -822,7 +850,19 @@
     if (response.status === 200 && superseded) {
       requestCancel(slot, superseded);
     }
-    if (response.status === 200) {
+    if (response.status === 200 && answer.inline) {
+      // An inline callback ran in the request: its answer is the whole job at once, side updates first as a job's arrive.
+      emit("done", { callbackId: callback.id, match: slot.match, status: answer.status, cached: false, inline: true });
+      for (const update of answer.sideUpdates || []) {
+        applyProps(parseWireId(update.id), update.props || {}, callback.id);
+      }
+      if (answer.status === "succeeded") {
+        applyValues(answer.outputs, callback.id);
+      } else if (answer.status === "failed") {
+        showError(slot, answer.error);
+      }
+      finish(slot, token);
+    } else if (response.status === 200) {
       emit("done", { callbackId: callback.id, match: slot.match, status: answer.status, cached: !!answer.cached });
       applyValues(answer.outputs, callback.id);
       finish(slot, token);
@@ -835,6 +875,7 @@
       }
       await follow(slot, token, answer.handle, answer.version || 0, answer.interval || callback.interval, false);
     } else {
+      // A refused invocation, e.g. 410/422 for a server-side reference that expired or is not this session's.
       showError(slot, await problemText(response));
       finish(slot, token);
     }
