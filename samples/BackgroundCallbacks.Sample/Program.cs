@@ -25,10 +25,4 @@ app.UseDefaultFiles();
 app.UseStaticFiles();
 app.MapBackgroundCallbacks();
 
-// The request-values page: an ordinary endpoint sets a cookie that a background callback reads in a later request.
-app.MapPost("/sample/name/{name}", (HttpContext context, string name) =>
-{
-    context.Response.Cookies.Append(BackgroundCallbacks.Sample.Callbacks.RequestExample.NameCookie, name, new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Strict });
-    return Results.NoContent();
-});
 app.Run();

@@ -7,7 +7,7 @@ namespace BackgroundCallbacks.Browser.Tests;
 public sealed class RequestValueTests(BrowserFixture browser)
 {
     [BrowserFact]
-    public async Task A_cookie_set_by_the_app_is_read_by_a_background_callback_in_another_request_with_the_page_url()
+    public async Task A_cookie_set_by_an_inline_callback_is_read_by_a_background_callback_in_another_request_with_the_page_url()
     {
         await using var test = await browser.NewPageAsync();
         await test.OpenAsync("/examples/request.html?from=test");
