@@ -56,6 +56,7 @@ public static class ServerSideBenchmark
                 foreach (var inline in new[] { true, false })
                 {
                     var times = new Dictionary<Path, List<double>> { [Path.RoundTrip] = [], [Path.ServerSideJson] = [], [Path.ServerSideBinary] = [] };
+                    var fullCollections = new Dictionary<Path, int> { [Path.RoundTrip] = 0, [Path.ServerSideJson] = 0, [Path.ServerSideBinary] = 0 };
                     var wires = new Dictionary<Path, List<Wire>> { [Path.RoundTrip] = [], [Path.ServerSideJson] = [], [Path.ServerSideBinary] = [] };
                     for (var round = 0; round <= rounds; round++)
                     {
@@ -70,9 +71,11 @@ public static class ServerSideBenchmark
                             GC.Collect();
                             GC.WaitForPendingFinalizers();
                             GC.Collect();
+                            var collections = GC.CollectionCount(2);
                             var (elapsed, wire) = await client.ClickAsync(Suffix(path, inline), size, round);
                             if (round > 0)
                             {
+                                fullCollections[path] += GC.CollectionCount(2) - collections;
                                 times[path].Add(elapsed.TotalMilliseconds);
                                 wires[path].Add(wire);
                             }
@@ -83,7 +86,7 @@ public static class ServerSideBenchmark
                     {
                         var result = new Result(size, inline, path, Median(times[path]), times[path].Min(), wires[path]);
                         results.Add(result);
-                        Console.WriteLine($"  N={size:N0} {(inline ? "inline" : "job"),-6} {Name(path),-26} median {result.MedianMs,9:F1} ms  min {result.MinMs,9:F1} ms  wire {result.Wire.Total,12:N0} B in {result.Requests} requests");
+                        Console.WriteLine($"  N={size:N0} {(inline ? "inline" : "job"),-6} {Name(path),-26} median {result.MedianMs,9:F1} ms  min {result.MinMs,9:F1} ms  wire {result.Wire.Total,12:N0} B in {result.Requests} requests, {fullCollections[path]} gen2 GCs during the clicks");
                     }
                 }
             }
@@ -170,7 +173,7 @@ public static class ServerSideBenchmark
         {
             var values = app.Services.GetRequiredService<ServerSideValues>();
             var serializer = app.Services.GetRequiredService<IServerSideSerializer>();
-            var store = (MemoryValueStore)app.Services.GetRequiredService<ValueStores>().Get(ValueStores.DefaultName);
+            var store = app.Services.GetRequiredService<ValueStores>().Get(ValueStores.DefaultName);
             var parts = new List<double[]>();
             long serializedBytes = 0, stored = 0;
             for (var round = 0; round <= rounds; round++)
@@ -196,10 +199,9 @@ public static class ServerSideBenchmark
 
                 times[2] = Lap(clock);
 
-                var before = store.Size;
                 var reference = await values.WriteAsync(ValueStores.DefaultName, rows, owner: null, CancellationToken.None);
                 times[3] = Lap(clock);
-                stored = store.Size - before;
+                stored = await StoredLengthAsync(store, reference);
 
                 var read = (double[])(await values.ReadAsync(reference, typeof(double[]), "rows", CancellationToken.None))!;
                 times[4] = Lap(clock);
@@ -228,6 +230,22 @@ public static class ServerSideBenchmark
                 $"{Median(parts.Select(p => p[i]).ToList()):F1} / {parts.Min(p => p[i]):F1}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {name} | {string.Join(" | ", cells)} | {serializedBytes:N0} | {stored:N0} |"));
+        }
+    }
+
+    private static async Task<long> StoredLengthAsync(IValueStore store, string reference)
+    {
+        var stream = ServerSideReference.TryParse(reference, out _, out var id)
+            ? await store.OpenReadAsync(id, CancellationToken.None)
+            : null;
+        if (stream is null)
+        {
+            return -1;
+        }
+
+        await using (stream)
+        {
+            return stream.Length;
         }
     }
 
