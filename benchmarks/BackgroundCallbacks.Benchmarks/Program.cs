@@ -6,8 +6,9 @@ namespace BackgroundCallbacks.Benchmarks;
 public static class Program
 {
     /// <summary>
-    /// <c>serve [port]</c> runs the benchmark server for an HTTP load tool (benchmarks/http/run.sh); anything else is
-    /// handed to BenchmarkDotNet (for example <c>--filter '*'</c>).
+    /// <c>serve [port]</c> runs the benchmark server for an HTTP load tool (benchmarks/http/run.sh); <c>serverside</c> runs
+    /// the server-side outputs benchmark (benchmarks/serverside/run.sh); anything else is handed to BenchmarkDotNet (for
+    /// example <c>--filter '*'</c>).
     /// </summary>
     public static async Task Main(string[] args)
     {
@@ -16,6 +17,12 @@ public static class Program
             var (app, address) = await BenchmarkServer.StartAsync(args.Length > 1 ? int.Parse(args[1]) : 5080);
             Console.WriteLine($"listening on {address}");
             await app.WaitForShutdownAsync();
+            return;
+        }
+
+        if (args.Length > 0 && args[0] == "serverside")
+        {
+            await ServerSideBenchmark.RunAsync(args[1..]);
             return;
         }
 
