@@ -63,11 +63,11 @@ public sealed class ServerSideValuesTests
     public async Task A_registered_serializer_writes_the_format_and_reads_back_the_declared_type()
     {
         var (values, store) = Create(new DoublesSerializer());
-        var data = Enumerable.Range(0, 10_000).Select(i => i / 3.0).ToArray();
+        var data = new Series(Enumerable.Range(0, 10_000).Select(i => i / 3.0).ToArray());
 
         var reference = await values.WriteAsync("default", data, null, CancellationToken.None);
 
-        Assert.Equal(data, await values.ReadAsync(reference, typeof(double[]), "x.data", CancellationToken.None));
+        Assert.Equal(data.Values, ((Series)(await values.ReadAsync(reference, typeof(Series), "x.data", CancellationToken.None))!).Values);
         Assert.Equal("f64", await FormatAsync(store, reference));
     }
 
@@ -77,9 +77,9 @@ public sealed class ServerSideValuesTests
         var store = new MemoryValueStore("default", new MemoryValueStoreOptions(), new FakeTimeProvider());
         var (json, _) = Create(store: store);
         var (binary, _) = Create(new DoublesSerializer(), store);
-        var reference = await json.WriteAsync("default", new[] { 1.0, 2.0 }, null, CancellationToken.None);
+        var reference = await json.WriteAsync("default", new Series([1.0, 2.0]), null, CancellationToken.None);
 
-        var error = await Assert.ThrowsAsync<ServerSideValueException>(() => binary.ReadAsync(reference, typeof(double[]), "x.data", CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ServerSideValueException>(() => binary.ReadAsync(reference, typeof(Series), "x.data", CancellationToken.None));
 
         Assert.Contains("'json'", error.Message);
         Assert.Contains("'f64'", error.Message);
@@ -91,9 +91,9 @@ public sealed class ServerSideValuesTests
         await using var app = await TestApp.StartAsync(b =>
         {
             b.UseServerSideSerializer(new DoublesSerializer());
-            b.MapBackgroundCallback("build", (int? n) => Enumerable.Range(0, n ?? 0).Select(i => (double)i).ToArray())
+            b.MapBackgroundCallback("build", (int? n) => new Series(Enumerable.Range(0, n ?? 0).Select(i => (double)i).ToArray()))
                 .ServerSideOutput("rows", "data").Input("n", "value").Configure(c => c.Inline = true);
-            b.MapBackgroundCallback("sum", (double[]? rows) => $"{rows?.Sum()}")
+            b.MapBackgroundCallback("sum", (Series? rows) => $"{rows?.Values.Sum()}")
                 .Output("sum", "children").Input("rows", "data").Configure(c => c.Inline = true);
         });
         using var client = app.NewClient();
@@ -122,16 +122,55 @@ public sealed class ServerSideValuesTests
         return format;
     }
 
+    [Fact]
+    public async Task Arrays_of_primitive_numbers_are_stored_as_their_bytes_and_read_as_any_collection_of_them()
+    {
+        var (values, store) = Create();
+        var data = Enumerable.Range(0, 100_000).Select(i => Math.Sin(i) * 1e6).ToArray();
+
+        var reference = await values.WriteAsync("default", data, "owner", CancellationToken.None);
+
+        Assert.Equal("raw-float64", await FormatAsync(store, reference));
+        Assert.InRange(store.Size, data.Length * 8, data.Length * 8 + 64);
+        Assert.Equal(data, await values.ReadAsync(reference, typeof(double[]), "x.data", CancellationToken.None));
+        Assert.Equal(data, (IReadOnlyList<double>)(await values.ReadAsync(reference, typeof(IReadOnlyList<double>), "x.data", CancellationToken.None))!);
+        Assert.Equal(data, (List<double>)(await values.ReadAsync(reference, typeof(List<double>), "x.data", CancellationToken.None))!);
+        var error = await Assert.ThrowsAsync<ServerSideValueException>(() => values.ReadAsync(reference, typeof(string[]), "x.data", CancellationToken.None));
+        Assert.Contains("an array of Double; the handler takes String[]", error.Message);
+    }
+
+    [Theory]
+    [InlineData(typeof(int))]
+    [InlineData(typeof(long))]
+    [InlineData(typeof(float))]
+    [InlineData(typeof(short))]
+    [InlineData(typeof(byte))]
+    public async Task Every_primitive_array_kind_reads_back_exactly(Type element)
+    {
+        var (values, _) = Create();
+        var array = Array.CreateInstance(element, 1000);
+        for (var i = 0; i < array.Length; i++)
+        {
+            array.SetValue(Convert.ChangeType(i % 100, element, System.Globalization.CultureInfo.InvariantCulture), i);
+        }
+
+        var reference = await values.WriteAsync("default", array, null, CancellationToken.None);
+
+        Assert.Equal(array, (Array)(await values.ReadAsync(reference, array.GetType(), "x.data", CancellationToken.None))!);
+    }
+
     public sealed record Row(int Value, string Category);
 
-    /// <summary>A user's binary format for arrays of doubles: eight bytes each.</summary>
+    public sealed record Series(double[] Values);
+
+    /// <summary>A user's binary format for a series of doubles: eight bytes each.</summary>
     private sealed class DoublesSerializer : IServerSideSerializer
     {
         public string Format => "f64";
 
         public async ValueTask SerializeAsync(Stream destination, object? value, Type type, CancellationToken cancellationToken)
         {
-            var data = (double[])value!;
+            var data = ((Series)value!).Values;
             await destination.WriteAsync(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.AsSpan()).ToArray(), cancellationToken);
         }
 
@@ -139,7 +178,7 @@ public sealed class ServerSideValuesTests
         {
             using var buffer = new MemoryStream();
             await source.CopyToAsync(buffer, cancellationToken);
-            return System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(buffer.ToArray()).ToArray();
+            return new Series(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(buffer.ToArray()).ToArray());
         }
     }
 }

@@ -122,7 +122,7 @@ internal sealed class CallbackEndpoints(
             return;
         }
 
-        await JobResponseWriter.WriteJobAsync(context, StatusCodes.Status200OK, handle, job, JobLocation(context, handle)).ConfigureAwait(false);
+        await JobResponseWriter.WriteJobAsync(context, StatusCodes.Status200OK, handle, job).ConfigureAwait(false);
     }
 
     public Task CancelAsync(HttpContext context) => GuardAsync(context, CancelCoreAsync);
@@ -137,7 +137,7 @@ internal sealed class CallbackEndpoints(
             return;
         }
 
-        await JobResponseWriter.WriteJobAsync(context, StatusCodes.Status202Accepted, handle, job, JobLocation(context, handle)).ConfigureAwait(false);
+        await JobResponseWriter.WriteJobAsync(context, StatusCodes.Status202Accepted, handle, job).ConfigureAwait(false);
     }
 
     private async Task GuardAsync(HttpContext context, Func<HttpContext, Task> handler)

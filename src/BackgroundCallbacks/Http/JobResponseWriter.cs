@@ -15,7 +15,7 @@ namespace BackgroundCallbacks.Http;
 /// </summary>
 internal static class JobResponseWriter
 {
-    public static async Task WriteJobAsync(HttpContext context, int status, string handle, JobView job, string location)
+    public static async Task WriteJobAsync(HttpContext context, int status, string handle, JobView job)
     {
         Prepare(context, status);
         var buffer = new ArrayBufferWriter<byte>(512);
@@ -26,7 +26,6 @@ internal static class JobResponseWriter
             writer.WriteString("callbackId", job.CallbackId);
             writer.WriteString("status", job.Status.ToWire());
             writer.WriteNumber("version", job.Version);
-            writer.WriteString("location", location);
             writer.WritePropertyName("progress");
             if (job.ProgressJson is null)
             {

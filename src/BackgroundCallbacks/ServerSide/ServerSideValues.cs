@@ -17,12 +17,21 @@ internal sealed class ServerSideValues(ValueStores stores, IServerSideSerializer
     public async Task<string> WriteAsync(string store, object? value, string? owner, CancellationToken cancellationToken)
     {
         var id = RandomIds.New();
+        var raw = RawArrays.FormatOf(value);
         await stores.Get(store).WriteAsync(id, owner, async (stream, token) =>
         {
-            var encoder = new ValueEncoder(stream, serializer.Format);
+            var encoder = new ValueEncoder(stream, raw ?? serializer.Format);
             await using (encoder.ConfigureAwait(false))
             {
-                await serializer.SerializeAsync(encoder, value, value?.GetType() ?? typeof(object), token).ConfigureAwait(false);
+                if (raw is not null)
+                {
+                    await RawArrays.WriteAsync(encoder, (Array)value!, token).ConfigureAwait(false);
+                }
+                else
+                {
+                    await serializer.SerializeAsync(encoder, value, value?.GetType() ?? typeof(object), token).ConfigureAwait(false);
+                }
+
                 await encoder.CompleteAsync(token).ConfigureAwait(false);
             }
         }, cancellationToken).ConfigureAwait(false);
@@ -83,6 +92,11 @@ internal sealed class ServerSideValues(ValueStores stores, IServerSideSerializer
             var (format, payload) = await ValueDecoder.OpenAsync(stored, cancellationToken).ConfigureAwait(false);
             await using (payload.ConfigureAwait(false))
             {
+                if (RawArrays.IsRaw(format))
+                {
+                    return await RawArrays.ReadAsync(payload, format, type, description, cancellationToken).ConfigureAwait(false);
+                }
+
                 if (!string.Equals(format, serializer.Format, StringComparison.Ordinal))
                 {
                     throw new ServerSideValueException($"The server-side value of {description} was written as '{format}'; this application reads '{serializer.Format}'.");

@@ -5,7 +5,7 @@ namespace BackgroundCallbacks.ServerSide;
 
 /// <summary>
 /// The stream a serializer writes a value into: it frames the bytes with a header (version, compression, format name)
-/// and compresses them when that pays, judged on the first 64 KB. Nothing is held beyond that first block, so a value
+/// and compresses them when that pays (halves the first 64 KB). Nothing is held beyond that first block, so a value
 /// of any size flows to its store in bounded memory.
 /// </summary>
 /// <remarks>The header: byte 0 the version (1), byte 1 the compression (0 none, 1 zlib), byte 2 the format name's length n, then n ASCII bytes.</remarks>
@@ -108,7 +108,10 @@ internal sealed class ValueEncoder(Stream destination, string format) : Stream
         _sample = null;
     }
 
-    /// <summary>Whether the fastest compression saves at least a fifth of the sample.</summary>
+    /// <summary>
+    /// Whether the fastest compression halves the sample. Less is not worth it: zlib costs about what serializing did,
+    /// and random numbers as JSON text save under a third.
+    /// </summary>
     private static bool Compresses(ReadOnlySpan<byte> sample)
     {
         using var trial = new MemoryStream(sample.Length);
@@ -117,6 +120,6 @@ internal sealed class ValueEncoder(Stream destination, string format) : Stream
             zlib.Write(sample);
         }
 
-        return trial.Length <= sample.Length * 4 / 5;
+        return trial.Length <= sample.Length / 2;
     }
 }
