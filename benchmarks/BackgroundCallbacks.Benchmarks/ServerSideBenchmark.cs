@@ -354,6 +354,9 @@ public static class ServerSideBenchmark
         private async Task<JsonDocument> InvokeAsync(string callbackId, byte[] body)
         {
             var answer = await SendAsync(HttpMethod.Post, $"{Prefix}/callbacks/{callbackId}", body);
+
+            // The 202 names the job's URL; the job document that polls return does not repeat it.
+            string? location = null;
             while (true)
             {
                 var root = answer.RootElement;
@@ -368,7 +371,8 @@ public static class ServerSideBenchmark
                     throw new InvalidOperationException($"{callbackId} ended {status}: {root}");
                 }
 
-                var poll = $"{root.GetProperty("location").GetString()}?after={root.GetProperty("version").GetInt64()}&wait=20000";
+                location ??= root.GetProperty("location").GetString();
+                var poll = $"{location}?after={root.GetProperty("version").GetInt64()}&wait=20000";
                 answer.Dispose();
                 answer = await SendAsync(HttpMethod.Get, poll, body: null);
             }
