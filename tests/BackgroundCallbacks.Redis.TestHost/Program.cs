@@ -1,7 +1,8 @@
 // A web or worker process for the multi-process tests of the Redis backend. Everything comes from the command line:
 //   dotnet BackgroundCallbacks.Redis.TestHost.dll --role=web|worker --BackgroundCallbacks:Redis:ConnectionString=…
 // A web process prints "LISTENING <address>" once it serves; a worker prints "READY". Both print "LOG|<event>|…" lines
-// for the library's log events, so a test can wait for what a process did.
+// for the library's log events, so a test can wait for what a process did (its Debug events too with
+// --TestHost:DebugLog=true). A worker given --TestHost:Queues=a,b takes jobs only from those queues.
 using BackgroundCallbacks.Redis.TestHost;
 
 var configuration = new ConfigurationBuilder().AddCommandLine(args).Build();
@@ -13,7 +14,7 @@ if (role == "web")
 {
     var builder = WebApplication.CreateSlimBuilder(args);
     builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
-    StdoutLogger.Use(builder.Logging);
+    StdoutLogger.Use(builder.Logging, configuration.GetValue("TestHost:DebugLog", false));
     TestCallbacks.Register(builder.Services, builder.Configuration);
     var app = builder.Build();
     app.MapBackgroundCallbacks();
@@ -25,7 +26,7 @@ if (role == "web")
 else if (role == "worker")
 {
     var builder = Host.CreateApplicationBuilder(args);
-    StdoutLogger.Use(builder.Logging);
+    StdoutLogger.Use(builder.Logging, configuration.GetValue("TestHost:DebugLog", false));
     TestCallbacks.Register(builder.Services, builder.Configuration);
     using var host = builder.Build();
     await host.StartAsync();

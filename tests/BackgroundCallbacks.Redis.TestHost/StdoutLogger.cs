@@ -1,15 +1,18 @@
 namespace BackgroundCallbacks.Redis.TestHost;
 
 /// <summary>Writes the library's log events to stdout, one line each, for the test that started this process to read.</summary>
-internal sealed class StdoutLogger(string category) : ILogger
+internal sealed class StdoutLogger(string category, LogLevel libraryLevel) : ILogger
 {
     private static readonly Lock WriteLock = new();
 
-    public static void Use(ILoggingBuilder logging)
+    /// <param name="logging">The host's logging.</param>
+    /// <param name="debug">Whether the library's Debug events are written too (job started, queued…), for a test that must see which process ran a job.</param>
+    public static void Use(ILoggingBuilder logging, bool debug = false)
     {
+        var level = debug ? LogLevel.Debug : LogLevel.Information;
         logging.ClearProviders();
-        logging.SetMinimumLevel(LogLevel.Information);
-        logging.AddProvider(new Provider());
+        logging.SetMinimumLevel(level);
+        logging.AddProvider(new Provider(level));
     }
 
     public static void WriteLine(string line)
@@ -24,7 +27,7 @@ internal sealed class StdoutLogger(string category) : ILogger
     public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
     public bool IsEnabled(LogLevel logLevel) =>
-        logLevel >= LogLevel.Warning || (logLevel >= LogLevel.Information && category.StartsWith("BackgroundCallbacks", StringComparison.Ordinal));
+        logLevel >= LogLevel.Warning || (logLevel >= libraryLevel && category.StartsWith("BackgroundCallbacks", StringComparison.Ordinal));
 
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
@@ -35,9 +38,9 @@ internal sealed class StdoutLogger(string category) : ILogger
         }
     }
 
-    private sealed class Provider : ILoggerProvider
+    private sealed class Provider(LogLevel libraryLevel) : ILoggerProvider
     {
-        public ILogger CreateLogger(string categoryName) => new StdoutLogger(categoryName);
+        public ILogger CreateLogger(string categoryName) => new StdoutLogger(categoryName, libraryLevel);
 
         public void Dispose() { }
     }

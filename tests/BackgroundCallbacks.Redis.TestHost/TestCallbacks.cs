@@ -2,6 +2,8 @@ using System.Diagnostics;
 using BackgroundCallbacks;
 using BackgroundCallbacks.Jobs;
 using BackgroundCallbacks.Redis.Hosting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace BackgroundCallbacks.Redis.TestHost;
@@ -19,6 +21,13 @@ internal static class TestCallbacks
             .UseRedis(configuration.GetSection("BackgroundCallbacks:Redis"));
         services.Configure<BackgroundCallbacksOptions>(o => o.ScanEntryAssembly = false);
         var pid = Environment.ProcessId;
+        if (configuration["TestHost:Queues"] is { } queues)
+        {
+            var selected = queues.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+            services.Replace(ServiceDescriptor.Singleton(sp => new CallbackManagers(
+                sp.GetRequiredService<IOptions<BackgroundCallbacksOptions>>(),
+                new QueueSelectingBackends(sp.GetRequiredService<ICallbackBackendProvider>(), selected))));
+        }
         if (configuration.GetValue("TestHost:StallEnqueue", false))
         {
             services.AddSingleton<RedisBackendProvider>();
@@ -116,5 +125,86 @@ internal static class TestCallbacks
             })
             .Output("work-out", "children")
             .Input("work-in", "value");
+
+        RegisterServerSide(callbacks, pid);
+    }
+
+    /// <summary>
+    /// Server-side values across processes: each producer runs on manager "a" (queue "a") and each consumer on manager
+    /// "b" (queue "b"), so with workers that serve one queue each (<c>--TestHost:Queues</c>) a value is written by one
+    /// worker process and read by another. Every process declares both managers; which worker runs what is only a
+    /// matter of the queues it serves.
+    /// </summary>
+    private static void RegisterServerSide(BackgroundCallbacksBuilder callbacks, int pid)
+    {
+        callbacks.AddManager("a", o => o.Queue = "a");
+        callbacks.AddManager("b", o => o.Queue = "b");
+
+        // Expires two seconds after its last use, so a test can see a reference outlive its value.
+        callbacks.AddRedisValueStore("short", o =>
+        {
+            o.KeyPrefix = "bc:vs:";
+            o.Expiry = TimeSpan.FromSeconds(2);
+        });
+
+        // The rows 1..n, kept on the server; the consumer's sum proves it read them.
+        callbacks.MapBackgroundCallback("rows-make", (int? n) => Enumerable.Range(1, n ?? 0).ToArray())
+            .ServerSideOutput("rows", "data")
+            .Input("rows-in", "value")
+            .Configure(a => a.Manager = "a");
+        callbacks.MapBackgroundCallback("rows-sum", (int[]? rows) => rows is null ? "no rows" : $"{rows.Length} rows, sum {rows.Sum(r => (long)r)}@{pid}")
+            .Output("rows-sum-out", "children")
+            .Input("rows", "data")
+            .Configure(a => a.Manager = "b");
+
+        // The same in the short-lived store.
+        callbacks.MapBackgroundCallback("short-make", (int? n) => Enumerable.Range(1, n ?? 0).ToArray())
+            .ServerSideOutput("short-rows", "data", "short")
+            .Input("short-in", "value")
+            .Configure(a => a.Manager = "a");
+        callbacks.MapBackgroundCallback("short-sum", (int[]? rows) => rows is null ? "no rows" : $"{rows.Length} rows, sum {rows.Sum(r => (long)r)}@{pid}")
+            .Output("short-sum-out", "children")
+            .Input("short-rows", "data")
+            .Configure(a => a.Manager = "b");
+
+        // n MiB of random bytes, seeded with n so the test can compute the digest itself. Random bytes, so compression
+        // cannot make the stored value smaller than the data: JSON gives them as base64 (4/3 larger), and zlib takes
+        // that back to about the bytes' own size. Blocks of 1 MiB keep each JSON token small, so neither side of the
+        // store needs the whole text in one buffer.
+        callbacks.MapBackgroundCallback("blob-make", (int? mebibytes) =>
+            {
+                var random = new Random(mebibytes ?? 0);
+                var blocks = new byte[mebibytes ?? 0][];
+                for (var i = 0; i < blocks.Length; i++)
+                {
+                    blocks[i] = new byte[1024 * 1024];
+                    random.NextBytes(blocks[i]);
+                }
+
+                return blocks;
+            })
+            .ServerSideOutput("blob", "data")
+            .Input("blob-in", "value")
+            .Configure(a => a.Manager = "a");
+
+        // "blocks|bytes|sum of the bytes|pid": small, and only right if every byte was read.
+        callbacks.MapBackgroundCallback("blob-digest", (byte[][]? blocks) =>
+            {
+                long bytes = 0;
+                long sum = 0;
+                foreach (var block in blocks ?? [])
+                {
+                    bytes += block.Length;
+                    foreach (var b in block)
+                    {
+                        sum += b;
+                    }
+                }
+
+                return $"{blocks?.Length ?? 0}|{bytes}|{sum}|{pid}";
+            })
+            .Output("blob-digest-out", "children")
+            .Input("blob", "data")
+            .Configure(a => a.Manager = "b");
     }
 }

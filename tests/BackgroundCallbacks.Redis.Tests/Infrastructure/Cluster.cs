@@ -91,12 +91,12 @@ public sealed class Cluster : IAsyncDisposable
         return web;
     }
 
-    /// <summary>Starts one more worker process, with the cluster's worker settings.</summary>
-    public Task<HostProcess> StartWorkerAsync() => StartWorkerCoreAsync();
+    /// <summary>Starts one more worker process, with the cluster's worker settings and then <paramref name="settings"/>.</summary>
+    public Task<HostProcess> StartWorkerAsync(params string[] settings) => StartWorkerCoreAsync(settings);
 
-    private async Task<HostProcess> StartWorkerCoreAsync()
+    private async Task<HostProcess> StartWorkerCoreAsync(params string[] settings)
     {
-        var worker = await HostProcess.StartWorkerAsync(Redis.ConnectionString, [.. Settings, .. _workerSettings]);
+        var worker = await HostProcess.StartWorkerAsync(Redis.ConnectionString, [.. Settings, .. _workerSettings, .. settings]);
         Track(worker, Workers);
         return worker;
     }
