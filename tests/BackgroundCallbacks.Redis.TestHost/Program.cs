@@ -2,7 +2,8 @@
 //   dotnet BackgroundCallbacks.Redis.TestHost.dll --role=web|worker --BackgroundCallbacks:Redis:ConnectionString=…
 // A web process prints "LISTENING <address>" once it serves; a worker prints "READY". Both print "LOG|<event>|…" lines
 // for the library's log events, so a test can wait for what a process did (its Debug events too with
-// --TestHost:DebugLog=true). A worker given --TestHost:Queues=a,b takes jobs only from those queues.
+// --TestHost:DebugLog=true). A worker given --TestHost:Queues=a,b takes jobs only from those queues;
+// --TestHost:ServerSide=true adds the callbacks, managers and stores of the server-side tests.
 using BackgroundCallbacks.Redis.TestHost;
 
 var configuration = new ConfigurationBuilder().AddCommandLine(args).Build();

@@ -126,14 +126,18 @@ internal static class TestCallbacks
             .Output("work-out", "children")
             .Input("work-in", "value");
 
-        RegisterServerSide(callbacks, pid);
+        // Only where asked: the two managers add two queues to every worker's polling, which the other tests need not pay for.
+        if (configuration.GetValue("TestHost:ServerSide", false))
+        {
+            RegisterServerSide(callbacks, pid);
+        }
     }
 
     /// <summary>
     /// Server-side values across processes: each producer runs on manager "a" (queue "a") and each consumer on manager
     /// "b" (queue "b"), so with workers that serve one queue each (<c>--TestHost:Queues</c>) a value is written by one
-    /// worker process and read by another. Every process declares both managers; which worker runs what is only a
-    /// matter of the queues it serves.
+    /// worker process and read by another. Every process of such a test (--TestHost:ServerSide=true) declares both
+    /// managers; which worker runs what is only a matter of the queues it serves.
     /// </summary>
     private static void RegisterServerSide(BackgroundCallbacksBuilder callbacks, int pid)
     {

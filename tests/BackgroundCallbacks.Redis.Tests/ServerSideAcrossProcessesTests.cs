@@ -13,6 +13,9 @@ namespace BackgroundCallbacks.Redis.Tests;
 /// </summary>
 public sealed class ServerSideFixture : IAsyncLifetime
 {
+    /// <summary>The test host's switch for the callbacks and stores of these tests; every process of the fixture has it.</summary>
+    public const string ServerSide = "--TestHost:ServerSide=true";
+
     public Cluster Cluster { get; private set; } = null!;
 
     public HostProcess WebA => Cluster.Webs[0];
@@ -32,10 +35,11 @@ public sealed class ServerSideFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Cluster = await Cluster.StartAsync(webs: 2, workers: 0);
+        Cluster = await Cluster.StartAsync(webs: 0, workers: 0);
         // Debug events name each job a worker starts: the test reads who ran what from them.
-        var a = Cluster.StartWorkerAsync("--TestHost:Queues=a", "--TestHost:DebugLog=true");
-        var b = Cluster.StartWorkerAsync("--TestHost:Queues=b", "--TestHost:DebugLog=true");
+        var a = Cluster.StartWorkerAsync(ServerSide, "--TestHost:Queues=a", "--TestHost:DebugLog=true");
+        var b = Cluster.StartWorkerAsync(ServerSide, "--TestHost:Queues=b", "--TestHost:DebugLog=true");
+        await Task.WhenAll(Cluster.StartWebAsync(ServerSide), Cluster.StartWebAsync(ServerSide), a, b);
         WorkerA = await a;
         WorkerB = await b;
         _inspector = await ConnectionMultiplexer.ConnectAsync(Cluster.Redis.ConnectionString + ",allowAdmin=true");
@@ -105,7 +109,7 @@ public sealed class ServerSideAcrossProcessesTests(ServerSideFixture fixture, IT
     {
         // 152 MiB of bytes are stored as about 203 MiB of base64 JSON: random bytes leave the encoder nothing to compress.
         const int mebibytes = 152;
-        await using var web = await fixture.Cluster.StartWebAsync();
+        await using var web = await fixture.Cluster.StartWebAsync(ServerSideFixture.ServerSide);
         using var browser = new ProtocolClient();
 
         // Warm-up: the web process's first requests, jobs and reference checks load and JIT what the big run needs.
