@@ -4,6 +4,8 @@ namespace BackgroundCallbacks.ServerSide;
 internal sealed class ChunkReadStream(IReadOnlyList<byte[]> chunks, long length) : Stream
 {
     private long _position;
+    private int _chunk;
+    private int _offset;
 
     public override bool CanRead => true;
 
@@ -26,11 +28,16 @@ internal sealed class ChunkReadStream(IReadOnlyList<byte[]> chunks, long length)
         var read = 0;
         while (!buffer.IsEmpty && _position < length)
         {
-            var chunk = chunks[(int)(_position / ChunkWriteStream.ChunkSize)];
-            var offset = (int)(_position % ChunkWriteStream.ChunkSize);
-            var take = (int)Math.Min(Math.Min(buffer.Length, ChunkWriteStream.ChunkSize - offset), length - _position);
-            chunk.AsSpan(offset, take).CopyTo(buffer);
+            if (_offset == chunks[_chunk].Length)
+            {
+                _chunk++;
+                _offset = 0;
+            }
+
+            var take = (int)Math.Min(Math.Min(buffer.Length, chunks[_chunk].Length - _offset), length - _position);
+            chunks[_chunk].AsSpan(_offset, take).CopyTo(buffer);
             buffer = buffer[take..];
+            _offset += take;
             _position += take;
             read += take;
         }

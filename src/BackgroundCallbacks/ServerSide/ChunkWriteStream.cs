@@ -1,15 +1,17 @@
 namespace BackgroundCallbacks.ServerSide;
 
 /// <summary>
-/// A write-only stream into fixed-size chunks, so a large value never needs one large contiguous array (nor the large
-/// object heap's copies a growing MemoryStream makes). Refuses to grow past a limit.
+/// A write-only stream into chunks that double from 4 KB to 1 MB, so a small value takes little and a large one never
+/// needs one contiguous array nor the copies a growing MemoryStream makes. Chunks of 1 MB live on the large object heap,
+/// where a collection does not copy them. Refuses to grow past a limit.
 /// </summary>
 internal sealed class ChunkWriteStream(long limit, Func<long, Exception> tooLarge) : Stream
 {
-    public const int ChunkSize = 64 * 1024;
+    private const int FirstChunk = 4 * 1024;
+    private const int LargestChunk = 1024 * 1024;
 
     private readonly List<byte[]> _chunks = [];
-    private int _used = ChunkSize;
+    private int _used;
     private long _length;
 
     public override bool CanRead => false;
@@ -26,8 +28,20 @@ internal sealed class ChunkWriteStream(long limit, Func<long, Exception> tooLarg
         set => throw new NotSupportedException();
     }
 
-    /// <summary>The chunks written; the last holds <see cref="Length"/> modulo the chunk size.</summary>
+    /// <summary>The chunks written, each full but the last, which holds what <see cref="Length"/> leaves.</summary>
     public IReadOnlyList<byte[]> Chunks => _chunks;
+
+    /// <summary>The bytes the chunks take, which is what the value costs in memory (after <see cref="Trim"/>, its length).</summary>
+    public long Capacity => _chunks.Sum(c => (long)c.Length);
+
+    /// <summary>Cuts the last chunk to what it holds, once the value is complete, so the value costs its length.</summary>
+    public void Trim()
+    {
+        if (_chunks.Count > 0 && _used < _chunks[^1].Length)
+        {
+            _chunks[^1] = _chunks[^1].AsSpan(0, _used).ToArray();
+        }
+    }
 
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
@@ -40,13 +54,14 @@ internal sealed class ChunkWriteStream(long limit, Func<long, Exception> tooLarg
 
         while (!buffer.IsEmpty)
         {
-            if (_used == ChunkSize)
+            if (_chunks.Count == 0 || _used == _chunks[^1].Length)
             {
-                _chunks.Add(new byte[ChunkSize]);
+                var size = _chunks.Count == 0 ? FirstChunk : Math.Min(LargestChunk, _chunks[^1].Length * 2);
+                _chunks.Add(GC.AllocateUninitializedArray<byte>(size));
                 _used = 0;
             }
 
-            var take = Math.Min(buffer.Length, ChunkSize - _used);
+            var take = Math.Min(buffer.Length, _chunks[^1].Length - _used);
             buffer[..take].CopyTo(_chunks[^1].AsSpan(_used));
             _used += take;
             _length += take;

@@ -32,7 +32,7 @@ internal sealed class MemoryValueStore : IValueStore, IDisposable
         _sweeper = time.CreateTimer(static state => ((MemoryValueStore)state!).Sweep(), this, SweepPeriod, SweepPeriod);
     }
 
-    /// <summary>The bytes the values take now.</summary>
+    /// <summary>The bytes the values' chunks take now.</summary>
     internal long Size
     {
         get
@@ -53,17 +53,19 @@ internal sealed class MemoryValueStore : IValueStore, IDisposable
             await write(buffer, cancellationToken).ConfigureAwait(false);
         }
 
-        var entry = new Entry(id, owner, buffer.Chunks, buffer.Length, _time.GetUtcNow());
+        buffer.Trim();
+
+        var entry = new Entry(id, owner, buffer.Chunks, buffer.Length, buffer.Capacity, _time.GetUtcNow());
         lock (_lock)
         {
             if (_entries.Remove(id, out var replaced))
             {
-                _size -= replaced.Length;
+                _size -= replaced.Capacity;
             }
 
             _gone.Remove(id);
             _entries[id] = entry;
-            _size += entry.Length;
+            _size += entry.Capacity;
             if (_size > _limit)
             {
                 Evict(entry);
@@ -132,7 +134,7 @@ internal sealed class MemoryValueStore : IValueStore, IDisposable
     private void Forget(Entry entry, DateTimeOffset now)
     {
         _entries.Remove(entry.Id);
-        _size -= entry.Length;
+        _size -= entry.Capacity;
         if (_gone.Count >= MaxRemembered)
         {
             // Remembering is a courtesy: past the bound the oldest are dropped, and their owners hear "not found".
@@ -162,7 +164,7 @@ internal sealed class MemoryValueStore : IValueStore, IDisposable
         }
     }
 
-    private sealed class Entry(string id, string? owner, IReadOnlyList<byte[]> chunks, long length, DateTimeOffset now)
+    private sealed class Entry(string id, string? owner, IReadOnlyList<byte[]> chunks, long length, long capacity, DateTimeOffset now)
     {
         public string Id { get; } = id;
 
@@ -171,6 +173,8 @@ internal sealed class MemoryValueStore : IValueStore, IDisposable
         public IReadOnlyList<byte[]> Chunks { get; } = chunks;
 
         public long Length { get; } = length;
+
+        public long Capacity { get; } = capacity;
 
         public DateTimeOffset LastUsed { get; set; } = now;
     }

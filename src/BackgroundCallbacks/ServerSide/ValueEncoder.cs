@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Compression;
 using System.Text;
 
@@ -20,7 +21,7 @@ internal sealed class ValueEncoder(Stream destination, string format) : Stream
     // Below this a value is kept as it is: compressing it saves too little to be worth a decoder.
     private const int Small = 1024;
 
-    private byte[]? _sample = new byte[Sample];
+    private byte[]? _sample = ArrayPool<byte>.Shared.Rent(Sample);
     private int _sampled;
     private Stream? _sink;
     private long _written;
@@ -105,6 +106,7 @@ internal sealed class ValueEncoder(Stream destination, string format) : Stream
         await destination.WriteAsync(header, cancellationToken).ConfigureAwait(false);
         _sink = compress ? new ZLibStream(destination, CompressionLevel.Fastest, leaveOpen: true) : destination;
         await _sink.WriteAsync(sample, cancellationToken).ConfigureAwait(false);
+        ArrayPool<byte>.Shared.Return(_sample!);
         _sample = null;
     }
 
