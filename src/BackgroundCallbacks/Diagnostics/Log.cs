@@ -94,4 +94,7 @@ internal static partial class Log
 
     [LoggerMessage(51, LogLevel.Debug, "The cached result of callback {CallbackId} holds a server-side value that has gone; computing it again.", EventName = "CachedReferenceGone")]
     public static partial void CachedReferenceGone(ILogger logger, string callbackId);
+
+    [LoggerMessage(52, LogLevel.Debug, "An upload was refused: {Reason}", EventName = "UploadRejected")]
+    public static partial void UploadRejected(ILogger logger, string reason);
 }

@@ -36,6 +36,7 @@ public static class BackgroundCallbacksEndpointRouteBuilderExtensions
         // Validate the declarations now rather than at the first request.
         endpoints.ServiceProvider.GetRequiredService<CallbackRegistry>();
         var handlers = ActivatorUtilities.CreateInstance<CallbackEndpoints>(endpoints.ServiceProvider, prefix);
+        var uploads = ActivatorUtilities.CreateInstance<UploadEndpoints>(endpoints.ServiceProvider);
 
         var group = endpoints.MapGroup(prefix);
         string[] read = [HttpMethods.Get, HttpMethods.Head];
@@ -43,6 +44,8 @@ public static class BackgroundCallbacksEndpointRouteBuilderExtensions
         group.MapPost("/callbacks/{callbackId}", handlers.InvokeAsync);
         group.MapMethods("/jobs/{handle}", read, handlers.PollAsync);
         group.MapDelete("/jobs/{handle}", handlers.CancelAsync);
+        group.MapPost("/uploads", uploads.UploadAsync);
+        group.MapMethods("/uploads/{sha256}", read, uploads.FindAsync);
         group.MapMethods("/client.js", read, ClientAssets.Shared.ServeScriptAsync);
         group.MapMethods("/client.d.ts", read, ClientAssets.Shared.ServeDeclarationsAsync);
 
@@ -52,6 +55,8 @@ public static class BackgroundCallbacksEndpointRouteBuilderExtensions
         Unmatched(group, "/dependencies", UnmatchedRequests.MethodNotAllowed(read));
         Unmatched(group, "/callbacks/{callbackId}", UnmatchedRequests.MethodNotAllowed(HttpMethods.Post));
         Unmatched(group, "/jobs/{handle}", UnmatchedRequests.MethodNotAllowed([.. read, HttpMethods.Delete]));
+        Unmatched(group, "/uploads", UnmatchedRequests.MethodNotAllowed(HttpMethods.Post));
+        Unmatched(group, "/uploads/{sha256}", UnmatchedRequests.MethodNotAllowed(read));
         Unmatched(group, "/client.js", UnmatchedRequests.MethodNotAllowed(read));
         Unmatched(group, "/client.d.ts", UnmatchedRequests.MethodNotAllowed(read));
         Unmatched(group, "/{**path}", UnmatchedRequests.NotFoundAsync);

@@ -1,6 +1,7 @@
 using BackgroundCallbacks;
 using BackgroundCallbacks.Caching;
 using BackgroundCallbacks.Hosting;
+using BackgroundCallbacks.Http;
 using BackgroundCallbacks.Invocation;
 using BackgroundCallbacks.Jobs;
 using BackgroundCallbacks.Owners;
@@ -83,6 +84,7 @@ public static class BackgroundCallbacksServiceCollectionExtensions
             new MemoryValueStore(ValueStores.DefaultName, new MemoryValueStoreOptions(), sp.GetRequiredService<TimeProvider>())));
         services.TryAddSingleton<ValueStores>();
         services.TryAddSingleton<ServerSideValues>();
+        services.TryAddSingleton<UploadGate>();
         services.TryAddSingleton<IServerSideSerializer>(static sp => new JsonServerSideSerializer(sp.GetRequiredService<IOptions<BackgroundCallbacksOptions>>().Value.SerializerOptions));
         services.TryAddSingleton<JobService>();
 

@@ -42,7 +42,7 @@ internal sealed class CallbackEndpoints(
         await ResponseBodies.WriteAsync(context, body).ConfigureAwait(false);
     }
 
-    public Task InvokeAsync(HttpContext context) => GuardAsync(context, InvokeCoreAsync);
+    public Task InvokeAsync(HttpContext context) => GuardAsync(context, logger, InvokeCoreAsync);
 
     private async Task InvokeCoreAsync(HttpContext context)
     {
@@ -93,7 +93,7 @@ internal sealed class CallbackEndpoints(
         }
     }
 
-    public Task PollAsync(HttpContext context) => GuardAsync(context, PollCoreAsync);
+    public Task PollAsync(HttpContext context) => GuardAsync(context, logger, PollCoreAsync);
 
     private async Task PollCoreAsync(HttpContext context)
     {
@@ -125,7 +125,7 @@ internal sealed class CallbackEndpoints(
         await JobResponseWriter.WriteJobAsync(context, StatusCodes.Status200OK, handle, job).ConfigureAwait(false);
     }
 
-    public Task CancelAsync(HttpContext context) => GuardAsync(context, CancelCoreAsync);
+    public Task CancelAsync(HttpContext context) => GuardAsync(context, logger, CancelCoreAsync);
 
     private async Task CancelCoreAsync(HttpContext context)
     {
@@ -140,7 +140,8 @@ internal sealed class CallbackEndpoints(
         await JobResponseWriter.WriteJobAsync(context, StatusCodes.Status202Accepted, handle, job).ConfigureAwait(false);
     }
 
-    private async Task GuardAsync(HttpContext context, Func<HttpContext, Task> handler)
+    /// <summary>Runs a handler, answering 503 problem+json when the backend cannot be reached; shared by every endpoint.</summary>
+    internal static async Task GuardAsync(HttpContext context, ILogger logger, Func<HttpContext, Task> handler)
     {
         try
         {

@@ -41,9 +41,10 @@ internal sealed class InlineRunner(
             Invocation = ContextComponents.Build(callback, outputs, request.Arguments, request.Ids, request.Matches is null ? null : JsonSerializer.Serialize(request.Matches)),
         };
         var owner = callback.SharedResults ? null : caller.Owner.Id;
+        var opened = new List<Stream>();
         try
         {
-            var arguments = await HandlerValues.BindAsync(serverSide, callback, request.Arguments, request.Ids, json, cancellationToken).ConfigureAwait(false);
+            var arguments = await HandlerValues.BindAsync(serverSide, callback, request.Arguments, request.Ids, json, opened, cancellationToken).ConfigureAwait(false);
             var returned = await callback.Handler.InvokeAsync(
                 services,
                 arguments,
@@ -71,6 +72,10 @@ internal sealed class InlineRunner(
         {
             Log.InlineFailed(logger, e, callback.Id);
             return (await HandleErrorAsync(callback, outputs, context, e, owner, json, cancellationToken).ConfigureAwait(false), Close(updates));
+        }
+        finally
+        {
+            await HandlerValues.DisposeAllAsync(opened).ConfigureAwait(false);
         }
     }
 

@@ -3,6 +3,7 @@ using BackgroundCallbacks.Execution;
 using BackgroundCallbacks.Protocol;
 using BackgroundCallbacks.Registry;
 using BackgroundCallbacks.ServerSide;
+using Microsoft.AspNetCore.Http;
 
 namespace BackgroundCallbacks.Jobs;
 
@@ -13,12 +14,17 @@ namespace BackgroundCallbacks.Jobs;
 /// </summary>
 internal static class HandlerValues
 {
+    /// <summary>
+    /// Binds the arguments, reading server-side values as their parameters' types and opening uploaded files;
+    /// <paramref name="opened"/> gets the files' streams, which the caller disposes once the handler has returned.
+    /// </summary>
     public static async Task<object?[]> BindAsync(
         ServerSideValues serverSide,
         CallbackDefinition callback,
         IReadOnlyList<JsonElement> values,
         IReadOnlyList<JsonElement>? ids,
         JsonSerializerOptions json,
+        ICollection<Stream> opened,
         CancellationToken cancellationToken)
     {
         Dictionary<(string, Type), object?>? resolved = null;
@@ -27,7 +33,19 @@ internal static class HandlerValues
             resolved = [];
             foreach (var (reference, type, description) in ArgumentBinder.References(callback.ArgumentTargets, values))
             {
-                if (!resolved.ContainsKey((reference, type)))
+                if (resolved.ContainsKey((reference, type)))
+                {
+                    continue;
+                }
+
+                if (type == typeof(IFormFile) || type == typeof(Stream))
+                {
+                    // Opened here, before the handler runs: IFormFile.OpenReadStream is synchronous, the stores are not.
+                    var (file, content) = await serverSide.OpenFileAsync(reference, description, cancellationToken).ConfigureAwait(false);
+                    opened.Add(content);
+                    resolved[(reference, type)] = type == typeof(Stream) ? content : new StoredFormFile(file, description, content);
+                }
+                else
                 {
                     resolved[(reference, type)] = await serverSide.ReadAsync(reference, type, description, cancellationToken).ConfigureAwait(false);
                 }
@@ -35,6 +53,14 @@ internal static class HandlerValues
         }
 
         return ArgumentBinder.Bind(callback.ArgumentTargets, values, json, ids, resolved);
+    }
+
+    public static async Task DisposeAllAsync(IEnumerable<Stream> streams)
+    {
+        foreach (var stream in streams)
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     /// <param name="serverSide">The server-side values.</param>

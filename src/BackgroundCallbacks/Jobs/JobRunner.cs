@@ -152,13 +152,14 @@ internal sealed class JobRunner(
         RunCancellation run)
     {
         var json = _options.SerializerOptions;
+        var opened = new List<Stream>();
         try
         {
             using var document = JsonDocument.Parse(record.ArgsJson);
             var values = document.RootElement.EnumerateArray().ToArray();
             var ids = ArgumentIds.Read(record.IdsJson);
             context.Invocation = ContextComponents.Build(callback, outputs, values, ids, record.MatchJson);
-            var arguments = await HandlerValues.BindAsync(serverSide, callback, values, ids, json, run.Token).ConfigureAwait(false);
+            var arguments = await HandlerValues.BindAsync(serverSide, callback, values, ids, json, opened, run.Token).ConfigureAwait(false);
             var progressCount = callback.ProgressOutputs.Count;
             var returned = await callback.Handler.InvokeAsync(
                 services,
@@ -197,6 +198,10 @@ internal sealed class JobRunner(
 
             Log.JobFailed(logger, e, record.JobId, callback.Id);
             return await HandleErrorAsync(callback, record, outputs, context, e, json).ConfigureAwait(false);
+        }
+        finally
+        {
+            await HandlerValues.DisposeAllAsync(opened).ConfigureAwait(false);
         }
     }
 

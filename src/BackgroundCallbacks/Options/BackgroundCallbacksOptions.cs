@@ -27,6 +27,24 @@ public sealed class BackgroundCallbacksOptions : CallbackManagerOptions
     /// <value>256 KiB.</value>
     public long MaxArgumentSize { get; set; } = 256 * 1024;
 
+    /// <summary>Gets or sets the largest file <c>POST {prefix}/uploads</c> takes, in bytes; a larger one is refused with 413 and nothing is kept.</summary>
+    /// <value>100 MB.</value>
+    public long MaxUploadSize { get; set; } = 100L * 1024 * 1024;
+
+    /// <summary>
+    /// Gets the file extensions (<c>.csv</c>) and content types (<c>text/csv</c>) uploads may have; empty admits every
+    /// file. Either the name's extension or the declared type must be listed, and the bytes must not contradict them.
+    /// </summary>
+    public ICollection<string> AllowedUploadTypes { get; } = new List<string>();
+
+    /// <summary>Gets or sets how many uploads one owner may have in flight in one web process; past it, 429.</summary>
+    /// <value>4.</value>
+    public int MaxConcurrentUploadsPerOwner { get; set; } = 4;
+
+    /// <summary>Gets or sets the name of the server-side value store uploads go to.</summary>
+    /// <value><c>default</c>: memory on the embedded backend, Redis with <c>UseRedis</c>.</value>
+    public string UploadStore { get; set; } = "default";
+
     /// <summary>Gets or sets the longest a job poll with <c>wait</c> is held open; longer waits are cut to this.</summary>
     /// <value>25 seconds, under the 30-second timeout of common proxies.</value>
     public TimeSpan MaxLongPollWait { get; set; } = TimeSpan.FromSeconds(25);

@@ -71,7 +71,11 @@ internal static class DependenciesDocument
             writer.WriteStartObject();
             WriteDependency(writer, argument.Dependency);
             writer.WriteString("name", argument.Name);
-            if (argument.IsReference)
+            if (argument.IsFile)
+            {
+                writer.WriteBoolean("file", true);
+            }
+            else if (argument.IsReference)
             {
                 writer.WriteBoolean("serverSide", true);
             }

@@ -10,4 +10,14 @@ internal sealed record ArgumentSpec(DependencySpec Dependency, bool IsState, str
 {
     /// <summary>Whether the property is some callback's server-side output: the client sends a reference, the handler gets the value.</summary>
     public bool IsReference { get; init; }
+
+    /// <summary>Whether the handler takes an uploaded file (<c>IFormFile</c>, a list of them, or a <c>Stream</c>): the client sends upload references.</summary>
+    public bool IsFile { get; init; }
+
+    /// <summary>The parameter types that take uploaded files.</summary>
+    public static bool IsFileType(Type type) =>
+        type == typeof(Microsoft.AspNetCore.Http.IFormFile) || type == typeof(Stream)
+        || (type.IsArray && type.GetElementType() == typeof(Microsoft.AspNetCore.Http.IFormFile))
+        || (type.IsGenericType && type.GetGenericArguments() is [var element] && element == typeof(Microsoft.AspNetCore.Http.IFormFile)
+            && type.IsAssignableFrom(typeof(Microsoft.AspNetCore.Http.IFormFile[])));
 }

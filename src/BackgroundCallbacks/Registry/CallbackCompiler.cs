@@ -192,9 +192,12 @@ internal static class CallbackCompiler
             Problem($"it declares {progress.Count} progress outputs, but its handler reports {progressProblem}.");
         }
 
-        arguments = arguments?.Select(a => serverSide.Any(o => ComponentPatterns.Overlap(o, a.Dependency)) ? a with { IsReference = true } : a).ToList();
+        arguments = arguments?.Select(a => ArgumentSpec.IsFileType(a.ParameterType)
+                ? a with { IsReference = true, IsFile = true }
+                : serverSide.Any(o => ComponentPatterns.Overlap(o, a.Dependency)) ? a with { IsReference = true } : a)
+            .ToList();
         MatchedArguments.Check(arguments ?? [], json, Problem);
-        foreach (var argument in arguments ?? [])
+        foreach (var argument in (arguments ?? []).Where(a => !a.IsFile))
         {
             if (HandlerShapes.WhyNotFromJson(argument.ParameterType, json) is { } why)
             {

@@ -1,3 +1,6 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
 using BackgroundCallbacks.Owners;
 
 namespace BackgroundCallbacks.ServerSide;
@@ -106,4 +109,143 @@ internal sealed class ServerSideValues(ValueStores stores, IServerSideSerializer
             }
         }
     }
+
+    /// <summary>The format of an upload's bytes: as they came.</summary>
+    public const string FileBytesFormat = "bytes";
+
+    /// <summary>The format of an upload's descriptor, the value its reference names.</summary>
+    public const string FileFormat = "file";
+
+    /// <summary>
+    /// Stores an upload: <paramref name="copy"/> streams the bytes into the store and returns the file's descriptor once
+    /// it has seen them all (or throws, and nothing is kept). The same content stored again by the same owner is kept
+    /// once: the descriptor already stored is returned, and the new copy is dropped before it is committed.
+    /// </summary>
+    public async Task<(string Reference, StoredFile File)> WriteFileAsync(
+        string store, string? owner, Func<Stream, CancellationToken, Task<StoredFile>> copy, CancellationToken cancellationToken)
+    {
+        var values = stores.Get(store);
+        var content = RandomIds.New();
+        (string Reference, StoredFile File)? existing = null;
+        StoredFile? file = null;
+        try
+        {
+            await values.WriteAsync(content, owner, async (stream, token) =>
+            {
+                var encoder = new ValueEncoder(stream, FileBytesFormat);
+                await using (encoder.ConfigureAwait(false))
+                {
+                    file = await copy(encoder, token).ConfigureAwait(false) with { Content = content };
+                    existing = await FindFileAsync(store, owner, file.Sha256, token).ConfigureAwait(false);
+                    if (existing is not null)
+                    {
+                        throw new DuplicateUploadException();
+                    }
+
+                    await encoder.CompleteAsync(token).ConfigureAwait(false);
+                }
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DuplicateUploadException)
+        {
+            return existing!.Value;
+        }
+
+        // The descriptor is JSON whatever serializer the app registered: it is the library's own record.
+        var descriptorId = RandomIds.New();
+        await values.WriteAsync(descriptorId, owner, async (stream, token) =>
+        {
+            var encoder = new ValueEncoder(stream, FileFormat);
+            await using (encoder.ConfigureAwait(false))
+            {
+                await JsonSerializer.SerializeAsync(encoder, file!, cancellationToken: token).ConfigureAwait(false);
+                await encoder.CompleteAsync(token).ConfigureAwait(false);
+            }
+        }, cancellationToken).ConfigureAwait(false);
+        await values.WriteAsync(IndexId(owner, file!.Sha256), owner, async (stream, token) =>
+            await stream.WriteAsync(Encoding.UTF8.GetBytes(descriptorId), token).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        return (ServerSideReference.Format(store, descriptorId), file!);
+    }
+
+    /// <summary>The file this owner already stored with this content, while its descriptor and bytes still exist.</summary>
+    public async Task<(string Reference, StoredFile File)?> FindFileAsync(string store, string? owner, string sha256, CancellationToken cancellationToken)
+    {
+        var values = stores.Get(store);
+        var index = await values.OpenReadAsync(IndexId(owner, sha256), cancellationToken).ConfigureAwait(false);
+        if (index is null)
+        {
+            return null;
+        }
+
+        string descriptorId;
+        await using (index.ConfigureAwait(false))
+        {
+            using var reader = new StreamReader(index, Encoding.UTF8);
+            descriptorId = await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var reference = ServerSideReference.Format(store, descriptorId);
+        if (!RandomIds.IsWellFormed(descriptorId) || await CheckAsync(reference, owner ?? string.Empty, cancellationToken).ConfigureAwait(false) != ReferenceState.Readable)
+        {
+            return null;
+        }
+
+        var file = await ReadFileDescriptorAsync(store, descriptorId, cancellationToken).ConfigureAwait(false);
+        return file is not null && (await values.LookupAsync(file.Content, cancellationToken).ConfigureAwait(false)).State == ValueState.Present
+            ? (reference, file)
+            : null;
+    }
+
+    /// <summary>Opens an uploaded file for a handler: its descriptor and a stream of its bytes.</summary>
+    /// <exception cref="ServerSideValueException">The file is gone.</exception>
+    public async Task<(StoredFile File, Stream Content)> OpenFileAsync(string reference, string description, CancellationToken cancellationToken)
+    {
+        if (!ServerSideReference.TryParse(reference, out var store, out var id) || !stores.Contains(store))
+        {
+            throw new ServerSideValueException($"The value of {description} is not a reference of this application.");
+        }
+
+        var file = await ReadFileDescriptorAsync(store, id, cancellationToken).ConfigureAwait(false)
+            ?? throw new ServerSideValueException($"The uploaded file of {description} has expired, or the reference is not a file's; upload it again.");
+        var stored = await stores.Get(store).OpenReadAsync(file.Content, cancellationToken).ConfigureAwait(false)
+            ?? throw new ServerSideValueException($"The uploaded file of {description} has expired; upload it again.");
+        var (format, payload) = await ValueDecoder.OpenAsync(stored, cancellationToken).ConfigureAwait(false);
+        if (format != FileBytesFormat)
+        {
+            await payload.DisposeAsync().ConfigureAwait(false);
+            throw new ServerSideValueException($"The value of {description} is not an uploaded file.");
+        }
+
+        return (file, payload);
+    }
+
+    /// <summary>An upload's descriptor, or null when it is gone or the value is not one.</summary>
+    private async Task<StoredFile?> ReadFileDescriptorAsync(string store, string id, CancellationToken cancellationToken)
+    {
+        var stored = await stores.Get(store).OpenReadAsync(id, cancellationToken).ConfigureAwait(false);
+        if (stored is null)
+        {
+            return null;
+        }
+
+        await using (stored.ConfigureAwait(false))
+        {
+            var (format, payload) = await ValueDecoder.OpenAsync(stored, cancellationToken).ConfigureAwait(false);
+            await using (payload.ConfigureAwait(false))
+            {
+                return format == FileFormat ? await JsonSerializer.DeserializeAsync<StoredFile>(payload, cancellationToken: cancellationToken).ConfigureAwait(false) : null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Where an owner's upload of some content is found again: derived from both, so one owner's index entry is never
+    /// another's, and readable only by that owner (the store checks it like any value's).
+    /// </summary>
+    private static string IndexId(string? owner, string sha256) =>
+        Base64UrlId(SHA256.HashData(Encoding.UTF8.GetBytes("upload\n" + owner + "\n" + sha256)));
+
+    private static string Base64UrlId(byte[] digest) => System.Buffers.Text.Base64Url.EncodeToString(digest.AsSpan(0, 16));
+
+    private sealed class DuplicateUploadException : Exception;
 }
