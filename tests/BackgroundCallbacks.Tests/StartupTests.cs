@@ -43,7 +43,7 @@ public class StartupTests
         var message = await StartupErrorAsync(b =>
         {
             b.MapBackgroundCallback("with-context", (Microsoft.AspNetCore.Http.HttpContext http) => "x").Output("a", "children").Input("a-in", "value");
-            b.MapBackgroundCallback("with-stream", (Stream body) => "x").Output("b", "children").Input("b-in", "value");
+            b.MapBackgroundCallback("with-pipe", (System.IO.Pipelines.PipeReader body) => "x").Output("b", "children").Input("b-in", "value");
             b.MapBackgroundCallback("with-interface", (IDisposable thing) => "x").Output("c", "children").Input("c-in", "value");
             b.MapBackgroundCallback("with-list", (IReadOnlyList<int> rows, int? n) => "fine").Output("d", "children").Input("d-in", "value").Input("d-n", "value");
         });
@@ -51,7 +51,7 @@ public class StartupTests
         Assert.Contains("with-context", message);
         Assert.Contains("'http'", message);
         Assert.Contains("HttpContext is not a value the browser sends", message);
-        Assert.Contains("with-stream", message);
+        Assert.Contains("with-pipe", message);
         Assert.Contains("'body'", message);
         Assert.Contains("with-interface", message);
         Assert.Contains("IDisposable is an interface", message);
