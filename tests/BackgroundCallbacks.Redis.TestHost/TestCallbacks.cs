@@ -161,6 +161,25 @@ internal static class TestCallbacks
             .Input("rows", "data")
             .Configure(a => a.Manager = "b");
 
+        // An uploaded file, read on worker B from the Redis store web A streamed it into: "name|length|sha256@pid".
+        callbacks.MapBackgroundCallback("file-digest", async (Microsoft.AspNetCore.Http.IFormFile? file, CancellationToken token) =>
+            {
+                if (file is null)
+                {
+                    return "no file";
+                }
+
+                var stream = file.OpenReadStream();
+                await using (stream)
+                {
+                    var hash = await System.Security.Cryptography.SHA256.HashDataAsync(stream, token);
+                    return $"{file.FileName}|{file.Length}|{Convert.ToHexStringLower(hash)}@{pid}";
+                }
+            })
+            .Output("file-digest-out", "children")
+            .Input("upload", "files")
+            .Configure(a => a.Manager = "b");
+
         // The same in the short-lived store.
         callbacks.MapBackgroundCallback("short-make", (int? n) => Enumerable.Range(1, n ?? 0).ToArray())
             .ServerSideOutput("short-rows", "data", "short")

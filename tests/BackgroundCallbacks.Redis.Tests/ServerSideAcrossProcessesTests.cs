@@ -80,6 +80,25 @@ public sealed class ServerSideAcrossProcessesTests(ServerSideFixture fixture, IT
     }
 
     [Fact]
+    public async Task A_file_uploaded_through_one_web_process_is_read_by_a_worker_and_stored_once()
+    {
+        using var browser = new ProtocolClient();
+        var bytes = new byte[3 * MiB + 17];
+        new Random(4).NextBytes(bytes);
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+
+        var (status, file) = await browser.UploadAsync(fixture.WebA.Address!, "data.bin", bytes, "application/octet-stream");
+        var (again, second) = await browser.UploadAsync(fixture.WebB.Address!, "data.bin", bytes, "application/octet-stream");
+        var reference = file["reference"]!.GetValue<string>();
+        var digest = await RunAsync(browser, fixture.WebB.Address!, "file-digest", "upload", "files", reference);
+
+        Assert.Equal(HttpStatusCode.Created, status);
+        Assert.Equal(HttpStatusCode.Created, again);
+        Assert.Equal(reference, second["reference"]!.GetValue<string>());
+        Assert.Equal($"data.bin|{bytes.Length}|{sha}@{fixture.WorkerB.Pid}", ProtocolClient.Value(digest.Body, "file-digest-out", "children")!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_reference_made_through_one_web_process_is_accepted_through_the_other_for_the_same_session_only()
     {
         using var browser = new ProtocolClient();

@@ -112,6 +112,15 @@ public sealed class ProtocolClient : IDisposable
         }
     }
 
+    /// <summary>Uploads a file as the browser client does: its bytes as the body.</summary>
+    public async Task<(HttpStatusCode Status, JsonObject Body)> UploadAsync(Uri web, string name, byte[] bytes, string contentType)
+    {
+        var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
+        using var response = await Client(web).PostAsync($"{Prefix}/uploads?name={Uri.EscapeDataString(name)}", content);
+        return (response.StatusCode, await BodyAsync(response));
+    }
+
     private HttpClient Client(Uri web) => _clients.GetOrAdd(web, address => new HttpClient(new SocketsHttpHandler { CookieContainer = _cookies, UseCookies = true })
     {
         BaseAddress = address,
