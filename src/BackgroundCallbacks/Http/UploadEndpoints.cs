@@ -112,6 +112,10 @@ internal sealed class UploadEndpoints(ServerSideValues values, OwnerResolver own
 
             await Problems.WriteAsync(context, e.Status, e.Title, e.Message).ConfigureAwait(false);
         }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away mid-upload: the store kept nothing, and there is nobody to answer.
+        }
         catch (BadHttpRequestException e)
         {
             await Problems.WriteAsync(context, e.StatusCode, "Unreadable body", "The upload's body could not be read.").ConfigureAwait(false);
