@@ -231,14 +231,16 @@ public sealed class UploadTests
         {
             await body.Writer.WriteAsync(new byte[100_000]);
 
-            // The slow upload holds the owner's only place once the server has it: poll with a deadline.
+            // The slow upload holds the owner's only place once the server has taken it: wait for that, with a deadline.
+            var gate = app.Services.GetRequiredService<BackgroundCallbacks.Http.UploadGate>();
             var deadline = DateTime.UtcNow.AddSeconds(20);
-            HttpResponseMessage second;
-            do
+            while (gate.InFlight == 0 && DateTime.UtcNow < deadline && !inFlight.IsCompleted)
             {
-                (second, _) = await UploadAsync(client, Csv);
+                await Task.Delay(20);
             }
-            while (second.StatusCode == HttpStatusCode.Created && DateTime.UtcNow < deadline);
+
+            Assert.Equal(1, gate.InFlight);
+            var (second, _) = await UploadAsync(client, Csv);
 
             Assert.Equal(HttpStatusCode.TooManyRequests, second.StatusCode);
             Assert.NotNull(second.Headers.RetryAfter);

@@ -7,6 +7,9 @@ internal sealed class UploadGate
 {
     private readonly ConcurrentDictionary<string, int> _inFlight = new(StringComparer.Ordinal);
 
+    /// <summary>The uploads in flight in this process, all owners together.</summary>
+    internal int InFlight => _inFlight.Values.Sum();
+
     public bool TryEnter(string owner, int limit)
     {
         while (true)
