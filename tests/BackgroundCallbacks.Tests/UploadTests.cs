@@ -199,6 +199,30 @@ public sealed class UploadTests
     }
 
     [Fact]
+    public async Task An_expired_upload_is_410_for_its_owner_and_is_not_found_by_its_hash_any_more()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var app = await TestApp.StartAsync(
+            b =>
+            {
+                b.AddValueStore("uploads", _ => new MemoryValueStore("uploads", new MemoryValueStoreOptions { Expiry = TimeSpan.FromMinutes(10) }, time));
+                Callbacks(b);
+            },
+            o => o.UploadStore = "uploads");
+        using var client = app.NewClient();
+        var (_, file) = await UploadAsync(client, Csv);
+
+        time.Advance(TimeSpan.FromMinutes(11));
+        var (response, body) = await client.InvokeAsync("process", [CallbackClient.Value("process", "n_clicks", 1)], [CallbackClient.Value("csv", "files", file["reference"]!.DeepClone())]);
+        var byHash = await client.Http.GetAsync($"{CallbackClient.Prefix}/uploads/{file["sha256"].Str()}");
+
+        Assert.StartsWith("bcref:uploads:", file["reference"].Str());
+        Assert.Equal(HttpStatusCode.Gone, response.StatusCode);
+        Assert.Equal("expired", body["reason"].Str());
+        Assert.Equal(HttpStatusCode.NotFound, byHash.StatusCode);
+    }
+
+    [Fact]
     public async Task Another_sessions_file_reference_is_refused_at_the_invocation()
     {
         await using var app = await TestApp.StartAsync(b => Callbacks(b));
