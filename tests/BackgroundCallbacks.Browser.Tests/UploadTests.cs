@@ -70,15 +70,42 @@ public sealed partial class UploadTests(BrowserFixture browser) : IDisposable
         Assert.Empty(await test.EventsAsync("error"));
         await test.ScreenshotAsync("upload-summary");
 
-        // The same file again: the server already has it, so it is asked for, found and not sent.
+        // The same file again, on a new page of the same session (a file input fires no change for the file it already
+        // holds): the server already has it, so it is asked for, found and not sent.
+        await test.ReloadAsync();
+        await Expect(process).ToBeDisabledAsync();
         await test.Page.SetInputFilesAsync("#csv-file", path);
 
-        await test.Page.WaitForFunctionAsync("() => window.__bcEvents.filter((e) => e.event === 'uploaded').length === 2");
+        await test.Page.WaitForFunctionAsync("() => window.__bcEvents.some((e) => e.event === 'uploaded')");
         Assert.Equal(1, Posts(test));
         Assert.Equal(2, test.Requests.Count(r => r == "GET /_callbacks/uploads/" + sha256));
         await Expect(test.Page.Locator("#csv-file")).ToHaveAttributeAsync("data-bc-ref-files", reference!);
         await Expect(process).ToBeEnabledAsync();
         await Expect(test.Page.Locator("#csv-upload")).ToHaveJSPropertyAsync("value", (double)length);
+    }
+
+    [BrowserFact]
+    public async Task A_refused_upload_shows_the_servers_detail_and_keeps_no_file()
+    {
+        await using var test = await browser.NewPageAsync();
+        await test.OpenAsync(Page);
+        var error = test.Page.Locator("[data-bc-error-for='process-csv']");
+        await Expect(error).ToBeHiddenAsync();
+
+        // Declared a PNG, but not one: the server refuses it by its signature.
+        await test.Page.SetInputFilesAsync("#csv-file", new FilePayload { Name = "fake.png", MimeType = "image/png", Buffer = Encoding.UTF8.GetBytes("a,b\n1,2\n") });
+
+        await Expect(error).ToBeVisibleAsync();
+        await Expect(error).ToContainTextAsync("Could not upload fake.png: File contents do not match");
+        await Expect(test.Page.Locator("#csv-file")).Not.ToHaveAttributeAsync("data-bc-ref-files", new Regex("."));
+        await Expect(test.Page.Locator("#csv-file")).Not.ToHaveAttributeAsync("aria-busy", "true");
+        await Expect(test.Page.Locator("#process")).ToBeDisabledAsync();
+        await Expect(test.Page.Locator("#csv-chosen")).ToHaveTextAsync("No file chosen");
+        Assert.Equal(1, Posts(test));
+        Assert.Null(await test.Page.EvaluateAsync<string?>("() => BackgroundCallbacks.getProp('csv-file', 'files')"));
+        var failure = Assert.Single(await test.EventsAsync("error"));
+        Assert.Equal("process-csv", failure.GetProperty("callbackId").GetString());
+        await test.ScreenshotAsync("upload-refused");
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);

@@ -1275,6 +1275,7 @@
       }
       uploads.delete(element);
       element.removeAttribute("aria-busy");
+      showUploadProgress(element, 0, total); // nothing was kept
       setFiles(element, [], before);
       const message = e && e.message ? e.message : String(e);
       const slots = fileSlots(element);
