@@ -10,7 +10,7 @@ public sealed class SamplePagesTests(BrowserFixture browser)
         "/", "/examples/basic.html", "/examples/disable.html", "/examples/cancel.html", "/examples/progress.html",
         "/examples/progress-chart.html", "/examples/caching.html", "/examples/ignore-by-name.html",
         "/examples/ignore-by-index.html", "/examples/labs-chart.html", "/examples/rows.html", "/examples/search.html",
-        "/examples/failing.html", "/examples/request.html", "/examples/server-side.html",
+        "/examples/failing.html", "/examples/request.html", "/examples/server-side.html", "/examples/upload.html",
     ];
 
     [BrowserFact]

@@ -48,7 +48,8 @@ declare namespace BackgroundCallbacks {
     setProps(id: ComponentId, props: { [property: string]: Json }): void;
     /**
      * Reads a component property as the client would send it; undefined when there is no such component. For a
-     * server-side property this is its reference (`bcref:…`), or null before one was written.
+     * server-side property this is its reference (`bcref:…`), or null before one was written. For a file binding
+     * (`files`) it is the upload's reference, an array of them for a `multiple` input, or null when none is chosen.
      */
     getProp(id: ComponentId, property: string): Json | undefined;
     /** The ids of the callbacks the server declared. */
@@ -68,6 +69,32 @@ declare namespace BackgroundCallbacks {
     triggered?: string[];
     message?: string;
   }
+
+  /** What the server stored of an uploaded file (`data-bc-files` holds these, as a JSON array). */
+  interface FileDescriptor {
+    name: string;
+    /** The type the server stored; absent on `upload`, before the server has seen the file. */
+    contentType?: string;
+    /** The size in bytes. */
+    length: number;
+    lastModified?: number;
+    /** The lowercase hex SHA-256 of the bytes. */
+    sha256?: string;
+  }
+
+  /** The detail of the `backgroundcallbacks:upload*` events, dispatched on `document`. */
+  interface UploadEventDetail {
+    /** The file input or drop zone. */
+    id: ComponentId;
+    property: "files";
+    /** On `upload`: name and length of each chosen file; on `uploaded`: what the server stored. */
+    files?: FileDescriptor[];
+    /** On `uploaded`: the references the property now holds, in the order of `files`. */
+    references?: string[];
+    /** Bytes sent or found already stored, of all the chosen files together. */
+    loaded: number;
+    total: number;
+  }
 }
 
 interface Window {
@@ -85,7 +112,16 @@ interface DocumentEventMap {
   "backgroundcallbacks:cancel": CustomEvent<BackgroundCallbacks.EventDetail>;
   /** A job, inline or cached invocation ended: succeeded, failed or canceled. */
   "backgroundcallbacks:done": CustomEvent<BackgroundCallbacks.EventDetail>;
-  /** A failure shown in the page: a failed job, a refused invocation or a lost connection. */
+  /** Files were chosen or dropped on a file binding; hashing and uploading start. */
+  "backgroundcallbacks:upload": CustomEvent<BackgroundCallbacks.UploadEventDetail>;
+  /** More of the chosen files was sent (or found already stored on the server). */
+  "backgroundcallbacks:uploadprogress": CustomEvent<BackgroundCallbacks.UploadEventDetail>;
+  /** Every chosen file is stored; the property now holds their references and its callbacks run. */
+  "backgroundcallbacks:uploaded": CustomEvent<BackgroundCallbacks.UploadEventDetail>;
+  /**
+   * A failure shown in the page: a failed job, a refused invocation, a lost connection or a refused upload (shown for
+   * each callback that takes the files).
+   */
   "backgroundcallbacks:error": CustomEvent<BackgroundCallbacks.EventDetail>;
 }
 

@@ -19,6 +19,7 @@
   const debounceTimers = new WeakMap();
   const slots = new Map();
   const pending = new Map();
+  const uploads = new WeakMap();
 
   let options = null;
   let callbacks = [];
@@ -267,7 +268,59 @@
     return "data-bc-ref-" + property.toLowerCase().replace(/[^a-z0-9_.-]/g, "_");
   }
 
+  /** Whether the property is a file binding here: some callback takes it as a file (`"file": true`). */
+  function isFileBinding(element, property) {
+    const id = componentId(element);
+    if (id === null) {
+      return false;
+    }
+    const fits = (d) => d.file && d.property === property && idMatches(d.id, id);
+    return callbacks.some((c) => c.inputs.some(fits) || c.state.some(fits));
+  }
+
+  /** A file input with `multiple`, or a drop zone with data-bc-drop="multiple", sends an array of references. */
+  function takesManyFiles(element) {
+    return element.tagName === "INPUT" ? element.multiple : element.getAttribute("data-bc-drop") === "multiple";
+  }
+
+  function readFiles(element, property) {
+    const raw = element.getAttribute(referenceAttribute(property));
+    if (raw === null || raw === "") {
+      return null;
+    }
+    if (raw.charAt(0) !== "[") {
+      return takesManyFiles(element) ? [raw] : raw;
+    }
+    try {
+      const references = JSON.parse(raw);
+      return Array.isArray(references) && references.length > 0 ? (takesManyFiles(element) ? references : references[0]) : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  /** References only: the bytes go up through POST {prefix}/uploads, never through a callback's JSON. */
+  function writeFiles(element, property, value) {
+    const list = value === null || value === undefined ? [] : Array.isArray(value) ? value : [value];
+    if (!list.every((r) => typeof r === "string")) {
+      console.error("BackgroundCallbacks: '" + property + "' is a file binding; it takes upload references, not values.");
+      return;
+    }
+    if (list.length === 0) {
+      element.removeAttribute(referenceAttribute(property));
+      element.removeAttribute("data-bc-files");
+      if (element.tagName === "INPUT" && element.type === "file") {
+        element.value = "";
+      }
+    } else {
+      element.setAttribute(referenceAttribute(property), takesManyFiles(element) ? JSON.stringify(list) : list[0]);
+    }
+  }
+
   function readProp(element, property) {
+    if (isFileBinding(element, property)) {
+      return readFiles(element, property);
+    }
     if (isServerSide(element, property)) {
       return element.getAttribute(referenceAttribute(property));
     }
@@ -314,6 +367,10 @@
   }
 
   function writeProp(element, property, value) {
+    if (isFileBinding(element, property)) {
+      writeFiles(element, property, value);
+      return;
+    }
     if (isServerSide(element, property)) {
       if (value === null || value === undefined) {
         element.removeAttribute(referenceAttribute(property));
@@ -626,11 +683,21 @@
   }
 
   async function problemText(response) {
+    let text = "";
     try {
-      const body = await response.json();
-      return [body.title, body.detail].filter(Boolean).join(": ") || "HTTP " + response.status;
+      text = await response.text();
     } catch (e) {
-      return "HTTP " + response.status;
+      // the status alone, below
+    }
+    return problemTextOf(response.status, text);
+  }
+
+  function problemTextOf(status, text) {
+    try {
+      const body = JSON.parse(text);
+      return [body.title, body.detail].filter(Boolean).join(": ") || "HTTP " + status;
+    } catch (e) {
+      return "HTTP " + status;
     }
   }
 
@@ -1045,6 +1112,220 @@
     return attached;
   }
 
+  // ---------------------------------------------------------------- file inputs
+
+  const FILES = "files";
+
+  /** The slots of the callbacks that take this element's files: an upload's error shows where theirs would. */
+  function fileSlots(element) {
+    const id = componentId(element);
+    const found = [];
+    for (const callback of callbacks) {
+      for (const d of callback.inputs.concat(callback.state)) {
+        if (d.file && d.property === FILES && idMatches(d.id, id)) {
+          found.push(slotFor(callback, d.kind === "match" ? matchValuesOf(d.id, id) : null));
+        }
+      }
+    }
+    return found;
+  }
+
+  /** Web Crypto exists only in secure contexts (https, localhost): elsewhere the file is sent without asking first. */
+  async function sha256(file) {
+    if (!(window.crypto && crypto.subtle)) {
+      return null;
+    }
+    const digest = await crypto.subtle.digest("SHA-256", await file.arrayBuffer());
+    return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  function showUploadProgress(element, loaded, total) {
+    const target = element.getAttribute("data-bc-upload-progress");
+    const bar = target ? document.getElementById(target) : null;
+    if (bar) {
+      // An empty file is done at once: a <progress> cannot have a max of 0.
+      writeProp(bar, "max", total > 0 ? total : 1);
+      writeProp(bar, "value", total > 0 ? Math.min(loaded, total) : 1);
+    }
+  }
+
+  /** XMLHttpRequest rather than fetch: only it reports how much of a request body has been sent. */
+  function postFile(file, hash, state, onProgress) {
+    return new Promise((resolve) => {
+      const query = new URLSearchParams({ name: file.name || "file" });
+      if (file.lastModified) {
+        query.set("lastModified", String(file.lastModified));
+      }
+      if (hash) {
+        query.set("sha256", hash);
+      }
+      const xhr = new XMLHttpRequest();
+      state.xhr = xhr;
+      xhr.open("POST", url("/uploads?" + query));
+      xhr.withCredentials = true;
+      xhr.setRequestHeader("Content-Type", file.type || "application/octet-stream");
+      xhr.setRequestHeader("Accept", "application/json");
+      xhr.upload.onprogress = (e) => onProgress(e.loaded);
+      xhr.onload = () => resolve({ status: xhr.status, text: xhr.responseText, retryAfter: Number(xhr.getResponseHeader("Retry-After")) });
+      xhr.onerror = () => resolve({ status: 0, text: "" });
+      xhr.onabort = () => resolve({ status: 0, text: "", aborted: true });
+      xhr.send(file);
+    });
+  }
+
+  /** Stores one file on the server, unless it already has it: the same file chosen twice crosses the wire once. */
+  async function uploadFile(file, state, onProgress) {
+    const hash = await sha256(file);
+    if (state.abort.signal.aborted) {
+      return null;
+    }
+    if (hash) {
+      try {
+        const known = await fetch(url("/uploads/" + hash), { credentials: "same-origin", headers: { Accept: "application/json" }, signal: state.abort.signal });
+        if (known.status === 200) {
+          return await known.json();
+        }
+        await known.text(); // a 404 is the usual answer; anything else, the POST below reports
+      } catch (e) {
+        if (state.abort.signal.aborted) {
+          return null;
+        }
+      }
+    }
+    for (let attempt = 0; ; attempt++) {
+      const answer = await postFile(file, hash, state, onProgress);
+      if (answer.aborted || state.abort.signal.aborted) {
+        return null;
+      }
+      if (answer.status === 200 || answer.status === 201) {
+        return JSON.parse(answer.text);
+      }
+      // 429: this caller has other uploads in flight (another tab, say); they end, so wait as told and try again.
+      if (answer.status === 429 && attempt < options.retries) {
+        await delay(answer.retryAfter > 0 ? answer.retryAfter * 1000 : 1000 * 2 ** attempt, state.abort.signal);
+        continue;
+      }
+      const reason = answer.status === 0 ? "the server could not be reached" : problemTextOf(answer.status, answer.text);
+      throw new Error("Could not upload " + (file.name || "the file") + ": " + reason);
+    }
+  }
+
+  /** Descriptors for the page to show; the reference stays in data-bc-ref-files, so a page never renders it by accident. */
+  function publicDescriptor(d) {
+    return { name: d.name, contentType: d.contentType, length: d.length, lastModified: d.lastModified, sha256: d.sha256 };
+  }
+
+  function setFiles(element, descriptors, before) {
+    writeFiles(element, FILES, descriptors.map((d) => d.reference));
+    if (descriptors.length > 0) {
+      element.setAttribute("data-bc-files", JSON.stringify(descriptors.map(publicDescriptor)));
+    }
+    // Choosing files is an input change even when they are the same as before, as typing the same text is.
+    if (descriptors.length > 0 || before !== null) {
+      propertyChanged(element, FILES);
+    }
+  }
+
+  /** Files were chosen or dropped: hash, upload what the server lacks, then the property changes to the references. */
+  async function chooseFiles(element, files) {
+    const previous = uploads.get(element);
+    if (previous) {
+      previous.abort.abort(); // a newer choice replaces the one still uploading
+      if (previous.xhr) {
+        previous.xhr.abort();
+      }
+    }
+    const state = { abort: new AbortController(), xhr: null };
+    uploads.set(element, state);
+    const id = componentId(element);
+    const chosen = takesManyFiles(element) ? files : files.slice(0, 1);
+    const before = readFiles(element, FILES);
+    for (const slot of fileSlots(element)) {
+      clearError(slot);
+    }
+    if (chosen.length === 0) {
+      uploads.delete(element);
+      element.removeAttribute("aria-busy");
+      setFiles(element, [], before);
+      return;
+    }
+    const total = chosen.reduce((sum, f) => sum + f.size, 0);
+    const report = (loaded) => {
+      showUploadProgress(element, loaded, total);
+      emit("uploadprogress", { id, property: FILES, loaded, total });
+    };
+    element.setAttribute("aria-busy", "true");
+    emit("upload", { id, property: FILES, files: chosen.map((f) => ({ name: f.name, length: f.size })), loaded: 0, total });
+    report(0);
+    const descriptors = [];
+    let done = 0;
+    try {
+      for (const file of chosen) {
+        const descriptor = await uploadFile(file, state, (loaded) => report(done + Math.min(loaded, file.size)));
+        if (!descriptor || state !== uploads.get(element)) {
+          return;
+        }
+        descriptors.push(descriptor);
+        done += file.size;
+        report(done);
+      }
+    } catch (e) {
+      if (state !== uploads.get(element)) {
+        return;
+      }
+      uploads.delete(element);
+      element.removeAttribute("aria-busy");
+      showUploadProgress(element, 0, total); // nothing was kept
+      setFiles(element, [], before);
+      const message = e && e.message ? e.message : String(e);
+      const slots = fileSlots(element);
+      // After the invocations the emptied property makes: their start clears their error places.
+      setTimeout(() => {
+        if (slots.length === 0) {
+          showBanner("upload|" + canonical(id), message);
+        }
+        for (const slot of slots) {
+          showError(slot, message);
+        }
+      });
+      return;
+    }
+    uploads.delete(element);
+    element.removeAttribute("aria-busy");
+    emit("uploaded", { id, property: FILES, files: descriptors.map(publicDescriptor), references: descriptors.map((d) => d.reference), loaded: total, total });
+    setFiles(element, descriptors, before);
+  }
+
+  function dropZone(event) {
+    for (let element = event.target; element && element !== document; element = element.parentElement) {
+      if (element.nodeType === 1 && element.hasAttribute("data-bc-drop")) {
+        return isFileBinding(element, FILES) ? element : null;
+      }
+    }
+    return null;
+  }
+
+  function onDrag(event) {
+    const zone = dropZone(event);
+    if (!zone || !event.dataTransfer || !Array.from(event.dataTransfer.types || []).includes("Files")) {
+      return;
+    }
+    if (event.type === "dragleave") {
+      if (!zone.contains(event.relatedTarget)) {
+        zone.removeAttribute("data-bc-dragover");
+      }
+      return;
+    }
+    event.preventDefault(); // otherwise the browser opens the dropped file in place of the page
+    if (event.type === "drop") {
+      zone.removeAttribute("data-bc-dragover");
+      chooseFiles(zone, Array.from(event.dataTransfer.files));
+    } else {
+      event.dataTransfer.dropEffect = "copy";
+      zone.setAttribute("data-bc-dragover", "");
+    }
+  }
+
   // ---------------------------------------------------------------- what changes trigger
 
   /** A property of an element changed: invoke the callbacks that take it as input, cancel those that cancel on it. */
@@ -1138,6 +1419,12 @@
     const element = event.target;
     if (!(element instanceof Element)) {
       return;
+    }
+    if (element.tagName === "INPUT" && element.type === "file" && isFileBinding(element, "files")) {
+      if (event.type === "change") {
+        chooseFiles(element, Array.from(element.files || []));
+      }
+      return; // the property changes once the files are uploaded, not when they are chosen
     }
     const debounce = element.getAttribute("data-bc-debounce");
     if ((debounce === "change") !== (event.type === "change")) {
@@ -1251,6 +1538,9 @@
       document.addEventListener("click", onClick, true);
       document.addEventListener("input", onInput, true);
       document.addEventListener("change", onInput, true);
+      for (const type of ["dragenter", "dragover", "dragleave", "drop"]) {
+        document.addEventListener(type, onDrag);
+      }
       new MutationObserver(onMutations).observe(document.documentElement, { childList: true, subtree: true });
       const attached = await reattach();
       for (const callback of callbacks) {

@@ -12,7 +12,7 @@ public sealed class TestPage : IAsyncDisposable
     // Records the client's events from the first script on, so a test can tell what the client did and did not do.
     private const string RecordEvents = """
         window.__bcEvents = [];
-        for (const name of ["invoke", "job", "reattach", "cancel", "done", "error"]) {
+        for (const name of ["invoke", "job", "reattach", "cancel", "done", "error", "upload", "uploadprogress", "uploaded"]) {
           document.addEventListener("backgroundcallbacks:" + name, (e) => window.__bcEvents.push(Object.assign({ event: name }, e.detail)));
         }
         """;
@@ -104,7 +104,7 @@ public sealed class TestPage : IAsyncDisposable
             .ToList();
     }
 
-    /// <summary>The client's events of one kind so far (invoke, job, reattach, cancel, done, error).</summary>
+    /// <summary>The client's events of one kind so far (invoke, job, reattach, cancel, done, error, upload, uploadprogress, uploaded).</summary>
     public async Task<IReadOnlyList<JsonElement>> EventsAsync(string name)
     {
         var json = await Page.EvaluateAsync<string>("(name) => JSON.stringify(window.__bcEvents.filter((e) => e.event === name))", name);
