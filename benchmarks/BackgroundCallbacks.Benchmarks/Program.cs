@@ -7,7 +7,8 @@ public static class Program
 {
     /// <summary>
     /// <c>serve [port]</c> runs the benchmark server for an HTTP load tool (benchmarks/http/run.sh); <c>serverside</c> runs
-    /// the server-side outputs benchmark (benchmarks/serverside/run.sh); anything else is handed to BenchmarkDotNet (for
+    /// the server-side outputs benchmark (benchmarks/serverside/run.sh); <c>upload</c> the uploads benchmark
+    /// (benchmarks/upload/run.sh, which starts <c>upload-server</c> children); anything else is handed to BenchmarkDotNet (for
     /// example <c>--filter '*'</c>).
     /// </summary>
     public static async Task Main(string[] args)
@@ -23,6 +24,18 @@ public static class Program
         if (args.Length > 0 && args[0] == "serverside")
         {
             await ServerSideBenchmark.RunAsync(args[1..]);
+            return;
+        }
+
+        if (args.Length > 0 && args[0] == "upload")
+        {
+            await UploadBenchmark.RunAsync(args[1..]);
+            return;
+        }
+
+        if (args.Length > 0 && args[0] == "upload-server")
+        {
+            await UploadBenchmark.ServeAsync(args[1..]);
             return;
         }
 
