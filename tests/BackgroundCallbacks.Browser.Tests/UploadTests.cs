@@ -20,6 +20,30 @@ public sealed partial class UploadTests(BrowserFixture browser) : IDisposable
     private readonly string _directory = Directory.CreateTempSubdirectory("bc-upload-test-").FullName;
 
     [BrowserFact]
+    public async Task A_csv_dropped_on_a_drop_zone_is_uploaded_and_runs_the_callback_that_takes_it()
+    {
+        await using var test = await browser.NewPageAsync();
+        await test.OpenAsync(Page);
+
+        // What a user's drag does, dispatched in the page: the client sees the same events and the same DataTransfer.
+        await test.Page.EvaluateAsync("""
+            () => {
+              const zone = document.getElementById("csv-drop");
+              const data = new DataTransfer();
+              data.items.add(new File(["id,amount\n1,2\n3,4\n"], "dropped.csv", { type: "text/csv" }));
+              for (const type of ["dragenter", "dragover", "drop"]) {
+                zone.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: data }));
+              }
+            }
+            """);
+
+        await Expect(test.Page.Locator("#drop-lines")).ToHaveTextAsync("dropped.csv: 3 lines", new() { Timeout = 30_000 });
+        await Expect(test.Page.Locator("#csv-drop")).ToHaveAttributeAsync("data-bc-ref-files", Reference());
+        await Expect(test.Page.Locator("#csv-drop")).Not.ToHaveAttributeAsync("data-bc-dragover", "");
+        Assert.Equal(1, Posts(test));
+    }
+
+    [BrowserFact]
     public async Task A_chosen_csv_is_uploaded_once_processed_with_progress_and_summarised()
     {
         var (path, length, sha256) = WriteCsv("sales.csv");

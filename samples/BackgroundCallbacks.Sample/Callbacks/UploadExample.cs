@@ -99,4 +99,25 @@ public sealed class UploadExample(IConfiguration configuration)
                 $"{columns.Length}: {string.Join(", ", columns)}",
                 totals.Count == 0 ? "No numeric column" : string.Join(" · ", totals));
     }
+
+    // A drop zone is a file binding too: dropping a file uploads it, and the callback that takes it as an input runs.
+    [BackgroundCallback("count-dropped", PreventInitialCall = true)]
+    [Output("drop-lines", "children")]
+    [Input("csv-drop", "files")]
+    public static async Task<string> CountDropped(IFormFile? file, CancellationToken cancellationToken)
+    {
+        if (file is null)
+        {
+            throw new PreventUpdateException();
+        }
+
+        using var reader = new StreamReader(file.OpenReadStream(), Encoding.UTF8);
+        var lines = 0;
+        while (await reader.ReadLineAsync(cancellationToken) is not null)
+        {
+            lines++;
+        }
+
+        return $"{file.FileName}: {lines.ToString(CultureInfo.InvariantCulture)} lines";
+    }
 }
