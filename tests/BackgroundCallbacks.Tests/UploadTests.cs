@@ -170,6 +170,7 @@ public sealed class UploadTests
         var (exe, exeBody) = await UploadAsync(client, [0x4D, 0x5A, 0x90], "tool.exe", "application/octet-stream");
         var (fakePng, fakeBody) = await UploadAsync(client, Encoding.UTF8.GetBytes("not an image"), "photo.png", "image/png");
         var (binaryCsv, _) = await UploadAsync(client, [0x00, 0x01, 0x02, 0x03], "data.csv", "text/csv");
+        var keptByRefused = Store(app).Size;
         var (csv, _) = await UploadAsync(client, Csv);
 
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, exe.StatusCode);
@@ -177,6 +178,7 @@ public sealed class UploadTests
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, fakePng.StatusCode);
         Assert.Contains("its bytes are not", fakeBody["detail"].Str());
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, binaryCsv.StatusCode);
+        Assert.Equal(0, keptByRefused);
         Assert.Equal(HttpStatusCode.Created, csv.StatusCode);
     }
 
