@@ -1,3 +1,4 @@
+using BackgroundCallbacks.ServerSide;
 using BackgroundCallbacks.Redis.Connections;
 using StackExchange.Redis;
 
@@ -7,28 +8,14 @@ namespace BackgroundCallbacks.Redis.ServerSide;
 /// A value's bytes, fetched one chunk at a time as the reader gets to it, so reading a value of any size costs one chunk
 /// of memory.
 /// </summary>
-internal sealed class RedisValueReadStream(IDatabase db, RedisKey key, int chunks, long length) : Stream
+internal sealed class RedisValueReadStream(IDatabase db, RedisKey key, int chunks, long length) : ReadOnlyStream
 {
     private byte[] _chunk = [];
     private int _offset;
     private int _next;
     private long _position;
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
     public override long Length => length;
-
-    public override long Position
-    {
-        get => _position;
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -39,9 +26,6 @@ internal sealed class RedisValueReadStream(IDatabase db, RedisKey key, int chunk
 
         return Copy(buffer);
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -54,16 +38,6 @@ internal sealed class RedisValueReadStream(IDatabase db, RedisKey key, int chunk
 
         return Copy(buffer.Span);
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     private void Fetched(RedisValue chunk)
     {

@@ -9,7 +9,7 @@ namespace BackgroundCallbacks.Redis.ServerSide;
 /// awaiting the send before it takes more, so a value of any size costs one chunk of memory. A flush sends nothing:
 /// the chunks stay full-sized. The store commits or deletes the list once the writer has returned.
 /// </summary>
-internal sealed class RedisValueWriteStream : Stream
+internal sealed class RedisValueWriteStream : WriteOnlyStream
 {
     /// <summary>Appends a chunk and keeps the unfinished list alive, in one step. KEYS: the list. ARGV: chunk, ttl (ms).</summary>
     private const string Append = """
@@ -43,19 +43,7 @@ internal sealed class RedisValueWriteStream : Stream
     /// <summary>The chunks sent so far.</summary>
     public int Chunks { get; private set; }
 
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
     public override bool CanWrite => !_closed;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => Written;
-        set => throw new NotSupportedException();
-    }
 
     /// <summary>
     /// Sends what is left, after the writer returned (whether or not it disposed the stream). An empty value still sends
@@ -69,8 +57,6 @@ internal sealed class RedisValueWriteStream : Stream
             await SendAsync().ConfigureAwait(false);
         }
     }
-
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
@@ -90,9 +76,6 @@ internal sealed class RedisValueWriteStream : Stream
         }
     }
 
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         Accept(buffer.Length);
@@ -111,18 +94,6 @@ internal sealed class RedisValueWriteStream : Stream
     }
 
     public override void WriteByte(byte value) => Write([value]);
-
-    public override void Flush()
-    {
-    }
-
-    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -80,6 +80,7 @@ public static class BackgroundCallbacksServiceCollectionExtensions
         services.TryAddSingleton<JobEnqueuer>();
         services.TryAddSingleton<InvocationService>();
         services.TryAddSingleton<InlineRunner>();
+        services.TryAddSingleton<HandlerErrors>();
         services.AddSingleton(new ValueStoreRegistration(ValueStores.DefaultName, static sp =>
             new MemoryValueStore(ValueStores.DefaultName, new MemoryValueStoreOptions(), sp.GetRequiredService<TimeProvider>())));
         services.TryAddSingleton<ValueStores>();

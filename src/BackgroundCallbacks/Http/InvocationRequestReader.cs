@@ -348,10 +348,7 @@ internal static class InvocationRequestReader
     /// </summary>
     private static ProtocolException BodyTooLarge(HttpContext context, long maxBodySize)
     {
-        if (HttpProtocol.IsHttp11(context.Request.Protocol) || HttpProtocol.IsHttp10(context.Request.Protocol))
-        {
-            context.Response.Headers.Connection = "close";
-        }
+        ResponseBodies.CloseConnectionAfter(context);
 
         return new(StatusCodes.Status413PayloadTooLarge, "Invocation too large", $"An invocation body may be at most {maxBodySize} bytes.");
     }

@@ -12,4 +12,16 @@ internal static class ResponseBodies
             ? Task.CompletedTask
             : context.Response.Body.WriteAsync(body, context.RequestAborted).AsTask();
     }
+
+    /// <summary>
+    /// Says the connection closes after this answer (HTTP/1.x), when the request's body was left unread: a client would
+    /// otherwise send its next request on a connection the server is about to drop.
+    /// </summary>
+    public static void CloseConnectionAfter(HttpContext context)
+    {
+        if (HttpProtocol.IsHttp11(context.Request.Protocol) || HttpProtocol.IsHttp10(context.Request.Protocol))
+        {
+            context.Response.Headers.Connection = "close";
+        }
+    }
 }

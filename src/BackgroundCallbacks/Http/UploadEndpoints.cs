@@ -213,11 +213,7 @@ internal sealed class UploadEndpoints(ServerSideValues values, OwnerResolver own
 
     private static Task TooLargeAsync(HttpContext context, long limit)
     {
-        // The rest of the body is not read: the connection cannot carry another request.
-        if (HttpProtocol.IsHttp11(context.Request.Protocol) || HttpProtocol.IsHttp10(context.Request.Protocol))
-        {
-            context.Response.Headers.Connection = "close";
-        }
+        ResponseBodies.CloseConnectionAfter(context);
 
         return Problems.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "Upload too large", $"An upload may be at most {limit} bytes.",
             new Dictionary<string, object?> { ["limit"] = limit });

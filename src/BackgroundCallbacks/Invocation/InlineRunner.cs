@@ -7,7 +7,6 @@ using BackgroundCallbacks.Owners;
 using BackgroundCallbacks.Registry;
 using BackgroundCallbacks.ServerSide;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -19,14 +18,11 @@ namespace BackgroundCallbacks.Invocation;
 /// </summary>
 internal sealed class InlineRunner(
     ServerSideValues serverSide,
+    HandlerErrors errors,
     IOptions<BackgroundCallbacksOptions> options,
-    IHostEnvironment environment,
     ILogger<InlineRunner> logger)
 {
-    private const string GenericError = "The callback failed. The server log has the details.";
-
     private readonly BackgroundCallbacksOptions _options = options.Value;
-    private readonly bool _includeDetails = options.Value.IncludeExceptionDetails ?? environment.IsDevelopment();
 
     public async Task<(JobOutcome Outcome, IReadOnlyList<KeyValuePair<string, string>> SideUpdates)> RunAsync(
         CallbackDefinition callback, InvocationRequest request, Caller caller, IServiceProvider services, HttpResponse? response, CancellationToken cancellationToken)
@@ -71,33 +67,12 @@ internal sealed class InlineRunner(
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             Log.InlineFailed(logger, e, callback.Id);
-            return (await HandleErrorAsync(callback, outputs, context, e, owner, json, cancellationToken).ConfigureAwait(false), Close(updates));
+            return (await errors.OutcomeAsync(callback, outputs, context, e, owner, cancellationToken).ConfigureAwait(false), Close(updates));
         }
         finally
         {
             await HandlerValues.DisposeAllAsync(opened).ConfigureAwait(false);
         }
-    }
-
-    private async Task<JobOutcome> HandleErrorAsync(
-        CallbackDefinition callback, IReadOnlyList<DependencySpec> outputs, CallbackContext context, Exception exception, string? owner, JsonSerializerOptions json, CancellationToken cancellationToken)
-    {
-        var onError = callback.OnError ?? _options.OnError;
-        if (onError is not null)
-        {
-            try
-            {
-                var outputsJson = await HandlerValues.OutputsAsync(serverSide, outputs, onError(exception, context), owner, json, cancellationToken).ConfigureAwait(false);
-                return JobOutcome.Succeeded(outputsJson) with { Cacheable = false };
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                Log.OnErrorFailed(logger, e, callback.Id);
-                exception = e;
-            }
-        }
-
-        return JobOutcome.Failed(_includeDetails ? exception.Message : GenericError);
     }
 
     private static IReadOnlyList<KeyValuePair<string, string>> Close(InlineUpdates updates)

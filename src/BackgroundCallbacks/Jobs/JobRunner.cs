@@ -20,17 +20,14 @@ internal sealed class JobRunner(
     CallbackRegistry registry,
     CallbackManagers managers,
     ServerSideValues serverSide,
+    HandlerErrors errors,
     IServiceScopeFactory scopes,
     IOptions<BackgroundCallbacksOptions> options,
-    IHostEnvironment environment,
     TimeProvider time,
     ILogger<JobRunner> logger) : IDisposable
 {
-    private const string GenericError = "The callback failed. The server log has the details.";
-
     private readonly CancellationTokenSource _shutdown = new();
     private readonly BackgroundCallbacksOptions _options = options.Value;
-    private readonly bool _includeDetails = options.Value.IncludeExceptionDetails ?? environment.IsDevelopment();
 
     /// <summary>
     /// Stops the handlers of this process: their jobs are put back in the queue for another worker rather than ended.
@@ -197,32 +194,12 @@ internal sealed class JobRunner(
             }
 
             Log.JobFailed(logger, e, record.JobId, callback.Id);
-            return await HandleErrorAsync(callback, record, outputs, context, e, json).ConfigureAwait(false);
+            return await errors.OutcomeAsync(callback, outputs, context, e, ValueOwner(callback, record), CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {
             await HandlerValues.DisposeAllAsync(opened).ConfigureAwait(false);
         }
-    }
-
-    private async Task<JobOutcome> HandleErrorAsync(CallbackDefinition callback, JobRecord record, IReadOnlyList<DependencySpec> outputs, CallbackContext context, Exception exception, JsonSerializerOptions json)
-    {
-        var onError = callback.OnError ?? _options.OnError;
-        if (onError is not null)
-        {
-            try
-            {
-                var outputsJson = await HandlerValues.OutputsAsync(serverSide, outputs, onError(exception, context), ValueOwner(callback, record), json, CancellationToken.None).ConfigureAwait(false);
-                return JobOutcome.Succeeded(outputsJson) with { Cacheable = false };
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                Log.OnErrorFailed(logger, e, callback.Id);
-                exception = e;
-            }
-        }
-
-        return JobOutcome.Failed(_includeDetails ? exception.Message : GenericError);
     }
 
     private async Task FinishAsync(CallbackManager manager, CallbackDefinition callback, JobRecord record, int attempt, JobOutcome outcome, bool canceled)

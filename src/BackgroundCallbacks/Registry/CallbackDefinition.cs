@@ -5,6 +5,10 @@ namespace BackgroundCallbacks.Registry;
 /// <summary>A validated callback: everything the protocol, the invocation and the runner need to know of it.</summary>
 internal sealed class CallbackDefinition
 {
+    // Asked on every invocation: worked out once.
+    private bool? _hasServerSideOutputs;
+    private bool? _hasReferences;
+
     public required string Id { get; init; }
 
     public required string Manager { get; init; }
@@ -63,10 +67,10 @@ internal sealed class CallbackDefinition
     public IReadOnlyList<ArgumentTarget> ArgumentTargets => field ??= Arguments.Select(a => new ArgumentTarget(a.ParameterType, $"{a.Dependency} ('{a.Name}')", a.IsReference)).ToArray();
 
     /// <summary>Whether any output stays on the server.</summary>
-    public bool HasServerSideOutputs => Outputs.Any(o => o.Store is not null);
+    public bool HasServerSideOutputs => _hasServerSideOutputs ??= Outputs.Any(o => o.Store is not null);
 
     /// <summary>Whether any argument arrives as a server-side reference.</summary>
-    public bool HasReferences => Arguments.Any(a => a.IsReference);
+    public bool HasReferences => _hasReferences ??= Arguments.Any(a => a.IsReference);
 
     public IReadOnlyList<DependencySpec> ProgressOutputs => field ??= Progress.Select(p => p.Dependency).ToArray();
 }

@@ -1,27 +1,13 @@
 namespace BackgroundCallbacks.ServerSide;
 
 /// <summary>A read-only stream over chunks a <see cref="ChunkWriteStream"/> filled; the chunks are never changed after.</summary>
-internal sealed class ChunkReadStream(IReadOnlyList<byte[]> chunks, long length) : Stream
+internal sealed class ChunkReadStream(IReadOnlyList<byte[]> chunks, long length) : ReadOnlyStream
 {
     private long _position;
     private int _chunk;
     private int _offset;
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
     public override long Length => length;
-
-    public override long Position
-    {
-        get => _position;
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -45,19 +31,6 @@ internal sealed class ChunkReadStream(IReadOnlyList<byte[]> chunks, long length)
         return read;
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        Task.FromResult(Read(buffer.AsSpan(offset, count)));
-
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
         ValueTask.FromResult(Read(buffer.Span));
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

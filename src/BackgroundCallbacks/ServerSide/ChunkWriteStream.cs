@@ -5,7 +5,7 @@ namespace BackgroundCallbacks.ServerSide;
 /// needs one contiguous array nor the copies a growing MemoryStream makes. Chunks of 1 MB live on the large object heap,
 /// where a collection does not copy them. Refuses to grow past a limit.
 /// </summary>
-internal sealed class ChunkWriteStream(long limit, Func<long, Exception> tooLarge) : Stream
+internal sealed class ChunkWriteStream(long limit, Func<long, Exception> tooLarge) : WriteOnlyStream
 {
     private const int FirstChunk = 4 * 1024;
     private const int LargestChunk = 1024 * 1024;
@@ -14,19 +14,7 @@ internal sealed class ChunkWriteStream(long limit, Func<long, Exception> tooLarg
     private int _used;
     private long _length;
 
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
     public override long Length => _length;
-
-    public override long Position
-    {
-        get => _length;
-        set => throw new NotSupportedException();
-    }
 
     /// <summary>The chunks written, each full but the last, which holds what <see cref="Length"/> leaves.</summary>
     public IReadOnlyList<byte[]> Chunks => _chunks;
@@ -42,8 +30,6 @@ internal sealed class ChunkWriteStream(long limit, Func<long, Exception> tooLarg
             _chunks[^1] = _chunks[^1].AsSpan(0, _used).ToArray();
         }
     }
-
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
@@ -69,27 +55,9 @@ internal sealed class ChunkWriteStream(long limit, Func<long, Exception> tooLarg
         }
     }
 
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-    {
-        Write(buffer.AsSpan(offset, count));
-        return Task.CompletedTask;
-    }
-
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         Write(buffer.Span);
         return ValueTask.CompletedTask;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 }

@@ -324,25 +324,11 @@ internal sealed class FileSystemValueStore : IValueStore, IDisposable
     private readonly record struct OwnerRecord(string? Owner);
 
     /// <summary>Passes writes to the file until they would pass the limit, then refuses before writing a byte more.</summary>
-    private sealed class LimitedWriteStream(Stream inner, long limit, Func<long, Exception> tooLarge) : Stream
+    private sealed class LimitedWriteStream(Stream inner, long limit, Func<long, Exception> tooLarge) : WriteOnlyStream
     {
         private long _length;
 
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
         public override long Length => _length;
-
-        public override long Position
-        {
-            get => _length;
-            set => throw new NotSupportedException();
-        }
-
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
         public override void Write(ReadOnlySpan<byte> buffer)
         {
@@ -356,9 +342,6 @@ internal sealed class FileSystemValueStore : IValueStore, IDisposable
             inner.WriteByte(value);
         }
 
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
         public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
             Count(buffer.Length);
@@ -368,12 +351,6 @@ internal sealed class FileSystemValueStore : IValueStore, IDisposable
         public override void Flush() => inner.Flush();
 
         public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
 
         private void Count(int count)
         {

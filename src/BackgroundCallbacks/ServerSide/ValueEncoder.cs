@@ -10,7 +10,7 @@ namespace BackgroundCallbacks.ServerSide;
 /// of any size flows to its store in bounded memory.
 /// </summary>
 /// <remarks>The header: byte 0 the version (1), byte 1 the compression (0 none, 1 zlib), byte 2 the format name's length n, then n ASCII bytes.</remarks>
-internal sealed class ValueEncoder(Stream destination, string format) : Stream
+internal sealed class ValueEncoder(Stream destination, string format) : WriteOnlyStream
 {
     public const byte Version = 1;
     public const byte Raw = 0;
@@ -26,25 +26,10 @@ internal sealed class ValueEncoder(Stream destination, string format) : Stream
     private Stream? _sink;
     private long _written;
 
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
     public override long Length => _written;
 
-    public override long Position
-    {
-        get => _written;
-        set => throw new NotSupportedException();
-    }
-
-    public override void Write(byte[] buffer, int offset, int count) =>
-        WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+    // A serializer that writes synchronously waits for the store here; JSON and the raw arrays write asynchronously.
+    public override void Write(ReadOnlySpan<byte> buffer) => WriteAsync(buffer.ToArray()).AsTask().GetAwaiter().GetResult();
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -80,18 +65,6 @@ internal sealed class ValueEncoder(Stream destination, string format) : Stream
 
         await destination.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     private async Task DecideAsync(CancellationToken cancellationToken)
     {
