@@ -71,6 +71,30 @@ public sealed class BackgroundCallbackAttribute : Attribute
     public int Retries { get; set; }
 
     /// <summary>
+    /// Gets or sets how many of this callback's jobs may run at once, across every worker process; 0 (the default) sets
+    /// no limit. Jobs past the limit wait in line, in the order they were admitted, and their state carries their place.
+    /// </summary>
+    public int MaxRunning { get; set; }
+
+    /// <summary>
+    /// Gets or sets how many of this callback's jobs may wait in line; an invocation past it is answered 503 with
+    /// <c>Retry-After</c>. 0 (the default) leaves the line unbounded.
+    /// </summary>
+    public int MaxQueued { get; set; }
+
+    /// <summary>
+    /// Gets or sets the name of a concurrency group (configured in <see cref="BackgroundCallbacksOptions.ConcurrencyGroups"/>)
+    /// whose limits this callback shares with the group's other callbacks, instead of limits of its own.
+    /// </summary>
+    public string? Group { get; set; }
+
+    /// <summary>
+    /// Gets or sets the time limit of one run, in seconds; 0 (the default) sets none. When it passes, the job ends
+    /// <c>canceled</c> with the reason <c>timeout</c> at once and the handler's token fires.
+    /// </summary>
+    public int TimeoutSeconds { get; set; }
+
+    /// <summary>
     /// Gets or sets the name of a static method on the same type that turns a handler's exception into outputs.
     /// It takes an <see cref="Exception"/> and a <see cref="CallbackContext"/> and returns the outputs, like the handler.
     /// </summary>

@@ -49,6 +49,44 @@ internal sealed class BackgroundCallbacksOptionsValidator : IValidateOptions<Bac
             failures.Add($"WorkerCount must be at least 1 (it is {options.WorkerCount}).");
         }
 
+        foreach (var (groupName, group) in options.ConcurrencyGroups)
+        {
+            if (string.IsNullOrWhiteSpace(groupName) || groupName.Length > 64 || groupName.Any(char.IsWhiteSpace))
+            {
+                failures.Add($"The concurrency group name '{groupName}' is not valid: use 1 to 64 characters and no spaces.");
+            }
+
+            if (group.MaxRunning < 1 || group.MaxQueued < 0)
+            {
+                failures.Add($"The concurrency group '{groupName}' needs MaxRunning of at least 1 and MaxQueued of at least 0 (they are {group.MaxRunning} and {group.MaxQueued}).");
+            }
+        }
+
+        if (options.MaxLiveJobsPerOwner is < 1)
+        {
+            failures.Add($"MaxLiveJobsPerOwner must be at least 1 when set (it is {options.MaxLiveJobsPerOwner}).");
+        }
+
+        if (options.AbandonedJobGrace is { } grace && grace <= BackgroundCallbacksOptions.ClientMaxRetryDelay)
+        {
+            failures.Add($"AbandonedJobGrace must exceed the browser client's longest retry delay, {BackgroundCallbacksOptions.ClientMaxRetryDelay.TotalSeconds} s (it is {grace}).");
+        }
+
+        if (options.EventStreamHeartbeat <= TimeSpan.Zero)
+        {
+            failures.Add($"EventStreamHeartbeat must be positive (it is {options.EventStreamHeartbeat}).");
+        }
+
+        if (options.MaxJobsPerEventStream < 1)
+        {
+            failures.Add($"MaxJobsPerEventStream must be at least 1 (it is {options.MaxJobsPerEventStream}).");
+        }
+
+        if (options.IdempotencyKeyLifetime <= TimeSpan.Zero)
+        {
+            failures.Add($"IdempotencyKeyLifetime must be positive (it is {options.IdempotencyKeyLifetime}).");
+        }
+
         if (string.IsNullOrWhiteSpace(options.SessionCookieName))
         {
             failures.Add("SessionCookieName must not be empty.");

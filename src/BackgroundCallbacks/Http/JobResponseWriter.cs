@@ -18,6 +18,12 @@ internal static class JobResponseWriter
     public static async Task WriteJobAsync(HttpContext context, int status, string handle, JobView job)
     {
         Prepare(context, status);
+        await ResponseBodies.WriteAsync(context, JobDocument(handle, job)).ConfigureAwait(false);
+    }
+
+    /// <summary>The job document of docs/protocol.md, as a poll answers it and an event stream's <c>job</c> event carries it.</summary>
+    public static ReadOnlyMemory<byte> JobDocument(string handle, JobView job)
+    {
         var buffer = new ArrayBufferWriter<byte>(512);
         using (var writer = new Utf8JsonWriter(buffer))
         {
@@ -65,10 +71,20 @@ internal static class JobResponseWriter
                 writer.WriteString("cancelReason", job.CancelReason);
             }
 
+            if (job.Position is { } position)
+            {
+                writer.WriteNumber("position", position);
+            }
+
+            if (job.EtaSeconds is { } eta)
+            {
+                writer.WriteNumber("etaSeconds", Math.Round(eta, 1));
+            }
+
             writer.WriteEndObject();
         }
 
-        await ResponseBodies.WriteAsync(context, buffer.WrittenMemory).ConfigureAwait(false);
+        return buffer.WrittenMemory;
     }
 
     public static async Task WriteAcceptedAsync(HttpContext context, CallbackDefinition callback, InvocationResult result, string location, IReadOnlyDictionary<string, JsonElement>? matches)

@@ -26,4 +26,11 @@ internal sealed record JobView(
     IReadOnlyList<SideUpdate> SideUpdates,
     string? OutputsJson,
     string? Error,
-    string? CancelReason);
+    string? CancelReason)
+{
+    /// <summary>While the job waits: how many jobs of its line are ahead of it (0: it is next); else null.</summary>
+    public int? Position { get; init; }
+
+    /// <summary>While the job waits: the estimated seconds until its result, from its callback's recent run times; null when unknown.</summary>
+    public double? EtaSeconds { get; init; }
+}

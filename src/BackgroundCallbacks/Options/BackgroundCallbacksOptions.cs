@@ -97,6 +97,41 @@ public sealed class BackgroundCallbacksOptions : CallbackManagerOptions
     /// <value>The name identifier claim (<see cref="ClaimTypes.NameIdentifier"/>) only.</value>
     public ICollection<string> JobClaimTypes { get; } = new HashSet<string>(StringComparer.Ordinal) { ClaimTypes.NameIdentifier };
 
+    /// <summary>
+    /// Gets the concurrency groups by name: callbacks that name a group with <see cref="BackgroundCallbackAttribute.Group"/>
+    /// share its limits, across every worker process.
+    /// </summary>
+    public IDictionary<string, ConcurrencyGroupOptions> ConcurrencyGroups { get; } = new Dictionary<string, ConcurrencyGroupOptions>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Gets or sets how many unended jobs one owner may follow at once; an invocation past it is answered 429 with
+    /// <c>Retry-After</c>. Anonymous callers are also counted by client address, since a client can drop its cookie.
+    /// </summary>
+    /// <value>Null (the default): no limit.</value>
+    public int? MaxLiveJobsPerOwner { get; set; }
+
+    /// <summary>
+    /// Gets or sets how long a job may go without a follower polling or streaming it before it is cancelled
+    /// (reason <c>abandoned</c>): the page that wanted it has gone. It must exceed the browser client's longest retry delay.
+    /// </summary>
+    /// <value>Null (the default): jobs are never cancelled for being abandoned.</value>
+    public TimeSpan? AbandonedJobGrace { get; set; }
+
+    /// <summary>Gets or sets how often an idle event stream sends a comment, so proxies and clients know it is alive.</summary>
+    /// <value>15 seconds.</value>
+    public TimeSpan EventStreamHeartbeat { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Gets or sets how many jobs one event stream may follow.</summary>
+    /// <value>100.</value>
+    public int MaxJobsPerEventStream { get; set; } = 100;
+
+    /// <summary>Gets or sets how long a POST's <c>Idempotency-Key</c> is remembered: a retry within it gets the same job or answer.</summary>
+    /// <value>24 hours.</value>
+    public TimeSpan IdempotencyKeyLifetime { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>The browser client's longest delay between two retries; an abandoned-job grace must exceed it.</summary>
+    internal static readonly TimeSpan ClientMaxRetryDelay = TimeSpan.FromSeconds(30);
+
     /// <summary>How long an admission may stay unacknowledged before a sweeper finishes it (queues its job, detaches an orphan).</summary>
     internal TimeSpan AdmissionGrace { get; set; } = TimeSpan.FromSeconds(10);
 

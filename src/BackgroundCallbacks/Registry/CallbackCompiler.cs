@@ -17,7 +17,14 @@ internal static class CallbackCompiler
     /// <param name="json">The app's serializer options.</param>
     /// <param name="serverSide">Every server-side output of the application: an input or state on one of them takes a reference.</param>
     /// <param name="problems">Where problems are reported.</param>
-    public static CallbackDefinition? Compile(CallbackDeclaration declaration, string defaultManager, JsonSerializerOptions json, IReadOnlyList<DependencySpec> serverSide, List<string> problems)
+    /// <param name="groups">The configured concurrency groups, by name.</param>
+    public static CallbackDefinition? Compile(
+        CallbackDeclaration declaration,
+        string defaultManager,
+        JsonSerializerOptions json,
+        IReadOnlyList<DependencySpec> serverSide,
+        List<string> problems,
+        IDictionary<string, ConcurrencyGroupOptions>? groups = null)
     {
         var settings = declaration.Settings;
         var before = problems.Count;
@@ -165,6 +172,17 @@ internal static class CallbackCompiler
             Problem($"ExpireSeconds cannot be negative (it is {settings.ExpireSeconds}).");
         }
 
+        var line = Line(settings, groups, Problem);
+        if (settings.TimeoutSeconds < 0)
+        {
+            Problem($"TimeoutSeconds cannot be negative (it is {settings.TimeoutSeconds}).");
+        }
+
+        if (settings.Inline && (line.Name is not null || settings.TimeoutSeconds > 0))
+        {
+            Problem("it runs inline, in the request, so it waits in no line and has no job to time out: remove MaxRunning, MaxQueued, Group and TimeoutSeconds, or run it in the background.");
+        }
+
         if (settings.Manager is not null && !ManagerNames.IsValid(settings.Manager))
         {
             Problem($"the manager name '{settings.Manager}' is not valid.");
@@ -230,10 +248,45 @@ internal static class CallbackCompiler
             Expire = settings.ExpireSeconds > 0 ? TimeSpan.FromSeconds(settings.ExpireSeconds) : null,
             SharedResults = settings.SharedResults,
             Retries = settings.Retries,
+            Line = line,
+            Timeout = settings.TimeoutSeconds > 0 ? TimeSpan.FromSeconds(settings.TimeoutSeconds) : null,
             Handler = new HandlerInvoker(declaration.Method, declaration.Target, handlerParameters),
             OnError = onError,
             HandlerIdentity = $"{declaration.Method.Module.ModuleVersionId:N}:{declaration.Method.MetadataToken:x8}",
         };
+    }
+
+    /// <summary>The callback's line: its group's, its own when it sets limits, or none.</summary>
+    private static CallbackLine Line(BackgroundCallbackAttribute settings, IDictionary<string, ConcurrencyGroupOptions>? groups, Action<string> problem)
+    {
+        if (settings.MaxRunning < 0 || settings.MaxQueued < 0)
+        {
+            problem($"MaxRunning and MaxQueued cannot be negative (they are {settings.MaxRunning} and {settings.MaxQueued}).");
+            return CallbackLine.Unlimited;
+        }
+
+        if (settings.Group is { } name)
+        {
+            if (settings.MaxRunning > 0 || settings.MaxQueued > 0)
+            {
+                problem($"it names the concurrency group '{name}' and limits of its own: set the limits on the group, or remove Group.");
+            }
+
+            if (groups is null || !groups.TryGetValue(name, out var group))
+            {
+                problem($"the concurrency group '{name}' is not configured; add it to BackgroundCallbacksOptions.ConcurrencyGroups.");
+                return CallbackLine.Unlimited;
+            }
+
+            return new CallbackLine("group:" + name, group.MaxRunning, group.MaxQueued);
+        }
+
+        if (settings.MaxQueued > 0 && settings.MaxRunning == 0)
+        {
+            problem("MaxQueued bounds the line of jobs waiting for a running place, so it needs MaxRunning as well.");
+        }
+
+        return settings.MaxRunning > 0 ? new CallbackLine("callback:" + settings.Id, settings.MaxRunning, settings.MaxQueued) : CallbackLine.Unlimited;
     }
 
     private static (List<HandlerParameter>? Parameters, List<ArgumentSpec>? Arguments) BindParameters(

@@ -52,6 +52,12 @@ internal sealed class CallbackDefinition
 
     public required int Retries { get; init; }
 
+    /// <summary>Where the callback's jobs wait and what limits them: its group, its own limits, or none.</summary>
+    public CallbackLine Line { get; init; } = CallbackLine.Unlimited;
+
+    /// <summary>The time limit of one run; null for none.</summary>
+    public TimeSpan? Timeout { get; init; }
+
     public required HandlerInvoker Handler { get; init; }
 
     public required Func<Exception, CallbackContext, object?>? OnError { get; init; }

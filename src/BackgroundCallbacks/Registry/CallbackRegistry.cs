@@ -34,7 +34,7 @@ internal sealed class CallbackRegistry
         var callbacks = new Dictionary<string, CallbackDefinition>(StringComparer.Ordinal);
         foreach (var declaration in declarations)
         {
-            var definition = CallbackCompiler.Compile(declaration, ManagerNames.Default, settings.SerializerOptions, serverSide, problems);
+            var definition = CallbackCompiler.Compile(declaration, ManagerNames.Default, settings.SerializerOptions, serverSide, problems, settings.ConcurrencyGroups);
             if (definition is null)
             {
                 continue;
