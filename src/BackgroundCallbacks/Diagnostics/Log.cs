@@ -97,4 +97,10 @@ internal static partial class Log
 
     [LoggerMessage(52, LogLevel.Debug, "An upload was refused: {Reason}", EventName = "UploadRejected")]
     public static partial void UploadRejected(ILogger logger, string reason);
+
+    [LoggerMessage(60, LogLevel.Debug, "An event stream was refused: {Reason}", EventName = "EventStreamRejected")]
+    public static partial void EventStreamRejected(ILogger logger, string reason);
+
+    [LoggerMessage(61, LogLevel.Warning, "An event stream was ended because the backend could not be reached; its client reconnects.", EventName = "EventStreamInterrupted")]
+    public static partial void EventStreamInterrupted(ILogger logger, Exception exception);
 }

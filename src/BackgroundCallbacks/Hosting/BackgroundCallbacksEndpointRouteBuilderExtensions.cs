@@ -11,8 +11,8 @@ namespace Microsoft.AspNetCore.Builder;
 public static class BackgroundCallbacksEndpointRouteBuilderExtensions
 {
     /// <summary>
-    /// Maps the endpoints the browser client talks to under <paramref name="prefix"/>: the callback map, invocations
-    /// and jobs. The callback declarations are validated here, so a bad one stops the app at startup.
+    /// Maps the endpoints the browser client talks to under <paramref name="prefix"/>: the callback map, invocations,
+    /// jobs and their event stream. The callback declarations are validated here, so a bad one stops the app at startup.
     /// </summary>
     /// <param name="endpoints">The application's endpoint builder.</param>
     /// <param name="prefix">The path prefix of every endpoint.</param>
@@ -37,6 +37,7 @@ public static class BackgroundCallbacksEndpointRouteBuilderExtensions
         endpoints.ServiceProvider.GetRequiredService<CallbackRegistry>();
         var handlers = ActivatorUtilities.CreateInstance<CallbackEndpoints>(endpoints.ServiceProvider, prefix);
         var uploads = ActivatorUtilities.CreateInstance<UploadEndpoints>(endpoints.ServiceProvider);
+        var events = ActivatorUtilities.CreateInstance<EventStreamEndpoints>(endpoints.ServiceProvider);
 
         var group = endpoints.MapGroup(prefix);
         string[] read = [HttpMethods.Get, HttpMethods.Head];
@@ -44,6 +45,7 @@ public static class BackgroundCallbacksEndpointRouteBuilderExtensions
         group.MapPost("/callbacks/{callbackId}", handlers.InvokeAsync);
         group.MapMethods("/jobs/{handle}", read, handlers.PollAsync);
         group.MapDelete("/jobs/{handle}", handlers.CancelAsync);
+        group.MapMethods("/events", read, events.StreamAsync);
         group.MapPost("/uploads", uploads.UploadAsync);
         group.MapMethods("/uploads/{sha256}", read, uploads.FindAsync);
         group.MapMethods("/client.js", read, ClientAssets.Shared.ServeScriptAsync);
@@ -55,6 +57,7 @@ public static class BackgroundCallbacksEndpointRouteBuilderExtensions
         Unmatched(group, "/dependencies", UnmatchedRequests.MethodNotAllowed(read));
         Unmatched(group, "/callbacks/{callbackId}", UnmatchedRequests.MethodNotAllowed(HttpMethods.Post));
         Unmatched(group, "/jobs/{handle}", UnmatchedRequests.MethodNotAllowed([.. read, HttpMethods.Delete]));
+        Unmatched(group, "/events", UnmatchedRequests.MethodNotAllowed(read));
         Unmatched(group, "/uploads", UnmatchedRequests.MethodNotAllowed(HttpMethods.Post));
         Unmatched(group, "/uploads/{sha256}", UnmatchedRequests.MethodNotAllowed(read));
         Unmatched(group, "/client.js", UnmatchedRequests.MethodNotAllowed(read));

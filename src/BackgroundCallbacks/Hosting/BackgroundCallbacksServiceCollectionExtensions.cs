@@ -88,6 +88,7 @@ public static class BackgroundCallbacksServiceCollectionExtensions
         services.TryAddSingleton<UploadGate>();
         services.TryAddSingleton<IServerSideSerializer>(static sp => new JsonServerSideSerializer(sp.GetRequiredService<IOptions<BackgroundCallbacksOptions>>().Value.SerializerOptions));
         services.TryAddSingleton<JobService>();
+        services.TryAddSingleton<JobFeed>();
 
         // Hosted services stop in reverse order: the workers first, then the sweeper, then the enqueuer, which queues
         // what was admitted before it stops.

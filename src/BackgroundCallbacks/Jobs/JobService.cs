@@ -99,4 +99,12 @@ internal sealed class JobService(CallbackManagers managers, TimeProvider time)
         store = found.Backend.Jobs;
         return true;
     }
+
+    /// <summary>
+    /// Finds the store of a handle's job and the ids in it, for a door that follows several jobs at once
+    /// (<see cref="JobFeed"/>); false for a handle this app did not make. It checks no owner: the caller reads the job
+    /// and does that.
+    /// </summary>
+    public bool TryLocate(string handle, out IJobStore store, out string followerId, out string jobId) =>
+        TryFind(handle, out store, out followerId, out jobId);
 }
