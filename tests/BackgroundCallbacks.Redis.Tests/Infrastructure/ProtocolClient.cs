@@ -121,6 +121,9 @@ public sealed class ProtocolClient : IDisposable
         return (response.StatusCode, await BodyAsync(response));
     }
 
+    /// <summary>This browser's connection to one web process, for requests the helpers above do not make (an event stream).</summary>
+    public HttpClient HttpFor(Uri web) => Client(web);
+
     private HttpClient Client(Uri web) => _clients.GetOrAdd(web, address => new HttpClient(new SocketsHttpHandler { CookieContainer = _cookies, UseCookies = true })
     {
         BaseAddress = address,
