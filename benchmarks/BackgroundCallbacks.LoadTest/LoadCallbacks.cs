@@ -7,6 +7,8 @@ internal static class LoadCallbacks
 {
     public const string Hit = "hit";
     public const string Miss = "miss";
+    public const string Ticker = "ticker";
+    public const string Hold = "hold";
 
     public static void Register(IServiceCollection services, IConfiguration configuration)
     {
@@ -33,5 +35,29 @@ internal static class LoadCallbacks
             })
             .Output("miss-out", "children")
             .Input("miss-in", "value");
+
+        // For the stream benchmark: reports "step|ticks" ten times, 100 ms apart; the ticks are when the report was made.
+        callbacks.MapBackgroundCallback(Ticker, async (int n, IProgress<string> progress, CancellationToken cancellationToken) =>
+            {
+                for (var i = 1; i <= 10; i++)
+                {
+                    await Task.Delay(100, cancellationToken);
+                    progress.Report($"{i}|{DateTime.UtcNow.Ticks}");
+                }
+
+                return n;
+            })
+            .Output("ticker-out", "children")
+            .Input("ticker-in", "value")
+            .Progress("ticker-bar", "value");
+
+        // For the stream benchmark: a job that stays unended (queued or running) until it is cancelled.
+        callbacks.MapBackgroundCallback(Hold, async (int n, CancellationToken cancellationToken) =>
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+                return n;
+            })
+            .Output("hold-out", "children")
+            .Input("hold-in", "value");
     }
 }

@@ -252,13 +252,13 @@ internal static partial class LoadDriver
     }
 
     /// <summary>This same program, as it was started: its apphost, or "dotnet" with its assembly.</summary>
-    private static (string Program, string[] Arguments) SelfCommand()
+    internal static (string Program, string[] Arguments) SelfCommand()
     {
         var path = Environment.ProcessPath ?? throw new InvalidOperationException("The path of this process is unknown.");
         return Path.GetFileNameWithoutExtension(path) == "dotnet" ? (path, [typeof(LoadDriver).Assembly.Location]) : (path, []);
     }
 
-    private static string RedisBinary()
+    internal static string RedisBinary()
     {
         var path = Environment.GetEnvironmentVariable("PATH") ?? "";
         foreach (var directory in path.Split(Path.PathSeparator).Append("/usr/bin").Append("/usr/local/bin"))
@@ -273,7 +273,7 @@ internal static partial class LoadDriver
         throw new InvalidOperationException("redis-server was not found on PATH; install it (apt-get install redis-server).");
     }
 
-    private static bool IsRoleProblem(string line) =>
+    internal static bool IsRoleProblem(string line) =>
         line.StartsWith("LOG|Warning|", StringComparison.Ordinal) || line.StartsWith("LOG|Error|", StringComparison.Ordinal) ||
         line.StartsWith("LOG|Critical|", StringComparison.Ordinal) || line.StartsWith("HF|", StringComparison.Ordinal);
 

@@ -2,6 +2,7 @@
 // this same program started with a role. Without a role (or with --role=run) it is the driver that starts them, loads
 // the web process with many clients and reports. See benchmarks/load/run.sh.
 //   dotnet BackgroundCallbacks.LoadTest.dll [--clients=200] [--seconds=60] [--workers-per-process=N] [--report=path]
+// With --role=stream it runs the event stream benchmark instead (StreamBenchmark.cs, benchmarks/stream/run.sh).
 using BackgroundCallbacks.LoadTest;
 
 var configuration = new ConfigurationBuilder().AddCommandLine(args).Build();
@@ -11,6 +12,8 @@ switch (configuration["role"])
         return await ServerRoles.RunWebAsync(args);
     case "worker":
         return await ServerRoles.RunWorkerAsync(args);
+    case "stream":
+        return await StreamBenchmark.RunAsync(configuration);
     case null or "" or "run":
         LoadOptions options;
         try
@@ -25,6 +28,6 @@ switch (configuration["role"])
 
         return await LoadDriver.RunAsync(options);
     case var other:
-        await Console.Error.WriteLineAsync($"Unknown role '{other}': pass --role=run (the default), web or worker.");
+        await Console.Error.WriteLineAsync($"Unknown role '{other}': pass --role=run (the default), stream, web or worker.");
         return 2;
 }
