@@ -1,5 +1,6 @@
 using BackgroundCallbacks.Jobs;
 using BackgroundCallbacks.Owners;
+using BackgroundCallbacks.Registry;
 using Microsoft.Extensions.Time.Testing;
 
 namespace BackgroundCallbacks.Testing;
@@ -456,7 +457,7 @@ public abstract class JobStoreContractTests
         await sut.Store.AdmitAsync(a, None);
         var attempt = await sut.Store.TryStartAsync(a.Record.JobId, "run", None);
         var started = await ReadAsync(sut, a, 0);
-        var jobs = new JobService(new CallbackManagers(Microsoft.Extensions.Options.Options.Create(new BackgroundCallbacksOptions()), new SingleBackendProvider(sut.Store)), time);
+        var jobs = NewJobService(sut.Store, time);
         var owner = new Owner(a.Record.Owner, null, string.Empty);
         var after = started.Version + 5;
 
@@ -485,7 +486,7 @@ public abstract class JobStoreContractTests
         var attempt = await sut.Store.TryStartAsync(a.Record.JobId, "run", None);
         await sut.Store.CompleteAsync(a.Record.JobId, attempt, JobOutcome.Succeeded("[1]"), None);
         var ended = await ReadAsync(sut, a, 0);
-        var jobs = new JobService(new CallbackManagers(Microsoft.Extensions.Options.Options.Create(new BackgroundCallbacksOptions()), new SingleBackendProvider(sut.Store)), time);
+        var jobs = NewJobService(sut.Store, time);
 
         // Nothing newer will ever come: the clock never moves, so only an answer at once ends this.
         var view = await jobs.FollowAsync(a.Handle, new Owner(a.Record.Owner, null, string.Empty), ended.Version, TimeSpan.FromSeconds(3), None).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
@@ -522,5 +523,11 @@ public abstract class JobStoreContractTests
             x is not null && y is not null && x with { SideUpdates = [] } == y with { SideUpdates = [] } && x.SideUpdates.SequenceEqual(y.SideUpdates);
 
         public int GetHashCode(JobView obj) => obj.Version.GetHashCode();
+    }
+
+    private static JobService NewJobService(IJobStore store, TimeProvider time)
+    {
+        var options = Microsoft.Extensions.Options.Options.Create(new BackgroundCallbacksOptions { ScanEntryAssembly = false });
+        return new JobService(new CallbackManagers(options, new SingleBackendProvider(store)), new CallbackRegistry(new CallbackSources(), options), time);
     }
 }

@@ -33,5 +33,18 @@ internal sealed class RedisKeys(string prefix)
 
     public RedisKey Result(string key) => Prefix + "r:" + key;
 
+    /// <summary>A line's waiting jobs (a sorted set by arrival), its running places (by last sign of life, ms) and its arrival counter, in one slot.</summary>
+    public RedisKey[] Line(string line)
+    {
+        var name = Prefix + "l:{" + line.Replace('{', '(').Replace('}', ')') + "}";
+        return [name + ":w", name + ":r", name + ":n"];
+    }
+
+    /// <summary>A callback's recent run times (ms), newest first.</summary>
+    public RedisKey RunTimes(string callbackId) => Prefix + "rt:" + callbackId;
+
+    /// <summary>The followers counted against one partition (an owner, an address) of the per-owner job limit.</summary>
+    public RedisKey Counted(string partition) => Prefix + "o:" + partition;
+
     private string JobName(string jobId) => Prefix + "j:{" + jobId[..JobHandles.TagLength] + "}" + jobId[JobHandles.TagLength..];
 }

@@ -103,4 +103,21 @@ internal static partial class Log
 
     [LoggerMessage(61, LogLevel.Warning, "An event stream was ended because the backend could not be reached; its client reconnects.", EventName = "EventStreamInterrupted")]
     public static partial void EventStreamInterrupted(ILogger logger, Exception exception);
+    [LoggerMessage(70, LogLevel.Debug, "Job {JobId} waits in line {Line} at position {Position}.", EventName = "JobWaiting")]
+    public static partial void JobWaiting(ILogger logger, string jobId, string line, long position);
+
+    [LoggerMessage(71, LogLevel.Debug, "Job {JobId} was given a running place and queued.", EventName = "JobGivenPlace")]
+    public static partial void JobGivenPlace(ILogger logger, string jobId);
+
+    [LoggerMessage(72, LogLevel.Information, "An invocation of callback {CallbackId} was refused: line {Line} holds {Waiting} waiting jobs.", EventName = "QueueFull")]
+    public static partial void QueueFull(ILogger logger, string callbackId, string line, long waiting);
+
+    [LoggerMessage(73, LogLevel.Information, "An invocation of callback {CallbackId} was refused: its caller follows {Max} unended jobs.", EventName = "TooManyJobs")]
+    public static partial void TooManyJobs(ILogger logger, string callbackId, int max);
+
+    [LoggerMessage(74, LogLevel.Warning, "Job {JobId} held a running place of line {Line} without a sign of life since {Since}; it is queued again.", EventName = "StalePlace")]
+    public static partial void StalePlace(ILogger logger, string jobId, string line, DateTimeOffset since);
+
+    [LoggerMessage(75, LogLevel.Warning, "Keeping the lines failed; trying again at the next round.", EventName = "LineKeepingFailed")]
+    public static partial void LineKeepingFailed(ILogger logger, Exception exception);
 }

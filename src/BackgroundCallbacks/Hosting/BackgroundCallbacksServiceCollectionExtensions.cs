@@ -77,6 +77,8 @@ public static class BackgroundCallbacksServiceCollectionExtensions
         services.TryAddSingleton<CallbackManagers>();
         services.TryAddSingleton<JobRunner>();
         services.TryAddSingleton<JobEntryPoint>();
+        services.TryAddSingleton<JobLines>();
+        services.TryAddSingleton<OwnerJobLimit>();
         services.TryAddSingleton<JobEnqueuer>();
         services.TryAddSingleton<InvocationService>();
         services.TryAddSingleton<InlineRunner>();
@@ -94,6 +96,7 @@ public static class BackgroundCallbacksServiceCollectionExtensions
         // what was admitted before it stops.
         services.AddHostedService(static sp => sp.GetRequiredService<JobEnqueuer>());
         services.AddHostedService<JobSweeper>();
+        services.AddHostedService<LineKeeper>();
         services.AddHostedService<JobServerHost>();
 
         var builder = new BackgroundCallbacksBuilder(services, sources);

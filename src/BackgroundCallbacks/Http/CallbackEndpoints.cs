@@ -58,7 +58,10 @@ internal sealed class CallbackEndpoints(
             var (request, page, document) = await InvocationRequestReader.ReadAsync(context, callback, _options).ConfigureAwait(false);
             using (document)
             {
-                var caller = new Caller(owners.Resolve(context), page, Claims(context.User), AuthenticationType(context.User));
+                var caller = new Caller(owners.Resolve(context), page, Claims(context.User), AuthenticationType(context.User))
+                {
+                    Address = context.Connection.RemoteIpAddress?.ToString(),
+                };
                 var cacheBy = await CacheByAsync(context, invocations.CacheByOf(callback)).ConfigureAwait(false);
                 var result = await invocations.InvokeAsync(callback, request, caller, cacheBy, context.RequestServices, context.Response, context.RequestAborted).ConfigureAwait(false);
                 if (result.Inline is { } outcome)
@@ -80,6 +83,13 @@ internal sealed class CallbackEndpoints(
             Log.InvocationRejected(logger, callback.Id, e.Message);
             await Problems.WriteAsync(context, e.Status, e.Title, e.Message).ConfigureAwait(false);
         }
+        catch (LimitExceededException e)
+        {
+            Log.InvocationRejected(logger, callback.Id, e.Message);
+            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(e.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            var title = e.Status == StatusCodes.Status429TooManyRequests ? "Too many jobs" : "Queue full";
+            await Problems.WriteAsync(context, e.Status, title, e.Message, new Dictionary<string, object?> { ["reason"] = e.Reason }).ConfigureAwait(false);
+        }
         catch (ReferenceRejectedException e)
         {
             Log.InvocationRejected(logger, callback.Id, e.Message);
@@ -99,17 +109,19 @@ internal sealed class CallbackEndpoints(
     {
         var owner = owners.Resolve(context);
         var handle = Handle(context);
-        if (!TryReadLong(context, "after", out var after) || !TryReadLong(context, "wait", out var waitMs))
+        if (!TryReadLong(context, "after", out var after) || !TryReadLong(context, "wait", out var waitMs) || !TryReadLong(context, "position", out var position))
         {
-            await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Invalid poll", "'after' and 'wait' must be non-negative whole numbers.").ConfigureAwait(false);
+            await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Invalid poll", "'after', 'wait' and 'position' must be non-negative whole numbers.").ConfigureAwait(false);
             return;
         }
+
+        long? knownPosition = context.Request.Query.ContainsKey("position") ? position : null;
 
         var wait = TimeSpan.FromMilliseconds(Math.Min(waitMs, (long)_options.MaxLongPollWait.TotalMilliseconds));
         JobView? job;
         try
         {
-            job = await jobs.FollowAsync(handle, owner, after, wait, context.RequestAborted).ConfigureAwait(false);
+            job = await jobs.FollowAsync(handle, owner, after, wait, context.RequestAborted, knownPosition).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {

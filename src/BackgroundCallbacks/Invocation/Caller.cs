@@ -10,4 +10,8 @@ namespace BackgroundCallbacks.Invocation;
 /// </param>
 /// <param name="Claims">The caller's identity claims the handler may see, as (type, value) pairs.</param>
 /// <param name="AuthenticationType">The caller's authentication type; null when anonymous.</param>
-internal sealed record Caller(Owner Owner, string? Page, IReadOnlyList<KeyValuePair<string, string>> Claims, string? AuthenticationType);
+internal sealed record Caller(Owner Owner, string? Page, IReadOnlyList<KeyValuePair<string, string>> Claims, string? AuthenticationType)
+{
+    /// <summary>The client's network address as the door sees it, or null; anonymous callers are also counted by it against the per-owner job limit.</summary>
+    public string? Address { get; init; }
+}

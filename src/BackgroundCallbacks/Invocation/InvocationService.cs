@@ -10,6 +10,7 @@ using BackgroundCallbacks.Registry;
 using BackgroundCallbacks.ServerSide;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace BackgroundCallbacks.Invocation;
 
@@ -23,6 +24,9 @@ internal sealed class InvocationService(
     JobEnqueuer enqueuer,
     ServerSideValues serverSide,
     InlineRunner inline,
+    JobLines lines,
+    OwnerJobLimit ownerLimit,
+    IOptions<BackgroundCallbacksOptions> options,
     ILogger<InvocationService> logger)
 {
     /// <summary>The cache-by providers the door must evaluate for a callback; null when its results are not cached.</summary>
@@ -95,10 +99,36 @@ internal sealed class InvocationService(
         var admissionHandle = JobHandles.Format(followerId, record.JobId, manager.Name);
         var slot = caller.Page is null ? null : Slot(caller, callback, request);
 
+        // The limits the app configured, checked after the cache: a hit is always answered.
+        if (callback.Line.MaxQueued > 0)
+        {
+            await lines.CheckRoomAsync(manager, callback, cancellationToken).ConfigureAwait(false);
+        }
+
+        var partitions = Partitions(caller);
+        if (partitions is not null)
+        {
+            await ownerLimit.CountAsync(manager, callback.Id, partitions, admissionHandle, options.Value.MaxLiveJobsPerOwner!.Value, cancellationToken).ConfigureAwait(false);
+        }
+
         // Step one, atomic: join an identical job in flight or create this one. Only a cached callback joins: the key
         // says whose results may be shared, and an uncached handler may have effects that must happen once per call.
-        var admitted = await jobs.AdmitAsync(new Admission(record, followerId, admissionHandle, slot, Joinable: key is not null), cancellationToken).ConfigureAwait(false);
+        AdmissionResult admitted;
+        try
+        {
+            admitted = await jobs.AdmitAsync(new Admission(record, followerId, admissionHandle, slot, Joinable: key is not null), cancellationToken).ConfigureAwait(false);
+        }
+        catch when (partitions is not null)
+        {
+            await OwnerJobLimit.UncountAsync(manager, partitions, admissionHandle, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
         var handle = admitted.Joined ? JobHandles.Format(followerId, admitted.JobId, manager.Name) : admissionHandle;
+        if (partitions is not null && admitted.Joined)
+        {
+            await OwnerJobLimit.ReplaceAsync(manager, partitions, admissionHandle, handle, cancellationToken).ConfigureAwait(false);
+        }
 
         // Step two, safe to repeat: take the page's slot and detach the follower it held. Should this process die in
         // between, the sweeper detaches whichever follower the slot does not name.
@@ -117,10 +147,26 @@ internal sealed class InvocationService(
         else
         {
             Log.JobAdmitted(logger, admitted.JobId, callback.Id);
-            enqueuer.Post(manager, admitted.JobId, admissionHandle);
+            enqueuer.Post(manager, admitted.JobId, admissionHandle, callback.Line);
         }
 
         return new InvocationResult(null, handle, admitted.Joined, admitted.Status);
+    }
+
+    /// <summary>
+    /// What the per-owner job limit counts an invocation against: its owner, and for an anonymous caller its address as
+    /// well, since a client can drop its session cookie. Null when the app set no limit.
+    /// </summary>
+    private string[]? Partitions(Caller caller)
+    {
+        if (options.Value.MaxLiveJobsPerOwner is null)
+        {
+            return null;
+        }
+
+        return caller.Owner.UserId is null && caller.Address is { } address
+            ? ["o:" + caller.Owner.Id, "a:" + address]
+            : ["o:" + caller.Owner.Id];
     }
 
     private async Task CheckReferencesAsync(CallbackDefinition callback, InvocationRequest request, Caller caller, CancellationToken cancellationToken)

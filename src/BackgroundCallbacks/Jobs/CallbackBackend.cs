@@ -4,9 +4,10 @@ namespace BackgroundCallbacks.Jobs;
 
 /// <summary>
 /// One place jobs and results live: the result store, the job store and the queue that hands jobs to workers. The
-/// embedded backend keeps all three in this process; the Redis one shares them between processes.
+/// embedded backend keeps them all in this process; the Redis one shares them between processes. The limits (lines,
+/// run times, owner counts) live beside the jobs; a backend that names none keeps them in this process.
 /// </summary>
-internal sealed class CallbackBackend(string name, IResultStore results, IJobStore jobs, IJobQueue queue)
+internal sealed class CallbackBackend(string name, IResultStore results, IJobStore jobs, IJobQueue queue, IJobLimits? limits = null)
 {
     public string Name { get; } = name;
 
@@ -15,4 +16,6 @@ internal sealed class CallbackBackend(string name, IResultStore results, IJobSto
     public IJobStore Jobs { get; } = jobs;
 
     public IJobQueue Queue { get; } = queue;
+
+    public IJobLimits Limits { get; } = limits ?? new InMemoryJobLimits(jobs.Changes, TimeProvider.System);
 }

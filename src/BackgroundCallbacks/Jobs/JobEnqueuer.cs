@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using BackgroundCallbacks.Diagnostics;
+using BackgroundCallbacks.Registry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -11,7 +12,7 @@ namespace BackgroundCallbacks.Jobs;
 /// and then acknowledge the admission in the outbox. Should this process die first, the sweeper of any process finds
 /// the unacknowledged admission and posts it again.
 /// </summary>
-internal sealed class JobEnqueuer(ILogger<JobEnqueuer> logger) : IHostedService, IDisposable
+internal sealed class JobEnqueuer(JobLines lines, CallbackRegistry registry, ILogger<JobEnqueuer> logger) : IHostedService, IDisposable
 {
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
@@ -23,17 +24,34 @@ internal sealed class JobEnqueuer(ILogger<JobEnqueuer> logger) : IHostedService,
     private Thread[]? _threads;
     private int _disposed;
 
-    /// <summary>Queues a run of a job this process admitted (or the sweeper found); <paramref name="handle"/> is acknowledged once it is queued.</summary>
-    public void Post(CallbackManager manager, string jobId, string handle)
+    /// <summary>
+    /// Queues a run of a job this process admitted (or the sweeper found); <paramref name="handle"/> is acknowledged once
+    /// it is queued. A job of a limited callback goes into its line instead, and is queued when it is given a place.
+    /// </summary>
+    public void Post(CallbackManager manager, string jobId, string handle, CallbackLine? line)
     {
         EnsureStarted();
         try
         {
-            _items.Add(new Item(manager, jobId, handle));
+            _items.Add(new Item(manager, jobId, handle, line is { IsLimited: true } ? line : null));
         }
         catch (InvalidOperationException)
         {
             // Stopping: the admission stays in the outbox, and a sweeper (of this process, or another) queues it.
+            Log.EnqueueDeferred(logger, jobId);
+        }
+    }
+
+    /// <summary>Queues a job the sweeper found admitted and never queued; its line is looked up from its record.</summary>
+    public void PostRecovered(CallbackManager manager, string jobId, string handle)
+    {
+        EnsureStarted();
+        try
+        {
+            _items.Add(new Item(manager, jobId, handle, null) { LookUpLine = true });
+        }
+        catch (InvalidOperationException)
+        {
             Log.EnqueueDeferred(logger, jobId);
         }
     }
@@ -135,6 +153,22 @@ internal sealed class JobEnqueuer(ILogger<JobEnqueuer> logger) : IHostedService,
         {
             try
             {
+                var line = item.Line;
+                if (item.LookUpLine
+                    && item.Manager.Backend.Jobs.GetRecordAsync(item.JobId, _stopping.Token).AsTask().GetAwaiter().GetResult() is { } record
+                    && registry.TryGet(record.CallbackId, out var callback) && callback.Line.IsLimited)
+                {
+                    line = callback.Line;
+                }
+
+                if (line is not null)
+                {
+                    // Into its line; whichever jobs the line lets run now (this one, or the ones ahead) are queued.
+                    var granted = lines.EnterAsync(item.Manager, line, item.JobId, _stopping.Token).AsTask().GetAwaiter().GetResult();
+                    lines.QueueAsync(granted, _stopping.Token).GetAwaiter().GetResult();
+                    return true;
+                }
+
                 item.Manager.Backend.Queue.EnqueueAsync(reference, item.Manager.Queue, _stopping.Token).GetAwaiter().GetResult();
                 Log.JobQueued(logger, item.JobId, item.Manager.Queue);
                 return true;
@@ -165,5 +199,8 @@ internal sealed class JobEnqueuer(ILogger<JobEnqueuer> logger) : IHostedService,
         }
     }
 
-    private sealed record Item(CallbackManager Manager, string JobId, string Handle);
+    private sealed record Item(CallbackManager Manager, string JobId, string Handle, CallbackLine? Line)
+    {
+        public bool LookUpLine { get; init; }
+    }
 }

@@ -21,6 +21,7 @@ internal sealed class JobRunner(
     CallbackManagers managers,
     ServerSideValues serverSide,
     HandlerErrors errors,
+    JobLines lines,
     IServiceScopeFactory scopes,
     IOptions<BackgroundCallbacksOptions> options,
     TimeProvider time,
@@ -90,10 +91,20 @@ internal sealed class JobRunner(
 
         if (attempt == 0)
         {
+            // Ended before it ran (cancelled while it waited): the running place it was given goes to the next in line.
+            if (callback.Line.IsLimited)
+            {
+                await lines.LeaveAsync(manager, callback.Line, jobId, CancellationToken.None).ConfigureAwait(false);
+            }
+
             return;
         }
 
         Log.JobStarted(logger, jobId, callback.Id, attempt);
+        var started = time.GetTimestamp();
+        using var alive = callback.Line.IsLimited
+            ? time.CreateTimer(_ => _ = RenewPlaceAsync(manager, callback.Line, jobId), null, TimeSpan.Zero, LineKeeper.RenewInterval)
+            : null;
         using var run = new RunCancellation(time, _options.IgnoredCancelWarning, () => Log.CancelIgnored(logger, jobId, callback.Id, _options.IgnoredCancelWarning), _shutdown.Token);
         var subscription = await store.SubscribeCancelAsync(jobId, run.Cancel, CancellationToken.None).ConfigureAwait(false);
         await using (subscription.ConfigureAwait(false))
@@ -133,7 +144,30 @@ internal sealed class JobRunner(
                 }
 
                 await FinishAsync(manager, callback, record, attempt, outcome, run.IsCanceled).ConfigureAwait(false);
+                if (callback.Line.IsLimited)
+                {
+                    // The place is given back only now that the handler has returned, even if the job ended earlier.
+                    if (outcome.Status == JobStatus.Succeeded && !run.IsCanceled)
+                    {
+                        await JobLines.RecordRunTimeAsync(manager, callback, time.GetElapsedTime(started), CancellationToken.None).ConfigureAwait(false);
+                    }
+
+                    await lines.LeaveAsync(manager, callback.Line, jobId, CancellationToken.None).ConfigureAwait(false);
+                }
             }
+        }
+    }
+
+    private async Task RenewPlaceAsync(CallbackManager manager, CallbackLine line, string jobId)
+    {
+        try
+        {
+            await JobLines.RenewAsync(manager, line, jobId, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The next renewal tries again; the keeper only acts after several were missed.
+            Log.LineKeepingFailed(logger, e);
         }
     }
 

@@ -1,4 +1,5 @@
 using BackgroundCallbacks.Owners;
+using BackgroundCallbacks.Registry;
 
 namespace BackgroundCallbacks.Jobs;
 
@@ -7,32 +8,37 @@ namespace BackgroundCallbacks.Jobs;
 /// its followers sees it, and cancels a follower. It does the owner check itself: a handle that does not exist and a
 /// handle of another owner are answered alike, with null.
 /// </summary>
-internal sealed class JobService(CallbackManagers managers, TimeProvider time)
+internal sealed class JobService(CallbackManagers managers, CallbackRegistry registry, TimeProvider time)
 {
     /// <summary>
     /// Returns the follower's view of its job once there is something newer than <paramref name="afterVersion"/>, the job
-    /// has ended at a version not below it, or <paramref name="wait"/> has passed. Holds no thread while waiting.
+    /// has ended at a version not below it, its place in line differs from <paramref name="knownPosition"/> (or, when the
+    /// caller names none, has changed while waiting), or <paramref name="wait"/> has passed. Holds no thread while waiting.
     /// </summary>
-    public async ValueTask<JobView?> FollowAsync(string handle, Owner owner, long afterVersion, TimeSpan wait, CancellationToken cancellationToken)
+    public async ValueTask<JobView?> FollowAsync(string handle, Owner owner, long afterVersion, TimeSpan wait, CancellationToken cancellationToken, long? knownPosition = null)
     {
-        if (!TryFind(handle, out var store, out var followerId, out var jobId))
+        if (!TryFind(handle, out var manager, out var followerId, out var jobId))
         {
             return null;
         }
 
+        var store = manager.Backend.Jobs;
         var deadline = time.GetUtcNow() + wait;
 
         // Watch before reading: a change that lands between the read and the wait still wakes this poll.
         var watch = store.Changes.Watch(jobId);
+        ChangeWaiter? lineWatch = null;
         try
         {
-            var view = await store.ReadAsync(jobId, followerId, afterVersion, cancellationToken).ConfigureAwait(false);
+            var view = await ReadAsync(manager, jobId, followerId, afterVersion, cancellationToken).ConfigureAwait(false);
             if (view is null || !OwnerResolver.IsOwner(view.Owner, owner))
             {
                 return null;
             }
 
-            while (!IsNews(view, afterVersion))
+            var known = knownPosition ?? view.Position;
+            lineWatch = LineWatch(store, view);
+            while (!IsNews(view, afterVersion) && view.Position == known)
             {
                 var remaining = deadline - time.GetUtcNow();
                 if (remaining <= TimeSpan.Zero)
@@ -42,17 +48,20 @@ internal sealed class JobService(CallbackManagers managers, TimeProvider time)
 
                 try
                 {
-                    await watch.Changed.WaitAsync(remaining, time, cancellationToken).ConfigureAwait(false);
+                    var changed = lineWatch is null ? watch.Changed : Task.WhenAny(watch.Changed, lineWatch.Changed);
+                    await changed.WaitAsync(remaining, time, cancellationToken).ConfigureAwait(false);
                 }
                 catch (TimeoutException)
                 {
                     // No change came, or its message was lost: the job is read once more and answered as it is.
-                    return await store.ReadAsync(jobId, followerId, afterVersion, cancellationToken).ConfigureAwait(false) ?? view;
+                    return await ReadAsync(manager, jobId, followerId, afterVersion, cancellationToken).ConfigureAwait(false) ?? view;
                 }
 
                 watch.Dispose();
+                lineWatch?.Dispose();
                 watch = store.Changes.Watch(jobId);
-                view = await store.ReadAsync(jobId, followerId, afterVersion, cancellationToken).ConfigureAwait(false) ?? view;
+                view = await ReadAsync(manager, jobId, followerId, afterVersion, cancellationToken).ConfigureAwait(false) ?? view;
+                lineWatch = LineWatch(store, view);
             }
 
             return view;
@@ -60,17 +69,40 @@ internal sealed class JobService(CallbackManagers managers, TimeProvider time)
         finally
         {
             watch.Dispose();
+            lineWatch?.Dispose();
         }
     }
+
+    /// <summary>
+    /// The follower's view of its job with what is newer than <paramref name="afterVersion"/>, and its place in line while
+    /// it waits in one; null when there is no such follower. The owner check is the caller's.
+    /// </summary>
+    public async ValueTask<JobView?> ReadAsync(CallbackManager manager, string jobId, string followerId, long afterVersion, CancellationToken cancellationToken)
+    {
+        var view = await manager.Backend.Jobs.ReadAsync(jobId, followerId, afterVersion, cancellationToken).ConfigureAwait(false);
+        if (view is { Status: JobStatus.Queued } && registry.TryGet(view.CallbackId, out var callback) && callback.Line.IsLimited)
+        {
+            view = await JobLines.DescribeAsync(manager, callback, view, cancellationToken).ConfigureAwait(false);
+        }
+
+        return view;
+    }
+
+    /// <summary>A watch on the line a waiting job stands in, so a move of the line wakes its follower; null when it waits in none.</summary>
+    public ChangeWaiter? LineWatch(IJobStore store, JobView view) =>
+        view.Position is not null && registry.TryGet(view.CallbackId, out var callback) && callback.Line.Name is { } line
+            ? store.Changes.Watch(IJobLimits.WatchName(line))
+            : null;
 
     /// <summary>Detaches the follower (a cancel): it sees the job as cancelled at once, and the job is cancelled when it was the last.</summary>
     public async ValueTask<JobView?> CancelAsync(string handle, Owner owner, CancellationToken cancellationToken)
     {
-        if (!TryFind(handle, out var store, out var followerId, out var jobId))
+        if (!TryFind(handle, out var manager, out var followerId, out var jobId))
         {
             return null;
         }
 
+        var store = manager.Backend.Jobs;
         var view = await store.ReadAsync(jobId, followerId, long.MaxValue, cancellationToken).ConfigureAwait(false);
         if (view is null || !OwnerResolver.IsOwner(view.Owner, owner))
         {
@@ -88,15 +120,15 @@ internal sealed class JobService(CallbackManagers managers, TimeProvider time)
     private static bool IsNews(JobView view, long afterVersion) =>
         view.Version > afterVersion || (view.Status.IsTerminal() && afterVersion <= view.Version);
 
-    private bool TryFind(string handle, out IJobStore store, out string followerId, out string jobId)
+    private bool TryFind(string handle, out CallbackManager manager, out string followerId, out string jobId)
     {
-        store = null!;
-        if (!JobHandles.TryParse(handle, out followerId, out jobId, out var manager) || managers.Find(manager) is not { } found)
+        manager = null!;
+        if (!JobHandles.TryParse(handle, out followerId, out jobId, out var managerName) || managers.Find(managerName) is not { } found)
         {
             return false;
         }
 
-        store = found.Backend.Jobs;
+        manager = found;
         return true;
     }
 

@@ -97,7 +97,7 @@ internal sealed class JobSweeper(
         if (state is { CreatedJob: true, NeverStarted: true })
         {
             Log.AdmissionRecovered(logger, jobId);
-            enqueuer.Post(manager, jobId, handle);
+            enqueuer.PostRecovered(manager, jobId, handle);
             return;
         }
 
