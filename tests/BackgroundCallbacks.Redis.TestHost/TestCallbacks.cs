@@ -126,6 +126,33 @@ internal static class TestCallbacks
             .Output("work-out", "children")
             .Input("work-in", "value");
 
+        // One at a time across every worker process: records the order runs start in and the most that ever ran at
+        // once (in Redis, where every process and the test see it), and waits for the test's gate.
+        callbacks.MapBackgroundCallback("limited", async (int? n, CancellationToken cancellationToken) =>
+            {
+                var db = counter.Value;
+                await db.ListRightPushAsync("test:limited:started", n);
+                await db.ScriptEvaluateAsync(
+                    "local now = redis.call('INCR', KEYS[1]) if now > tonumber(redis.call('GET', KEYS[2]) or '0') then redis.call('SET', KEYS[2], now) end",
+                    ["test:limited:now", "test:limited:max"]);
+                try
+                {
+                    while (!await db.KeyExistsAsync($"test:gate:limited:{n}"))
+                    {
+                        await Task.Delay(20, cancellationToken);
+                    }
+                }
+                finally
+                {
+                    await db.StringDecrementAsync("test:limited:now");
+                }
+
+                return $"limited {n}@{pid}";
+            })
+            .Output("limited-out", "children")
+            .Input("limited-in", "value")
+            .Configure(a => a.MaxRunning = 1);
+
         // Only where asked: the two managers add two queues to every worker's polling, which the other tests need not pay for.
         if (configuration.GetValue("TestHost:ServerSide", false))
         {

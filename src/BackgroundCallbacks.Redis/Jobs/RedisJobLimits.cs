@@ -37,7 +37,7 @@ internal sealed class RedisJobLimits(RedisConnection connection, RedisKeys keys,
           redis.call('ZADD', KEYS[1], redis.call('INCR', KEYS[3]), ARGV[1])
           moved = true
         end
-        """ + Promote + """
+        """ + "\n" + Promote + "\n" + """
         if moved or #granted > 0 then redis.call('PUBLISH', ARGV[4], ARGV[5]) end
         local rank = redis.call('ZRANK', KEYS[1], ARGV[1])
         if not rank then rank = -1 end
@@ -47,7 +47,7 @@ internal sealed class RedisJobLimits(RedisConnection connection, RedisKeys keys,
     // KEYS: waiting, running. ARGV: job, max running, now (ms), channel, message.
     private static readonly string Leave = """
         local moved = redis.call('ZREM', KEYS[2], ARGV[1]) + redis.call('ZREM', KEYS[1], ARGV[1])
-        """ + Promote + """
+        """ + "\n" + Promote + "\n" + """
         if moved > 0 or #granted > 0 then redis.call('PUBLISH', ARGV[4], ARGV[5]) end
         return granted
         """;
