@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Reflection;
 using BackgroundCallbacks.Jobs;
+using BackgroundCallbacks.Registry;
 using BackgroundCallbacks.Owners;
 using BackgroundCallbacks.Testing;
 using Microsoft.Extensions.Options;
@@ -97,7 +98,8 @@ public sealed class JobFeedTests
                 sut.Positions[sut.JobId] = p;
             }
 
-            var jobs = new JobService(new CallbackManagers(Options.Create(new BackgroundCallbacksOptions()), new SingleBackendProvider(sut.Store)), sut.Time);
+            var options = Options.Create(new BackgroundCallbacksOptions { ScanEntryAssembly = false });
+            var jobs = new JobService(new CallbackManagers(options, new SingleBackendProvider(sut.Store)), new CallbackRegistry(new CallbackSources(), options), sut.Time);
             var owner = new Owner(admission.Record.Owner, null, string.Empty);
             sut._items = new JobFeed(jobs, sut.Time).FollowAsync([admission.Handle], owner, [0], Heartbeat, sut._stop.Token).GetAsyncEnumerator();
             Assert.Equal(JobFeedItemKind.Opened, (await sut.NextAsync()).Kind);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json.Nodes;
+using BackgroundCallbacks.Testing;
 using BackgroundCallbacks.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -79,13 +80,20 @@ public class LimitsTests
         }
 
         Assert.Equal([0, 1], runs.Started.Order());
+        // One place frees at a time, and each goes to the head of the line.
         for (var i = 0; i < 5; i++)
         {
             runs.Of(i).Open();
             await client.WaitForEndAsync(handles[i]);
+            if (i + 2 < 5)
+            {
+                await runs.Of(i + 2).WaitReachedAsync();
+            }
         }
 
-        Assert.Equal([0, 1, 2, 3, 4], runs.Started.ToArray());
+        // The first two were given their places together, and either may start first; the rest start in line order.
+        Assert.Equal([0, 1], runs.Started.Take(2).Order());
+        Assert.Equal([2, 3, 4], runs.Started.Skip(2));
         Assert.Equal(2, runs.MaxAtOnce);
         var running = await client.PollAsync(handles[4]);
         Assert.Null(running.Body["position"]);
@@ -338,6 +346,51 @@ public class LimitsTests
         runs.Of(2).Open();
         await client.WaitForEndAsync(b);
         await client.WaitForEndAsync(a);
+    }
+
+    [Fact]
+    public async Task An_event_stream_of_a_waiting_job_sends_each_new_position_as_the_line_moves()
+    {
+        var runs = new Runs();
+        await using var app = await TestApp.StartAsync(b => b
+            .MapBackgroundCallback("streamed", (int? n, CancellationToken ct) => runs.RunAsync(n, ct))
+            .Output("out", "children").Input("in", "value")
+            .Configure(c => c.MaxRunning = 1));
+        using var client = await app.NewClient().WithSessionAsync();
+        var first = await client.StartAsync("streamed", In(1));
+        await runs.Of(1).WaitReachedAsync();
+        var second = await client.StartAsync("streamed", In(2));
+        var third = await client.StartAsync("streamed", In(3));
+        await client.WaitUntilAsync(third, b => Position(b) == 1);
+
+        using var stream = await EventStreamReader.OpenAsync(client.Http, $"{CallbackClient.Prefix}/events?jobs={third}");
+        var positions = new List<long?>();
+        async Task NextPositionAsync()
+        {
+            while (true)
+            {
+                var next = await stream.NextAsync(TimeSpan.FromSeconds(30));
+                Assert.NotNull(next);
+                if (next.Event == "job")
+                {
+                    positions.Add(Position((JsonObject)JsonNode.Parse(next.Data!)!));
+                    return;
+                }
+            }
+        }
+
+        await NextPositionAsync();
+        runs.Of(1).Open();
+        await NextPositionAsync();
+        runs.Of(2).Open();
+        await NextPositionAsync();
+
+        // Waiting behind two, then behind one, then running (no position): each move arrived without a version change of its own.
+        Assert.Equal([1L, 0L, null], positions);
+        runs.Of(3).Open();
+        await client.WaitForEndAsync(third);
+        await client.WaitForEndAsync(second);
+        await client.WaitForEndAsync(first);
     }
 
     [Theory]

@@ -33,11 +33,11 @@ internal sealed class RedisKeys(string prefix)
 
     public RedisKey Result(string key) => Prefix + "r:" + key;
 
-    /// <summary>A line's waiting jobs (a sorted set by arrival), its running places (by last sign of life, ms) and its arrival counter, in one slot.</summary>
+    /// <summary>A line's waiting jobs (a sorted set by admission, ms) and its running places (by last sign of life, ms), in one slot.</summary>
     public RedisKey[] Line(string line)
     {
         var name = Prefix + "l:{" + line.Replace('{', '(').Replace('}', ')') + "}";
-        return [name + ":w", name + ":r", name + ":n"];
+        return [name + ":w", name + ":r"];
     }
 
     /// <summary>A callback's recent run times (ms), newest first.</summary>

@@ -28,13 +28,14 @@ internal sealed class RedisJobLimits(RedisConnection connection, RedisKeys keys,
         end
         """;
 
-    // KEYS: waiting, running, counter. ARGV: job, max running, now (ms), channel, message.
+    // KEYS: waiting, running. ARGV: job, max running, now (ms), channel, message, admitted (ms). Jobs admitted in the same
+    // millisecond are ordered by their reference, which is random: either order is the order of admission.
     private static readonly string Enter = """
         local moved = false
         if redis.call('ZSCORE', KEYS[2], ARGV[1]) then
           redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
         elseif not redis.call('ZSCORE', KEYS[1], ARGV[1]) then
-          redis.call('ZADD', KEYS[1], redis.call('INCR', KEYS[3]), ARGV[1])
+          redis.call('ZADD', KEYS[1], ARGV[6], ARGV[1])
           moved = true
         end
         """ + "\n" + Promote + "\n" + """
@@ -69,10 +70,11 @@ internal sealed class RedisJobLimits(RedisConnection connection, RedisKeys keys,
         return false
         """;
 
-    public async ValueTask<LineMove> EnterAsync(string line, string jobId, int maxRunning, CancellationToken cancellationToken)
+    public async ValueTask<LineMove> EnterAsync(string line, string jobId, int maxRunning, DateTimeOffset admitted, CancellationToken cancellationToken)
     {
         var keysOfLine = keys.Line(line);
-        var result = (RedisResult[])(await CallAsync(db => db.ScriptEvaluateAsync(Enter, keysOfLine, Arguments(line, jobId, maxRunning))).ConfigureAwait(false))!;
+        RedisValue[] arguments = [.. Arguments(line, jobId, maxRunning), admitted.ToUnixTimeMilliseconds()];
+        var result = (RedisResult[])(await CallAsync(db => db.ScriptEvaluateAsync(Enter, [keysOfLine[0], keysOfLine[1]], arguments)).ConfigureAwait(false))!;
         var rank = (long)result[0];
         return new LineMove(Strings(result[1]), rank < 0 ? null : rank);
     }

@@ -103,6 +103,7 @@ internal static partial class Log
 
     [LoggerMessage(61, LogLevel.Warning, "An event stream was ended because the backend could not be reached; its client reconnects.", EventName = "EventStreamInterrupted")]
     public static partial void EventStreamInterrupted(ILogger logger, Exception exception);
+
     [LoggerMessage(70, LogLevel.Debug, "Job {JobId} waits in line {Line} at position {Position}.", EventName = "JobWaiting")]
     public static partial void JobWaiting(ILogger logger, string jobId, string line, long position);
 

@@ -8,11 +8,12 @@ namespace BackgroundCallbacks.Jobs;
 internal interface IJobLimits
 {
     /// <summary>
-    /// Puts a job in its line, unless it is there or holds a running place already, and hands out the places that are
-    /// free, in line order. Returns the jobs granted a place by this call (the caller queues each of them) and the job's
+    /// Puts a job in its line at <paramref name="admitted"/> (when it was admitted, so the line keeps the order of admission
+    /// whichever process queues it first), unless it is there or holds a running place already, and hands out the places
+    /// that are free, in line order. Returns the jobs granted a place by this call (the caller queues each of them) and the job's
     /// own position when it still waits.
     /// </summary>
-    ValueTask<LineMove> EnterAsync(string line, string jobId, int maxRunning, CancellationToken cancellationToken);
+    ValueTask<LineMove> EnterAsync(string line, string jobId, int maxRunning, DateTimeOffset admitted, CancellationToken cancellationToken);
 
     /// <summary>Takes a job out of its line or gives back its running place, and hands out the places now free.</summary>
     ValueTask<LineMove> LeaveAsync(string line, string jobId, int maxRunning, CancellationToken cancellationToken);

@@ -11,7 +11,7 @@ internal sealed class InMemoryJobLimits(JobChangeNotifier changes, TimeProvider 
     private readonly Dictionary<string, Queue<TimeSpan>> _runTimes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _counted = new(StringComparer.Ordinal);
 
-    public ValueTask<LineMove> EnterAsync(string line, string jobId, int maxRunning, CancellationToken cancellationToken)
+    public ValueTask<LineMove> EnterAsync(string line, string jobId, int maxRunning, DateTimeOffset admitted, CancellationToken cancellationToken)
     {
         LineMove move;
         bool moved;
@@ -25,9 +25,16 @@ internal sealed class InMemoryJobLimits(JobChangeNotifier changes, TimeProvider 
             }
             else if (!entry.Waiting.ContainsKey(jobId))
             {
-                entry.Waiting[jobId] = ++entry.Sequence;
-                entry.Order.Add(entry.Sequence);
-                entry.BySequence[entry.Sequence] = jobId;
+                // Ordered by admission (in ticks), made unique among jobs admitted in the same tick.
+                var order = admitted.UtcTicks;
+                while (entry.BySequence.ContainsKey(order))
+                {
+                    order++;
+                }
+
+                entry.Waiting[jobId] = order;
+                entry.Order.Add(order);
+                entry.BySequence[order] = jobId;
                 moved = true;
             }
 
@@ -220,8 +227,6 @@ internal sealed class InMemoryJobLimits(JobChangeNotifier changes, TimeProvider 
 
     private sealed class Line
     {
-        public long Sequence { get; set; }
-
         public Dictionary<string, long> Waiting { get; } = new(StringComparer.Ordinal);
 
         public SortedSet<long> Order { get; } = [];

@@ -12,7 +12,7 @@ namespace BackgroundCallbacks.Jobs;
 /// and then acknowledge the admission in the outbox. Should this process die first, the sweeper of any process finds
 /// the unacknowledged admission and posts it again.
 /// </summary>
-internal sealed class JobEnqueuer(JobLines lines, CallbackRegistry registry, ILogger<JobEnqueuer> logger) : IHostedService, IDisposable
+internal sealed class JobEnqueuer(JobLines lines, CallbackRegistry registry, TimeProvider time, ILogger<JobEnqueuer> logger) : IHostedService, IDisposable
 {
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
@@ -33,7 +33,7 @@ internal sealed class JobEnqueuer(JobLines lines, CallbackRegistry registry, ILo
         EnsureStarted();
         try
         {
-            _items.Add(new Item(manager, jobId, handle, line is { IsLimited: true } ? line : null));
+            _items.Add(new Item(manager, jobId, handle, line is { IsLimited: true } ? line : null) { Admitted = time.GetUtcNow() });
         }
         catch (InvalidOperationException)
         {
@@ -48,7 +48,7 @@ internal sealed class JobEnqueuer(JobLines lines, CallbackRegistry registry, ILo
         EnsureStarted();
         try
         {
-            _items.Add(new Item(manager, jobId, handle, null) { LookUpLine = true });
+            _items.Add(new Item(manager, jobId, handle, null) { LookUpLine = true, Admitted = time.GetUtcNow() });
         }
         catch (InvalidOperationException)
         {
@@ -164,7 +164,7 @@ internal sealed class JobEnqueuer(JobLines lines, CallbackRegistry registry, ILo
                 if (line is not null)
                 {
                     // Into its line; whichever jobs the line lets run now (this one, or the ones ahead) are queued.
-                    var granted = lines.EnterAsync(item.Manager, line, item.JobId, _stopping.Token).AsTask().GetAwaiter().GetResult();
+                    var granted = lines.EnterAsync(item.Manager, line, item.JobId, item.Admitted, _stopping.Token).AsTask().GetAwaiter().GetResult();
                     lines.QueueAsync(granted, _stopping.Token).GetAwaiter().GetResult();
                     return true;
                 }
@@ -202,5 +202,8 @@ internal sealed class JobEnqueuer(JobLines lines, CallbackRegistry registry, ILo
     private sealed record Item(CallbackManager Manager, string JobId, string Handle, CallbackLine? Line)
     {
         public bool LookUpLine { get; init; }
+
+        /// <summary>When the job was admitted (or found by the sweeper): its place in its line.</summary>
+        public DateTimeOffset Admitted { get; init; }
     }
 }

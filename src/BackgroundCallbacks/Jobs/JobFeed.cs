@@ -35,12 +35,12 @@ internal sealed class JobFeed(JobService jobs, TimeProvider time)
             for (var i = 0; i < followed.Length; i++)
             {
                 var job = followed[i];
-                if (jobs.TryLocate(handles[i], out var store, out var followerId, out var jobId))
+                if (jobs.TryLocate(handles[i], out var manager, out var followerId, out var jobId))
                 {
-                    (job.Store, job.FollowerId, job.JobId) = (store, followerId, jobId);
+                    (job.Manager, job.FollowerId, job.JobId) = (manager, followerId, jobId);
 
                     // Watch before reading: a change that lands between the read and the wait still wakes the feed.
-                    job.Watch = store.Changes.Watch(jobId);
+                    job.Watch = job.Store!.Changes.Watch(jobId);
                 }
 
                 if (await ReadAsync(followed, i, owner, cancellationToken).ConfigureAwait(false) is { } item)
@@ -66,13 +66,19 @@ internal sealed class JobFeed(JobService jobs, TimeProvider time)
 
                     // On a heartbeat tick every unended job is read again: a change message (Redis pub/sub) may have
                     // been lost, and a stream's reads are what tells the store its jobs are still followed.
-                    if (job.Done || (woken && !job.Watch!.Changed.IsCompleted))
+                    if (job.Done || (woken && !job.Watch!.Changed.IsCompleted && job.LineWatch?.Changed.IsCompleted != true))
                     {
                         continue;
                     }
 
                     job.Watch!.Dispose();
                     job.Watch = job.Store!.Changes.Watch(job.JobId);
+                    if (job.LineWatch is not null)
+                    {
+                        // Still waiting, most likely: its line is watched again before the read, like the job itself.
+                        job.LineWatch.Dispose();
+                        job.LineWatch = job.LineName is { } line ? job.Store.Changes.Watch(line) : null;
+                    }
                     if (await ReadAsync(followed, i, owner, cancellationToken).ConfigureAwait(false) is { } item)
                     {
                         delivered = true;
@@ -98,6 +104,7 @@ internal sealed class JobFeed(JobService jobs, TimeProvider time)
             foreach (var job in followed)
             {
                 job.Watch?.Dispose();
+                job.LineWatch?.Dispose();
             }
         }
     }
@@ -127,6 +134,10 @@ internal sealed class JobFeed(JobService jobs, TimeProvider time)
             if (!job.Done)
             {
                 changes.Add(job.Watch!.Changed);
+                if (job.LineWatch is not null)
+                {
+                    changes.Add(job.LineWatch.Changed);
+                }
             }
         }
 
@@ -142,12 +153,23 @@ internal sealed class JobFeed(JobService jobs, TimeProvider time)
     }
 
     /// <summary>Reads one job and says what the feed delivers of it, if anything; marks it done when nothing more will come.</summary>
-    private static async ValueTask<JobFeedItem?> ReadAsync(Followed[] followed, int index, Owner owner, CancellationToken cancellationToken)
+    private async ValueTask<JobFeedItem?> ReadAsync(Followed[] followed, int index, Owner owner, CancellationToken cancellationToken)
     {
         var job = followed[index];
-        var view = job.Store is null
+        var view = job.Manager is null
             ? null
-            : await job.Store.ReadAsync(job.JobId, job.FollowerId, job.DeliveredVersion, cancellationToken).ConfigureAwait(false);
+            : await jobs.ReadAsync(job.Manager, job.JobId, job.FollowerId, job.DeliveredVersion, cancellationToken).ConfigureAwait(false);
+        if (view is not null && job.LineWatch is null && jobs.LineWatch(job.Store!, view) is { } lineWatch)
+        {
+            // It waits in a line: a move of the line changes its position without changing the job.
+            job.LineWatch = lineWatch;
+            job.LineName = lineWatch.JobId;
+        }
+        else if (view is not null && view.Position is null && job.LineWatch is not null)
+        {
+            job.LineWatch.Dispose();
+            job.LineWatch = null;
+        }
 
         // A handle that does not exist (or no longer) and one of another owner are told alike.
         if (view is null || !OwnerResolver.IsOwner(view.Owner, owner))
@@ -185,7 +207,14 @@ internal sealed class JobFeed(JobService jobs, TimeProvider time)
     /// <summary>One followed job: where it lives, what was delivered of it, and its watch while it is followed.</summary>
     private sealed class Followed(long after)
     {
-        public IJobStore? Store { get; set; }
+        public CallbackManager? Manager { get; set; }
+
+        public IJobStore? Store => Manager?.Backend.Jobs;
+
+        /// <summary>The watch on the line the job waits in, and the line's watch name; null when it waits in none.</summary>
+        public ChangeWaiter? LineWatch { get; set; }
+
+        public string? LineName { get; set; }
 
         public string FollowerId { get; set; } = string.Empty;
 
@@ -203,6 +232,7 @@ internal sealed class JobFeed(JobService jobs, TimeProvider time)
         {
             Done = true;
             Watch?.Dispose();
+            LineWatch?.Dispose();
         }
     }
 }

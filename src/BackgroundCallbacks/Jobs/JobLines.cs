@@ -13,9 +13,9 @@ namespace BackgroundCallbacks.Jobs;
 internal sealed class JobLines(CallbackManagers managers, ILogger<JobLines> logger)
 {
     /// <summary>Puts a job in its line; returns the references of the jobs now given a place (the job's own among them when it may run).</summary>
-    public async ValueTask<IReadOnlyList<string>> EnterAsync(CallbackManager manager, CallbackLine line, string jobId, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<string>> EnterAsync(CallbackManager manager, CallbackLine line, string jobId, DateTimeOffset admitted, CancellationToken cancellationToken)
     {
-        var move = await manager.Backend.Limits.EnterAsync(line.Name!, JobHandles.JobReference(jobId, manager.Name), line.MaxRunning, cancellationToken).ConfigureAwait(false);
+        var move = await manager.Backend.Limits.EnterAsync(line.Name!, JobHandles.JobReference(jobId, manager.Name), line.MaxRunning, admitted, cancellationToken).ConfigureAwait(false);
         if (move.Position is { } position)
         {
             Log.JobWaiting(logger, jobId, line.Name!, position);

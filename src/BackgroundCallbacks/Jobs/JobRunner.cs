@@ -143,15 +143,16 @@ internal sealed class JobRunner(
                     return;
                 }
 
+                if (callback.Line.IsLimited && outcome.Status == JobStatus.Succeeded && !run.IsCanceled)
+                {
+                    // Before the job is seen to end, so a client that sees it has the estimate it makes.
+                    await JobLines.RecordRunTimeAsync(manager, callback, time.GetElapsedTime(started), CancellationToken.None).ConfigureAwait(false);
+                }
+
                 await FinishAsync(manager, callback, record, attempt, outcome, run.IsCanceled).ConfigureAwait(false);
                 if (callback.Line.IsLimited)
                 {
                     // The place is given back only now that the handler has returned, even if the job ended earlier.
-                    if (outcome.Status == JobStatus.Succeeded && !run.IsCanceled)
-                    {
-                        await JobLines.RecordRunTimeAsync(manager, callback, time.GetElapsedTime(started), CancellationToken.None).ConfigureAwait(false);
-                    }
-
                     await lines.LeaveAsync(manager, callback.Line, jobId, CancellationToken.None).ConfigureAwait(false);
                 }
             }

@@ -137,6 +137,6 @@ internal sealed class JobService(CallbackManagers managers, CallbackRegistry reg
     /// (<see cref="JobFeed"/>); false for a handle this app did not make. It checks no owner: the caller reads the job
     /// and does that.
     /// </summary>
-    public bool TryLocate(string handle, out IJobStore store, out string followerId, out string jobId) =>
-        TryFind(handle, out store, out followerId, out jobId);
+    public bool TryLocate(string handle, out CallbackManager manager, out string followerId, out string jobId) =>
+        TryFind(handle, out manager, out followerId, out jobId);
 }
