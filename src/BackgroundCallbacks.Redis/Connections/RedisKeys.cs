@@ -33,5 +33,11 @@ internal sealed class RedisKeys(string prefix)
 
     public RedisKey Result(string key) => Prefix + "r:" + key;
 
+    /// <summary>The one small hash of result eviction generations: field <c>*</c> for every callback, else a callback's id.</summary>
+    public RedisKey CacheGenerations { get; } = prefix + "generations";
+
+    /// <summary>What an <c>Idempotency-Key</c> holds; the key is already a digest of the owner, callback and key.</summary>
+    public RedisKey Idempotency(string key) => Prefix + "i:" + key;
+
     private string JobName(string jobId) => Prefix + "j:{" + jobId[..JobHandles.TagLength] + "}" + jobId[JobHandles.TagLength..];
 }

@@ -97,4 +97,13 @@ internal static partial class Log
 
     [LoggerMessage(52, LogLevel.Debug, "An upload was refused: {Reason}", EventName = "UploadRejected")]
     public static partial void UploadRejected(ILogger logger, string reason);
+
+    [LoggerMessage(90, LogLevel.Debug, "An invocation of callback {CallbackId} repeated an Idempotency-Key; answered with the first answer.", EventName = "IdempotentReplay")]
+    public static partial void IdempotentReplay(ILogger logger, string callbackId);
+
+    [LoggerMessage(91, LogLevel.Debug, "An invocation of callback {CallbackId} repeated an Idempotency-Key it cannot use (reused for other content: {Reused}).", EventName = "IdempotencyConflict")]
+    public static partial void IdempotencyConflict(ILogger logger, string callbackId, bool reused);
+
+    [LoggerMessage(92, LogLevel.Information, "Cached results evicted: {Scope}.", EventName = "CacheEvicted")]
+    public static partial void CacheEvicted(ILogger logger, string scope);
 }

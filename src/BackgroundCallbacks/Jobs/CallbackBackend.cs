@@ -3,10 +3,11 @@ using BackgroundCallbacks.Caching;
 namespace BackgroundCallbacks.Jobs;
 
 /// <summary>
-/// One place jobs and results live: the result store, the job store and the queue that hands jobs to workers. The
-/// embedded backend keeps all three in this process; the Redis one shares them between processes.
+/// One place jobs and results live: the result store, the job store and the queue that hands jobs to workers, and the
+/// records of idempotency keys. The embedded backend keeps them all in this process; the Redis one shares them between
+/// processes.
 /// </summary>
-internal sealed class CallbackBackend(string name, IResultStore results, IJobStore jobs, IJobQueue queue)
+internal sealed class CallbackBackend(string name, IResultStore results, IJobStore jobs, IJobQueue queue, IIdempotencyStore idempotency)
 {
     public string Name { get; } = name;
 
@@ -15,4 +16,6 @@ internal sealed class CallbackBackend(string name, IResultStore results, IJobSto
     public IJobStore Jobs { get; } = jobs;
 
     public IJobQueue Queue { get; } = queue;
+
+    public IIdempotencyStore Idempotency { get; } = idempotency;
 }
