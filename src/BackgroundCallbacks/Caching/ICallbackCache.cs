@@ -2,8 +2,9 @@ namespace BackgroundCallbacks;
 
 /// <summary>
 /// Evicts cached results, so that the next identical invocation runs its handler again. Inject it where the data a
-/// result was computed from changes. An invocation admitted before an eviction may still finish and cache its result,
-/// under the key it was admitted with, which later invocations no longer use.
+/// result was computed from changes. A job already running is not stopped: it caches its result under the key it was
+/// admitted with, which after a callback's or a full eviction later invocations no longer use, and which after a
+/// single key's eviction is that key again.
 /// </summary>
 /// <remarks>
 /// Evicting a callback's results, or all results, does not enumerate entries: it moves the callback (or every callback)

@@ -76,6 +76,13 @@ internal sealed class IdempotentInvocations(CallbackManagers managers, IOptions<
             throw;
         }
 
+        if (result.Inline is null && result.CachedOutputsJson is null && result.Handle is null)
+        {
+            // An answer that is none of the three (a refusal told by result rather than by exception) is not remembered either.
+            await store.RemoveAsync(key, CancellationToken.None).ConfigureAwait(false);
+            return result;
+        }
+
         await store.SetAsync(key, IdempotencyRecord.Answered(fingerprint, result).ToJson(), _lifetime, CancellationToken.None).ConfigureAwait(false);
         return result;
     }
