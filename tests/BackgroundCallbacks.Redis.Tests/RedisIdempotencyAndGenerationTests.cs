@@ -1,5 +1,6 @@
 using BackgroundCallbacks.Caching;
 using BackgroundCallbacks.Redis.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace BackgroundCallbacks.Redis.Tests;
 
@@ -66,5 +67,21 @@ public sealed class RedisIdempotencyAndGenerationTests(RedisFixture fixture) : I
         Assert.Equal(new CacheGeneration(1, 1), await two.Results.GenerationAsync("report", None));
         Assert.Equal(new CacheGeneration(1, 0), await two.Results.GenerationAsync("other", None));
         Assert.Equal(2, await one.Db.HashLengthAsync(prefix + "generations"));
+    }
+
+    [Fact]
+    public async Task A_key_evicted_through_one_backend_is_gone_for_another()
+    {
+        await using var one = await BackendHarness.CreateAsync(fixture.Redis.ConnectionString);
+        await using var two = await BackendHarness.CreateAsync(fixture.Redis.ConnectionString);
+        var key = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()) + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
+        var kept = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()) + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
+        await one.Results.SetAsync(key, "[1]", TimeSpan.FromMinutes(10), None);
+        await one.Results.SetAsync(kept, "[2]", TimeSpan.FromMinutes(10), None);
+
+        await one.Services.GetRequiredService<ICallbackCache>().EvictAsync(key);
+
+        Assert.Null(await two.Results.GetAsync(key, TimeSpan.FromMinutes(10), None));
+        Assert.Equal("[2]", await two.Results.GetAsync(kept, TimeSpan.FromMinutes(10), None));
     }
 }

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using BackgroundCallbacks.Jobs;
 using BackgroundCallbacks.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -258,5 +259,48 @@ public class IdempotencyTests
 
         Assert.Equal(HttpStatusCode.BadRequest, (await InvokeWithKeyAsync(client, "work", new string('k', 256), 1)).Response.StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, (await InvokeWithKeyAsync(client, "work", new string('k', 255), 1)).Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_retry_whose_body_differs_only_in_whitespace_property_order_and_number_form_is_the_same_invocation()
+    {
+        await using var app = await TestApp.StartAsync(b => b
+            .MapBackgroundCallback("echo", (System.Text.Json.JsonElement? v) => v?.GetRawText() ?? "").Output("out", "children").Input("in", "value"));
+        using var client = await app.NewClient().WithSessionAsync();
+        async Task<(HttpResponseMessage, JsonObject)> SendAsync(string body)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"{CallbackClient.Prefix}/callbacks/echo") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+            request.Headers.Add("Idempotency-Key", "k-1");
+            var response = await client.Http.SendAsync(request);
+            return (response, await CallbackClient.BodyAsync(response));
+        }
+
+        var (first, firstBody) = await SendAsync("""{"inputs":[{"id":"in","property":"value","value":{"a":1,"b":[2.0,"x"]}}],"triggered":[]}""");
+        var (retry, retryBody) = await SendAsync("""{ "triggered": [ ], "inputs": [ { "value": { "b": [ 2, "x" ], "a": 1.0 }, "property": "value", "id": "in" } ] }""");
+        var (other, _) = await SendAsync("""{"inputs":[{"id":"in","property":"value","value":{"a":1,"b":[2,"y"]}}],"triggered":[]}""");
+
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, retry.StatusCode);
+        Assert.Equal(firstBody["handle"].Str(), retryBody["handle"].Str());
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, other.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_embedded_records_are_bounded_and_never_drop_a_reservation()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-23T12:00:00Z"));
+        using var store = new InMemoryIdempotencyStore(time, sizeLimit: 20_000);
+        Assert.Null(await store.ReserveAsync("held", "pending", TimeSpan.FromHours(1), default));
+
+        for (var i = 0; i < 100; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            await store.SetAsync("answer-" + i, new string('x', 500), TimeSpan.FromHours(24), default);
+        }
+
+        Assert.InRange(store.Size, 1, 20_000);
+        Assert.Equal("pending", await store.ReserveAsync("held", "other", TimeSpan.FromMinutes(1), default));
+        Assert.NotNull(await store.ReserveAsync("answer-99", "other", TimeSpan.FromMinutes(1), default));
+        Assert.Null(await store.ReserveAsync("answer-0", "fresh", TimeSpan.FromMinutes(1), default));
     }
 }
