@@ -231,6 +231,7 @@ public class CacheInvalidationTests
         Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
         Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
         Assert.Equal("application/problem+json", malformed.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await root.Http.GetAsync(Admin + "/cache")).StatusCode);
     }
 
     [Theory]

@@ -88,6 +88,9 @@ public static class BackgroundCallbacksEndpointRouteBuilderExtensions
         group.MapDelete("/cache", admin.EvictAllAsync);
         group.MapDelete("/cache/callbacks/{callbackId}", admin.EvictCallbackAsync);
         group.MapDelete("/cache/keys/{key}", admin.EvictKeyAsync);
+        Unmatched(group, "/cache", UnmatchedRequests.MethodNotAllowed(HttpMethods.Delete));
+        Unmatched(group, "/cache/callbacks/{callbackId}", UnmatchedRequests.MethodNotAllowed(HttpMethods.Delete));
+        Unmatched(group, "/cache/keys/{key}", UnmatchedRequests.MethodNotAllowed(HttpMethods.Delete));
         return group;
     }
 
