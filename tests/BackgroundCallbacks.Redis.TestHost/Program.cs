@@ -3,7 +3,8 @@
 // A web process prints "LISTENING <address>" once it serves; a worker prints "READY". Both print "LOG|<event>|…" lines
 // for the library's log events, so a test can wait for what a process did (its Debug events too with
 // --TestHost:DebugLog=true). A worker given --TestHost:Queues=a,b takes jobs only from those queues;
-// --TestHost:ServerSide=true adds the callbacks, managers and stores of the server-side tests.
+// --TestHost:ServerSide=true adds the callbacks, managers and stores of the server-side tests. A web process maps the cache
+// administration door under /_admin for callers that send X-Test-Admin.
 using BackgroundCallbacks.Redis.TestHost;
 
 var configuration = new ConfigurationBuilder().AddCommandLine(args).Build();
@@ -17,8 +18,13 @@ if (role == "web")
     builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
     StdoutLogger.Use(builder.Logging, configuration.GetValue("TestHost:DebugLog", false));
     TestCallbacks.Register(builder.Services, builder.Configuration);
+
+    // The cache administration door, for a caller that says X-Test-Admin (a test's stand-in for a real policy).
+    builder.Services.AddAuthorization(o => o.AddPolicy("test-admin", p => p.RequireAssertion(c => c.Resource is Microsoft.AspNetCore.Http.HttpContext h && h.Request.Headers.ContainsKey("X-Test-Admin"))));
     var app = builder.Build();
+    app.UseAuthorization();
     app.MapBackgroundCallbacks();
+    app.MapBackgroundCallbacksAdmin("/_admin", "test-admin");
     await app.StartAsync();
     var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
     StdoutLogger.WriteLine("LISTENING " + address);

@@ -20,7 +20,7 @@ internal sealed class QueueSelectingBackends(ICallbackBackendProvider inner, IRe
         {
             if (!_wrapped.TryGetValue(backend, out var wrapped))
             {
-                wrapped = new CallbackBackend(backend.Name, backend.Results, backend.Jobs, new SelectingQueue(backend.Queue, queues), backend.Limits);
+                wrapped = new CallbackBackend(backend.Name, backend.Results, backend.Jobs, new SelectingQueue(backend.Queue, queues), backend.Idempotency, backend.Limits);
                 _wrapped[backend] = wrapped;
             }
 

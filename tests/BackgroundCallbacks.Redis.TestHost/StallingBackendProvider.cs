@@ -12,7 +12,7 @@ internal sealed class StallingBackendProvider(RedisBackendProvider inner) : ICal
     public CallbackBackend GetBackend(string managerName)
     {
         var backend = inner.GetBackend(managerName);
-        return new CallbackBackend(backend.Name, backend.Results, backend.Jobs, new StallingQueue(backend.Queue), backend.Limits);
+        return new CallbackBackend(backend.Name, backend.Results, backend.Jobs, new StallingQueue(backend.Queue), backend.Idempotency, backend.Limits);
     }
 
     private sealed class StallingQueue(IJobQueue inner) : IJobQueue

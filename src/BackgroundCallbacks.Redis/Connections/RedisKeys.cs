@@ -46,5 +46,11 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>The followers counted against one partition (an owner, an address) of the per-owner job limit.</summary>
     public RedisKey Counted(string partition) => Prefix + "o:" + partition;
 
+    /// <summary>The one small hash of result eviction generations: field <c>*</c> for every callback, else a callback's id.</summary>
+    public RedisKey CacheGenerations { get; } = prefix + "generations";
+
+    /// <summary>What an <c>Idempotency-Key</c> holds; the key is already a digest of the owner, callback and key.</summary>
+    public RedisKey Idempotency(string key) => Prefix + "i:" + key;
+
     private string JobName(string jobId) => Prefix + "j:{" + jobId[..JobHandles.TagLength] + "}" + jobId[JobHandles.TagLength..];
 }

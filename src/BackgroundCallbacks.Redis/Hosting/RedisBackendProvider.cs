@@ -58,7 +58,7 @@ internal sealed class RedisBackendProvider : ICallbackBackendProvider, IDisposab
         var keys = new RedisKeys(settings.KeyPrefix);
         _store = new RedisJobStore(_jobs, keys, options.Value.JobRetention, settings.DeadWorkerTimeout, time, logger);
         var queue = new RedisJobQueue(_queue, redis => CreateQueue(redis, settings), logger);
-        _backend = new CallbackBackend("redis", new RedisResultStore(_results, keys), _store, queue, new RedisJobLimits(_jobs, keys, time));
+        _backend = new CallbackBackend("redis", new RedisResultStore(_results, keys, _jobs), _store, queue, new RedisIdempotencyStore(_jobs, keys), new RedisJobLimits(_jobs, keys, time));
         Log.BackendReady(logger, settings.DeadWorkerTimeout, TypicalRecovery(settings), RecoveryBound(settings));
     }
 

@@ -9,4 +9,10 @@ internal interface IResultStore
     ValueTask SetAsync(string key, string outputsJson, TimeSpan slidingExpiry, CancellationToken cancellationToken);
 
     ValueTask RemoveAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>The eviction generation the keys of a callback are built with now.</summary>
+    ValueTask<CacheGeneration> GenerationAsync(string callbackId, CancellationToken cancellationToken);
+
+    /// <summary>Evicts every result of one callback, or of all callbacks when <paramref name="callbackId"/> is null, by moving to the next generation.</summary>
+    ValueTask AdvanceAsync(string? callbackId, CancellationToken cancellationToken);
 }

@@ -7,18 +7,22 @@ namespace BackgroundCallbacks.Caching;
 /// The embedded result cache: a dictionary whose entries expire a fixed time after their last read or write, and
 /// whose total size is bounded by <see cref="BackgroundCallbacksOptions.ResultCacheSizeLimit"/>. When a write takes
 /// it over the limit, the least recently used entries go first, down to nine tenths of the limit so that a full cache
-/// does not sort on every write. An entry larger than the whole limit is not kept.
+/// does not sort on every write. An entry larger than the whole limit is not kept. Generations are counters in this
+/// process, one per callback ever evicted (so bounded by the registry); evicting everything also empties the dictionary
+/// at once, since here that costs nothing.
 /// </summary>
 internal sealed class InMemoryResultStore : IResultStore, IDisposable
 {
     private static readonly TimeSpan SweepPeriod = TimeSpan.FromMinutes(1);
 
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _generations = new(StringComparer.Ordinal);
     private readonly Lock _writes = new();
     private readonly TimeProvider _time;
     private readonly ITimer _sweeper;
     private readonly long _limit;
     private long _size;
+    private long _generation;
 
     public InMemoryResultStore(TimeProvider time, IOptions<BackgroundCallbacksOptions> options)
     {
@@ -89,6 +93,27 @@ internal sealed class InMemoryResultStore : IResultStore, IDisposable
             {
                 Remove(key, entry);
             }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<CacheGeneration> GenerationAsync(string callbackId, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(new CacheGeneration(Interlocked.Read(ref _generation), _generations.GetValueOrDefault(callbackId)));
+
+    public ValueTask AdvanceAsync(string? callbackId, CancellationToken cancellationToken)
+    {
+        if (callbackId is not null)
+        {
+            _generations.AddOrUpdate(callbackId, 1, static (_, generation) => generation + 1);
+            return ValueTask.CompletedTask;
+        }
+
+        Interlocked.Increment(ref _generation);
+        lock (_writes)
+        {
+            _entries.Clear();
+            _size = 0;
         }
 
         return ValueTask.CompletedTask;

@@ -121,4 +121,13 @@ internal static partial class Log
 
     [LoggerMessage(75, LogLevel.Warning, "Keeping the lines failed; trying again at the next round.", EventName = "LineKeepingFailed")]
     public static partial void LineKeepingFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(90, LogLevel.Debug, "An invocation of callback {CallbackId} repeated an Idempotency-Key; answered with the first answer.", EventName = "IdempotentReplay")]
+    public static partial void IdempotentReplay(ILogger logger, string callbackId);
+
+    [LoggerMessage(91, LogLevel.Debug, "An invocation of callback {CallbackId} repeated an Idempotency-Key it cannot use (reused for other content: {Reused}).", EventName = "IdempotencyConflict")]
+    public static partial void IdempotencyConflict(ILogger logger, string callbackId, bool reused);
+
+    [LoggerMessage(92, LogLevel.Information, "Cached results evicted: {Scope}.", EventName = "CacheEvicted")]
+    public static partial void CacheEvicted(ILogger logger, string scope);
 }

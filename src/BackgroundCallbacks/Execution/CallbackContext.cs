@@ -51,6 +51,12 @@ public sealed partial class CallbackContext
     /// </summary>
     public ClaimsPrincipal User { get; }
 
+    /// <summary>
+    /// Gets the key this invocation's result is cached under (64 hexadecimal characters), or null when the callback's
+    /// results are not cached. Keep it to evict the result later with <see cref="ICallbackCache.EvictAsync"/>.
+    /// </summary>
+    public string? CacheKey { get; internal init; }
+
     /// <summary>Gets the job's DI scope.</summary>
     public IServiceProvider Services { get; }
 

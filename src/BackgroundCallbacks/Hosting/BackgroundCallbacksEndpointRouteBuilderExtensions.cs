@@ -1,3 +1,4 @@
+using BackgroundCallbacks;
 using BackgroundCallbacks.Client;
 using BackgroundCallbacks.Http;
 using BackgroundCallbacks.Registry;
@@ -27,11 +28,7 @@ public static class BackgroundCallbacksEndpointRouteBuilderExtensions
                 "MapBackgroundCallbacks needs the background callback services: call builder.Services.AddBackgroundCallbacks() before building the app.");
         }
 
-        prefix = prefix.TrimEnd('/');
-        if (!prefix.StartsWith('/') || prefix.Contains("//", StringComparison.Ordinal) || prefix.Contains('{', StringComparison.Ordinal))
-        {
-            throw new ArgumentException($"The prefix '{prefix}' must start with '/' and be a plain path.", nameof(prefix));
-        }
+        prefix = PlainPrefix(prefix);
 
         // Validate the declarations now rather than at the first request.
         endpoints.ServiceProvider.GetRequiredService<CallbackRegistry>();
@@ -64,6 +61,51 @@ public static class BackgroundCallbacksEndpointRouteBuilderExtensions
         Unmatched(group, "/client.d.ts", UnmatchedRequests.MethodNotAllowed(read));
         Unmatched(group, "/{**path}", UnmatchedRequests.NotFoundAsync);
         return group;
+    }
+
+    /// <summary>
+    /// Maps the cache administration endpoints under <paramref name="prefix"/>, all behind the authorization policy
+    /// <paramref name="policy"/>: <c>DELETE {prefix}/cache</c> evicts every cached result,
+    /// <c>DELETE {prefix}/cache/callbacks/{callbackId}</c> those of one callback, and <c>DELETE {prefix}/cache/keys/{key}</c>
+    /// one result (see <see cref="ICallbackCache"/>). Nothing maps them unless the app calls this.
+    /// </summary>
+    /// <param name="endpoints">The application's endpoint builder.</param>
+    /// <param name="prefix">The path prefix of the administration endpoints, such as <c>/_callbacks-admin</c>.</param>
+    /// <param name="policy">The name of the authorization policy a caller must satisfy; required.</param>
+    /// <returns>A builder to add further conventions to the endpoints.</returns>
+    /// <exception cref="ArgumentException"><paramref name="policy"/> is empty, or <paramref name="prefix"/> is not a plain path.</exception>
+    public static IEndpointConventionBuilder MapBackgroundCallbacksAdmin(this IEndpointRouteBuilder endpoints, string prefix, string policy)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentNullException.ThrowIfNull(prefix);
+        ArgumentException.ThrowIfNullOrWhiteSpace(policy);
+        if (endpoints.ServiceProvider.GetService<CallbackSources>() is null)
+        {
+            throw new InvalidOperationException(
+                "MapBackgroundCallbacksAdmin needs the background callback services: call builder.Services.AddBackgroundCallbacks() before building the app.");
+        }
+
+        var admin = ActivatorUtilities.CreateInstance<AdminEndpoints>(endpoints.ServiceProvider);
+        var group = endpoints.MapGroup(PlainPrefix(prefix));
+        group.RequireAuthorization(policy);
+        group.MapDelete("/cache", admin.EvictAllAsync);
+        group.MapDelete("/cache/callbacks/{callbackId}", admin.EvictCallbackAsync);
+        group.MapDelete("/cache/keys/{key}", admin.EvictKeyAsync);
+        Unmatched(group, "/cache", UnmatchedRequests.MethodNotAllowed(HttpMethods.Delete));
+        Unmatched(group, "/cache/callbacks/{callbackId}", UnmatchedRequests.MethodNotAllowed(HttpMethods.Delete));
+        Unmatched(group, "/cache/keys/{key}", UnmatchedRequests.MethodNotAllowed(HttpMethods.Delete));
+        return group;
+    }
+
+    private static string PlainPrefix(string prefix)
+    {
+        prefix = prefix.TrimEnd('/');
+        if (!prefix.StartsWith('/') || prefix.Contains("//", StringComparison.Ordinal) || prefix.Contains('{', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"The prefix '{prefix}' must start with '/' and be a plain path.", nameof(prefix));
+        }
+
+        return prefix;
     }
 
     private static void Unmatched(RouteGroupBuilder group, string pattern, RequestDelegate handler) =>

@@ -73,6 +73,7 @@ public static class BackgroundCallbacksServiceCollectionExtensions
         services.TryAddSingleton<OwnerResolver>();
         services.TryAddSingleton<InMemoryResultStore>();
         services.TryAddSingleton<InMemoryJobStore>();
+        services.TryAddSingleton<InMemoryIdempotencyStore>();
         services.TryAddSingleton<ICallbackBackendProvider, EmbeddedBackendProvider>();
         services.TryAddSingleton<CallbackManagers>();
         services.TryAddSingleton<JobRunner>();
@@ -81,6 +82,8 @@ public static class BackgroundCallbacksServiceCollectionExtensions
         services.TryAddSingleton<OwnerJobLimit>();
         services.TryAddSingleton<JobEnqueuer>();
         services.TryAddSingleton<InvocationService>();
+        services.TryAddSingleton<IdempotentInvocations>();
+        services.TryAddSingleton<ICallbackCache, CallbackCache>();
         services.TryAddSingleton<InlineRunner>();
         services.TryAddSingleton<HandlerErrors>();
         services.AddSingleton(new ValueStoreRegistration(ValueStores.DefaultName, static sp =>

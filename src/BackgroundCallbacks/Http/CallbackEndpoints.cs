@@ -55,9 +55,11 @@ internal sealed class CallbackEndpoints(
 
         try
         {
+            var idempotencyKey = IdempotencyKey(context);
             var (request, page, document) = await InvocationRequestReader.ReadAsync(context, callback, _options).ConfigureAwait(false);
             using (document)
             {
+                request = request with { IdempotencyKey = idempotencyKey };
                 var caller = new Caller(owners.Resolve(context), page, Claims(context.User), AuthenticationType(context.User))
                 {
                     Address = context.Connection.RemoteIpAddress?.ToString(),
@@ -89,6 +91,21 @@ internal sealed class CallbackEndpoints(
             context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(e.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
             var title = e.Status == StatusCodes.Status429TooManyRequests ? "Too many jobs" : "Queue full";
             await Problems.WriteAsync(context, e.Status, title, e.Message, new Dictionary<string, object?> { ["reason"] = e.Reason }).ConfigureAwait(false);
+        }
+        catch (IdempotencyConflictException e)
+        {
+            Log.InvocationRejected(logger, callback.Id, e.Message);
+            if (!e.Reused)
+            {
+                context.Response.Headers.RetryAfter = "1";
+            }
+
+            await Problems.WriteAsync(
+                context,
+                e.Reused ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status409Conflict,
+                e.Reused ? "Idempotency-Key reused" : "Invocation in progress",
+                e.Message,
+                new Dictionary<string, object?> { ["reason"] = e.Reused ? "idempotency-key-reused" : "idempotency-key-in-progress" }).ConfigureAwait(false);
         }
         catch (ReferenceRejectedException e)
         {
@@ -179,6 +196,23 @@ internal sealed class CallbackEndpoints(
         TimeoutException => true,
         _ => false,
     };
+
+    /// <summary>The request's <c>Idempotency-Key</c>, or null when it has none; one that is not 1 to 255 visible ASCII characters is a 400.</summary>
+    private static string? IdempotencyKey(HttpContext context)
+    {
+        var values = context.Request.Headers["Idempotency-Key"];
+        if (values.Count == 0)
+        {
+            return null;
+        }
+
+        if (values.Count > 1 || !IdempotentInvocations.IsValidKey(values[0]))
+        {
+            throw new ProtocolException(StatusCodes.Status400BadRequest, "Invalid Idempotency-Key", $"An Idempotency-Key is one header of 1 to {IdempotentInvocations.MaxKeyLength} visible ASCII characters.");
+        }
+
+        return values[0];
+    }
 
     private static async ValueTask<KeyValuePair<string, string?>[]?> CacheByAsync(HttpContext context, IReadOnlyList<string>? providers)
     {

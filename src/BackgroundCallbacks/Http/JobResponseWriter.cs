@@ -100,9 +100,9 @@ internal static class JobResponseWriter
             writer.WriteString("callbackId", callback.Id);
             writer.WriteString("status", result.Status.ToWire());
 
-            // A new job has nothing to show yet (version 1). A joined one may have progress and side updates already:
-            // version 0 makes the first poll bring them.
-            writer.WriteNumber("version", result.Joined ? 0 : 1);
+            // A new job has nothing to show yet (version 1). A joined or replayed one may have progress and side updates
+            // already: version 0 makes the first poll bring them.
+            writer.WriteNumber("version", result.Joined || result.Replayed ? 0 : 1);
             writer.WriteBoolean("joined", result.Joined);
             writer.WriteString("location", location);
             writer.WriteNumber("interval", callback.Interval);

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Json;
+using BackgroundCallbacks.Caching;
 using BackgroundCallbacks.Registry;
 
 namespace BackgroundCallbacks.Invocation;
@@ -9,7 +10,8 @@ namespace BackgroundCallbacks.Invocation;
 /// Builds the cache key: SHA-256 over a canonical JSON document (object properties sorted ordinally, numbers
 /// written culture-invariantly in their shortest form) of the callback, its handler's identity, the arguments not
 /// ignored, the triggered inputs, the cache-by values, the MATCH values, the ids sent with ALL values not ignored, the
-/// declared request values not ignored and, unless results are shared, the owner.
+/// declared request values not ignored, unless results are shared the owner and, once the callback's results were
+/// evicted, the eviction generation.
 /// </summary>
 internal static class CacheKey
 {
@@ -19,7 +21,8 @@ internal static class CacheKey
         CallbackDefinition callback,
         InvocationRequest request,
         IReadOnlyList<KeyValuePair<string, string?>> cacheBy,
-        string? owner)
+        string? owner,
+        CacheGeneration generation = default)
     {
         var arguments = request.Arguments;
         var triggered = request.Triggered;
@@ -100,6 +103,15 @@ internal static class CacheKey
             }
 
             WriteRequestValues(writer, callback, request.RequestValues);
+            if (!generation.IsFirst)
+            {
+                // Written only after an eviction, so keys made before any stay as they were.
+                writer.WriteStartArray("generation");
+                writer.WriteNumberValue(generation.All);
+                writer.WriteNumberValue(generation.Callback);
+                writer.WriteEndArray();
+            }
+
             writer.WriteEndObject();
         }
 

@@ -25,7 +25,7 @@ internal sealed class InlineRunner(
     private readonly BackgroundCallbacksOptions _options = options.Value;
 
     public async Task<(JobOutcome Outcome, IReadOnlyList<KeyValuePair<string, string>> SideUpdates)> RunAsync(
-        CallbackDefinition callback, InvocationRequest request, Caller caller, IServiceProvider services, HttpResponse? response, CancellationToken cancellationToken)
+        CallbackDefinition callback, InvocationRequest request, Caller caller, string? cacheKey, IServiceProvider services, HttpResponse? response, CancellationToken cancellationToken)
     {
         var json = _options.SerializerOptions;
         var outputs = ComponentPatterns.Resolve(callback.Outputs, request.Matches);
@@ -34,6 +34,7 @@ internal sealed class InlineRunner(
         var context = new CallbackContext(callback.Id, RandomIds.New(), request.Triggered, user, services, updates, cancellationToken)
         {
             Response = response,
+            CacheKey = cacheKey,
             Invocation = ContextComponents.Build(callback, outputs, request.Arguments, request.Ids, request.Matches is null ? null : JsonSerializer.Serialize(request.Matches)),
         };
         var owner = callback.SharedResults ? null : caller.Owner.Id;

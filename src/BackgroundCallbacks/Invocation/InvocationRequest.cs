@@ -13,4 +13,8 @@ internal sealed record InvocationRequest(
     IReadOnlyList<string> Triggered,
     IReadOnlyDictionary<string, JsonElement>? Matches = null,
     IReadOnlyList<JsonElement>? Ids = null,
-    IReadOnlyList<string[]?>? RequestValues = null);
+    IReadOnlyList<string[]?>? RequestValues = null)
+{
+    /// <summary>The caller's key for retrying this invocation safely (<see cref="IdempotentInvocations"/>); null for none.</summary>
+    public string? IdempotencyKey { get; init; }
+}

@@ -15,5 +15,8 @@ internal sealed record InvocationResult(string? CachedOutputsJson, string? Handl
     /// <summary>An inline call's <c>SetProps</c> calls, in order: component id and props JSON.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> SideUpdates { get; init; } = [];
 
+    /// <summary>Whether this is the first answer again, for a retry with the same <c>Idempotency-Key</c>.</summary>
+    public bool Replayed { get; init; }
+
     public static InvocationResult Hit(string outputsJson) => new(outputsJson, null);
 }

@@ -27,6 +27,7 @@ internal sealed class InvocationService(
     JobLines lines,
     OwnerJobLimit ownerLimit,
     IOptions<BackgroundCallbacksOptions> options,
+    IdempotentInvocations idempotency,
     ILogger<InvocationService> logger)
 {
     /// <summary>The cache-by providers the door must evaluate for a callback; null when its results are not cached.</summary>
@@ -40,7 +41,20 @@ internal sealed class InvocationService(
     /// <param name="response">The HTTP door's response, which an inline handler may set cookies and headers on; null for other doors.</param>
     /// <param name="cancellationToken">Fires when the caller goes away.</param>
     /// <exception cref="ReferenceRejectedException">A server-side reference the caller sent cannot be used.</exception>
-    public async Task<InvocationResult> InvokeAsync(
+    /// <exception cref="IdempotencyConflictException">The request's idempotency key holds another invocation, or its first is still being answered.</exception>
+    public Task<InvocationResult> InvokeAsync(
+        CallbackDefinition callback,
+        InvocationRequest request,
+        Caller caller,
+        IReadOnlyList<KeyValuePair<string, string?>>? cacheBy,
+        IServiceProvider services,
+        HttpResponse? response,
+        CancellationToken cancellationToken) =>
+        request.IdempotencyKey is null
+            ? InvokeOnceAsync(callback, request, caller, cacheBy, services, response, cancellationToken)
+            : idempotency.InvokeAsync(callback, request, caller, token => InvokeOnceAsync(callback, request, caller, cacheBy, services, response, token), cancellationToken);
+
+    private async Task<InvocationResult> InvokeOnceAsync(
         CallbackDefinition callback,
         InvocationRequest request,
         Caller caller,
@@ -57,7 +71,8 @@ internal sealed class InvocationService(
 
         var manager = managers.Get(callback.Manager);
         var expire = callback.Expire ?? manager.Settings.Expire;
-        var key = cacheBy is null ? null : CacheKey.Build(callback, request, cacheBy, callback.SharedResults ? null : caller.Owner.Id);
+        var key = cacheBy is null ? null : CacheKey.Build(callback, request, cacheBy, callback.SharedResults ? null : caller.Owner.Id,
+            await manager.Backend.Results.GenerationAsync(callback.Id, cancellationToken).ConfigureAwait(false));
         if (key is not null && await manager.Backend.Results.GetAsync(key, expire, cancellationToken).ConfigureAwait(false) is { } cached)
         {
             if (!callback.HasServerSideOutputs || await serverSide.AllPresentAsync(ReferencesIn(callback, cached), cancellationToken).ConfigureAwait(false))
@@ -73,7 +88,7 @@ internal sealed class InvocationService(
 
         if (callback.Inline)
         {
-            var (outcome, sideUpdates) = await inline.RunAsync(callback, request, caller, services, response, cancellationToken).ConfigureAwait(false);
+            var (outcome, sideUpdates) = await inline.RunAsync(callback, request, caller, key, services, response, cancellationToken).ConfigureAwait(false);
             if (key is not null && outcome.Status == JobStatus.Succeeded && outcome.Cacheable)
             {
                 await manager.Backend.Results.SetAsync(key, outcome.OutputsJson!, expire, cancellationToken).ConfigureAwait(false);

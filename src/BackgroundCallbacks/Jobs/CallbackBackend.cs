@@ -3,11 +3,12 @@ using BackgroundCallbacks.Caching;
 namespace BackgroundCallbacks.Jobs;
 
 /// <summary>
-/// One place jobs and results live: the result store, the job store and the queue that hands jobs to workers. The
-/// embedded backend keeps them all in this process; the Redis one shares them between processes. The limits (lines,
-/// run times, owner counts) live beside the jobs; a backend that names none keeps them in this process.
+/// One place jobs and results live: the result store, the job store and the queue that hands jobs to workers, and the
+/// records of idempotency keys. The embedded backend keeps them all in this process; the Redis one shares them between
+/// processes. The limits (lines, run times, owner counts) live beside the jobs; a backend that names none keeps them in
+/// this process.
 /// </summary>
-internal sealed class CallbackBackend(string name, IResultStore results, IJobStore jobs, IJobQueue queue, IJobLimits? limits = null)
+internal sealed class CallbackBackend(string name, IResultStore results, IJobStore jobs, IJobQueue queue, IIdempotencyStore idempotency, IJobLimits? limits = null)
 {
     public string Name { get; } = name;
 
@@ -18,4 +19,6 @@ internal sealed class CallbackBackend(string name, IResultStore results, IJobSto
     public IJobQueue Queue { get; } = queue;
 
     public IJobLimits Limits { get; } = limits ?? new InMemoryJobLimits(jobs.Changes, TimeProvider.System);
+
+    public IIdempotencyStore Idempotency { get; } = idempotency;
 }

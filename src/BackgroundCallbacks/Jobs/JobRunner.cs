@@ -115,7 +115,7 @@ internal sealed class JobRunner(
                 var json = _options.SerializerOptions;
                 var matches = record.MatchJson is null ? null : JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(record.MatchJson);
                 var writer = new JobUpdateWriter(store, jobId, attempt, ComponentPatterns.Resolve(callback.ProgressOutputs, matches), json, logger);
-                var context = new CallbackContext(callback.Id, jobId, record.Triggered, Principal(record), scope.ServiceProvider, writer, run.Token);
+                var context = new CallbackContext(callback.Id, jobId, record.Triggered, Principal(record), scope.ServiceProvider, writer, run.Token) { CacheKey = record.Key };
                 var outputs = ComponentPatterns.Resolve(callback.Outputs, matches);
                 var outcome = await RunHandlerAsync(callback, record, outputs, context, writer, scope.ServiceProvider, attempt, run).ConfigureAwait(false);
                 run.HandlerReturned();

@@ -24,6 +24,16 @@ public sealed class ProtocolClient : IDisposable
         return (response.StatusCode, await BodyAsync(response), response);
     }
 
+    /// <summary>Invokes with an <c>Idempotency-Key</c>, as a client that retries safely does.</summary>
+    public async Task<(HttpStatusCode Status, JsonObject Body, HttpResponseMessage Response)> InvokeWithKeyAsync(Uri web, string idempotencyKey, string callbackId, string inputId, string property, object? value)
+    {
+        var body = JsonSerializer.Serialize(new { inputs = new[] { new { id = inputId, property, value } }, state = Array.Empty<object>(), triggered = new[] { inputId + "." + property } });
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{Prefix}/callbacks/{callbackId}") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Add("Idempotency-Key", idempotencyKey);
+        var response = await Client(web).SendAsync(request);
+        return (response.StatusCode, await BodyAsync(response), response);
+    }
+
     /// <summary>Takes a session cookie before anything else, so concurrent first requests share one session.</summary>
     public async Task<ProtocolClient> WithSessionAsync(Uri web)
     {
