@@ -52,5 +52,11 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>What an <c>Idempotency-Key</c> holds; the key is already a digest of the owner, callback and key.</summary>
     public RedisKey Idempotency(string key) => Prefix + "i:" + key;
 
+    /// <summary>
+    /// The one sorted set of unended jobs by when a follower last saw them (ms), kept only when abandoned jobs are
+    /// cancelled; outside every job's tag, so it is written in steps of its own.
+    /// </summary>
+    public RedisKey Seen { get; } = prefix + "seen";
+
     private string JobName(string jobId) => Prefix + "j:{" + jobId[..JobHandles.TagLength] + "}" + jobId[JobHandles.TagLength..];
 }

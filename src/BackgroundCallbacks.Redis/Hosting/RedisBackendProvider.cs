@@ -56,7 +56,7 @@ internal sealed class RedisBackendProvider : ICallbackBackendProvider, IDisposab
             ? Connection(settings, services, settings.OperationTimeout, settings.OperationTimeout > QueueOperationTimeout ? settings.OperationTimeout : QueueOperationTimeout)
             : _jobs;
         var keys = new RedisKeys(settings.KeyPrefix);
-        _store = new RedisJobStore(_jobs, keys, options.Value.JobRetention, settings.DeadWorkerTimeout, time, logger);
+        _store = new RedisJobStore(_jobs, keys, options.Value.JobRetention, settings.DeadWorkerTimeout, time, logger, trackSightings: options.Value.AbandonedJobGrace is not null);
         var queue = new RedisJobQueue(_queue, redis => CreateQueue(redis, settings), logger);
         _backend = new CallbackBackend("redis", new RedisResultStore(_results, keys, _jobs), _store, queue, new RedisIdempotencyStore(_jobs, keys), new RedisJobLimits(_jobs, keys, time));
         Log.BackendReady(logger, settings.DeadWorkerTimeout, TypicalRecovery(settings), RecoveryBound(settings));

@@ -58,8 +58,8 @@ internal static class JobScripts
 
     /// <summary>
     /// KEYS: job, updates. ARGV: follower id, reason, ended ttl, channel, job id. Marks the follower detached at a new
-    /// version; the last follower's leaving cancels the job at once. Answers {follower value, callback}; 0 when the job
-    /// has ended (nothing changes); nil without such a follower.
+    /// version; the last follower's leaving cancels the job at once. Answers {follower value, callback, 'c' when it
+    /// cancelled the job else 'v'}; 0 when the job has ended (nothing changes); nil without such a follower.
     /// </summary>
     public const string Detach = """
         local fv = redis.call('HGET', KEYS[1], 'f:' .. ARGV[1])
@@ -81,7 +81,7 @@ internal static class JobScripts
           kind = 'c'
         end
         redis.call('PUBLISH', ARGV[4], kind .. ARGV[5])
-        return {nv, f[4]}
+        return {nv, f[4], kind}
         """;
 
     /// <summary>
@@ -164,6 +164,35 @@ internal static class JobScripts
         redis.call('PEXPIRE', KEYS[1], ARGV[2])
         redis.call('PEXPIRE', KEYS[2], ARGV[2])
         redis.call('PUBLISH', ARGV[3], 'v' .. ARGV[4])
+        return 1
+        """;
+
+    /// <summary>
+    /// KEYS: job, updates. ARGV: reason, ended ttl, channel, job id. Ends an unended job as cancelled for the reason,
+    /// which every follower that has not left sees (those that left keep their own). 1 when it ended the job; 0 when
+    /// the job had ended or is missing (an alias a join left has no status either).
+    /// </summary>
+    public const string CancelJob = """
+        local f = redis.call('HMGET', KEYS[1], 's', 'k')
+        if not f[1] or tonumber(f[1]) >= 2 then return 0 end
+        redis.call('HSET', KEYS[1], 's', '4', 'c', ARGV[1])
+        redis.call('HDEL', KEYS[1], 'args')
+        if f[2] and redis.call('GET', f[2]) == ARGV[4] then redis.call('DEL', f[2]) end
+        redis.call('HINCRBY', KEYS[1], 'v', 1)
+        redis.call('PEXPIRE', KEYS[1], ARGV[2])
+        redis.call('PEXPIRE', KEYS[2], ARGV[2])
+        redis.call('PUBLISH', ARGV[3], 'c' .. ARGV[4])
+        return 1
+        """;
+
+    /// <summary>
+    /// KEYS: the sightings. ARGV: job id, now, stale cutoff (ms). Renews the job's sighting when it is older than the
+    /// cutoff; a job without one (ended, or not tracked) gets none. 1 when it wrote.
+    /// </summary>
+    public const string Touch = """
+        local s = redis.call('ZSCORE', KEYS[1], ARGV[1])
+        if not s or tonumber(s) >= tonumber(ARGV[3]) then return 0 end
+        redis.call('ZADD', KEYS[1], 'XX', ARGV[2], ARGV[1])
         return 1
         """;
 

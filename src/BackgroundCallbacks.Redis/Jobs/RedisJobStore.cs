@@ -42,9 +42,13 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
     private bool _disposed;
     private int _subscribed;
 
+    // Whether jobs' sightings are kept (abandoned jobs are cancelled): otherwise nothing would ever sweep the set.
+    private readonly bool _trackSightings;
+
     /// <summary>Builds the store; nothing is sent to Redis until the first call, which connects.</summary>
-    public RedisJobStore(RedisConnection connection, RedisKeys keys, TimeSpan retention, TimeSpan workerRetryWindow, TimeProvider time, ILogger logger)
+    public RedisJobStore(RedisConnection connection, RedisKeys keys, TimeSpan retention, TimeSpan workerRetryWindow, TimeProvider time, ILogger logger, bool trackSightings = false)
     {
+        _trackSightings = trackSightings;
         _connection = connection;
         _keys = keys;
         _endedTtlMs = Math.Max(1, (long)retention.TotalMilliseconds);
@@ -67,12 +71,24 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
         // Both go out in one write: the outbox entry first, so an admission is never in Redis without it.
         var db = await DatabaseAsync().ConfigureAwait(false);
         var outboxed = db.SortedSetAddAsync(_keys.Outbox, admission.Handle, Now());
+        var seen = _trackSightings ? db.SortedSetAddAsync(_keys.Seen, record.JobId, Now()) : null;
         var admitted = db.ScriptEvaluateAsync(
             JobScripts.Admit,
             keys,
             [admission.FollowerId, AttachedFollower(record.Owner, admission.Slot), JobRecordCodec.Encode(record), record.CallbackId, _liveTtlMs, _keys.Prefix, record.JobId, _aliasTtlMs, JobRecordCodec.EncodeArguments(record)]);
         await RedisFailures.GuardAsync(() => outboxed).ConfigureAwait(false);
         var result = (RedisResult[])(await RedisFailures.GuardAsync(() => admitted).ConfigureAwait(false))!;
+        if (seen is not null)
+        {
+            await RedisFailures.GuardAsync(() => seen).ConfigureAwait(false);
+            if ((int)result[0] == 1)
+            {
+                // It joined: the job it joined is the one seen, and the name it would have had is no job.
+                db.SortedSetAdd(_keys.Seen, (string)result[1]!, Now(), SortedSetWhen.Exists, CommandFlags.FireAndForget);
+                db.SortedSetRemove(_keys.Seen, record.JobId, CommandFlags.FireAndForget);
+            }
+        }
+
         return new AdmissionResult((string)result[1]!, (int)result[0] == 1, (JobStatus)(int)result[2]);
     }
 
@@ -146,6 +162,11 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
         }
 
         var parts = (RedisResult[])result!;
+        if ((string?)parts[2] == "c")
+        {
+            await ForgetSightingAsync(jobId).ConfigureAwait(false);
+        }
+
         return FollowerValue.Parse((string)parts[0]!).View(jobId, (string)parts[1]!);
     }
 
@@ -232,6 +253,11 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
                 _keys.ChangesName,
                 jobId,
             ])).ConfigureAwait(false);
+        if ((int)result != 0)
+        {
+            await ForgetSightingAsync(jobId).ConfigureAwait(false);
+        }
+
         return (int)result switch
         {
             1 => CompletionResult.Accepted,
@@ -433,5 +459,61 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
             },
             this,
             preferLocal: false);
+    }
+
+    public async ValueTask<bool> CancelJobAsync(string jobId, string reason, CancellationToken cancellationToken)
+    {
+        // Retried like a worker's writes: a time limit is enforced by a worker, which has nobody to answer 503 to.
+        var canceled = await WorkerAsync(jobId, db => db.ScriptEvaluateAsync(
+            JobScripts.CancelJob,
+            [_keys.Job(jobId), _keys.Updates(jobId)],
+            [reason, _endedTtlMs, _keys.ChangesName, jobId])).ConfigureAwait(false);
+        await ForgetSightingAsync(jobId).ConfigureAwait(false);
+        return (int)canceled == 1;
+    }
+
+    public async ValueTask TouchAsync(string jobId, TimeSpan staleAfter, CancellationToken cancellationToken)
+    {
+        if (_trackSightings)
+        {
+            var now = Now();
+            await CallAsync(db => db.ScriptEvaluateAsync(JobScripts.Touch, [_keys.Seen], [jobId, now, now - (long)staleAfter.TotalMilliseconds])).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask<IReadOnlyList<string>> ClaimUnseenAsync(TimeSpan olderThan, int max, CancellationToken cancellationToken)
+    {
+        if (!_trackSightings)
+        {
+            return [];
+        }
+
+        var now = Now();
+        var due = await CallAsync(db => db.ScriptEvaluateAsync(
+            JobScripts.Claim,
+            [_keys.Seen],
+            [now - (long)olderThan.TotalMilliseconds, max, now])).ConfigureAwait(false);
+        return ((RedisValue[])due!).Select(v => (string)v!).ToArray();
+    }
+
+    /// <summary>
+    /// Drops an ended job's sighting, in a step of its own (the set is outside the job's tag). Best effort: a sighting
+    /// left behind is claimed by a sweeper after the grace, whose cancel finds the job ended and drops it.
+    /// </summary>
+    private async ValueTask ForgetSightingAsync(string jobId)
+    {
+        if (!_trackSightings)
+        {
+            return;
+        }
+
+        try
+        {
+            await CallAsync(db => db.SortedSetRemoveAsync(_keys.Seen, jobId, CommandFlags.FireAndForget)).ConfigureAwait(false);
+        }
+        catch (BackendUnavailableException)
+        {
+            // Redis went away just after the job ended: the sweeper drops the sighting later.
+        }
     }
 }

@@ -130,4 +130,13 @@ internal static partial class Log
 
     [LoggerMessage(92, LogLevel.Information, "Cached results evicted: {Scope}.", EventName = "CacheEvicted")]
     public static partial void CacheEvicted(ILogger logger, string scope);
+
+    [LoggerMessage(25, LogLevel.Information, "Job {JobId} of callback {CallbackId} passed its time limit of {Limit}; it was cancelled for every follower.", EventName = "JobTimedOut")]
+    public static partial void JobTimedOut(ILogger logger, string jobId, string callbackId, TimeSpan limit);
+
+    [LoggerMessage(26, LogLevel.Warning, "Job {JobId} of callback {CallbackId} passed its time limit, and the job store could not be told; its handler's token fires all the same.", EventName = "TimeoutNotRecorded")]
+    public static partial void TimeoutNotRecorded(ILogger logger, Exception exception, string jobId, string callbackId);
+
+    [LoggerMessage(37, LogLevel.Information, "Job {JobId} was cancelled: no follower polled or streamed it for {Grace}.", EventName = "JobAbandoned")]
+    public static partial void JobAbandoned(ILogger logger, string jobId, TimeSpan grace);
 }

@@ -72,6 +72,12 @@ internal sealed class BackgroundCallbacksOptionsValidator : IValidateOptions<Bac
             failures.Add($"AbandonedJobGrace must exceed the browser client's longest retry delay, {BackgroundCallbacksOptions.ClientMaxRetryDelay.TotalSeconds} s (it is {grace}).");
         }
 
+        if (options.AbandonedJobGrace is { } longPollGrace && longPollGrace <= options.MaxLongPollWait)
+        {
+            // A parked long poll follows its job without a sighting until it answers.
+            failures.Add($"AbandonedJobGrace must exceed MaxLongPollWait, {options.MaxLongPollWait} (it is {longPollGrace}).");
+        }
+
         if (options.EventStreamHeartbeat <= TimeSpan.Zero)
         {
             failures.Add($"EventStreamHeartbeat must be positive (it is {options.EventStreamHeartbeat}).");

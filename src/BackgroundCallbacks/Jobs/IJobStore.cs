@@ -68,4 +68,24 @@ internal interface IJobStore
 
     /// <summary>What <see cref="TryStartAsync"/> answers for a second queue entry of a job that runs already.</summary>
     public const int DuplicateRun = -1;
+
+    /// <summary>
+    /// Ends a job that has not ended as <c>canceled</c> for <paramref name="reason"/> (a time limit, or nobody follows it),
+    /// in one step: every follower that has not left sees that reason, a running handler's token fires, and its run can
+    /// write nothing more. Its sighting is forgotten. True when this call ended the job; false when it had ended or is gone.
+    /// </summary>
+    ValueTask<bool> CancelJobAsync(string jobId, string reason, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Marks an unended job as seen by a follower now. Writes only when its last sighting is older than
+    /// <paramref name="staleAfter"/>, so a busy poll loop does not write on every poll. Admission counts as a sighting.
+    /// Only a store built to track sightings (the abandoned-job grace is set) keeps them; others ignore this.
+    /// </summary>
+    ValueTask TouchAsync(string jobId, TimeSpan staleAfter, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Returns up to <paramref name="max"/> unended jobs not seen for <paramref name="olderThan"/> (without looking at
+    /// the others), and holds them back from other callers for as long again, so one sweeper handles each.
+    /// </summary>
+    ValueTask<IReadOnlyList<string>> ClaimUnseenAsync(TimeSpan olderThan, int max, CancellationToken cancellationToken);
 }

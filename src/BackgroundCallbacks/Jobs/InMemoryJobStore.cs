@@ -25,12 +25,16 @@ internal sealed class InMemoryJobStore : IJobStore, IDisposable
     private readonly TimeSpan _retention;
     private readonly ITimer _sweeper;
 
+    // Null unless abandoned jobs are cancelled: nothing else reads when a job was last followed.
+    private readonly JobSightings? _sightings;
+
     public InMemoryJobStore(TimeProvider time, IOptions<BackgroundCallbacksOptions> options)
     {
         _time = time;
         _retention = options.Value.JobRetention;
         var period = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(1).Ticks, Math.Min(_retention.Ticks, TimeSpan.FromMinutes(1).Ticks)));
         _sweeper = time.CreateTimer(static state => ((InMemoryJobStore)state!).Sweep(), this, period, period);
+        _sightings = options.Value.AbandonedJobGrace is null ? null : new JobSightings();
     }
 
     public JobChangeNotifier Changes { get; } = new();
@@ -51,6 +55,7 @@ internal sealed class InMemoryJobStore : IJobStore, IDisposable
                         existing.Followers[admission.FollowerId] = follower;
                         existing.Attached++;
                         _joinedAs[record.JobId] = current;
+                        _sightings?.Admitted(current, _time.GetUtcNow().UtcTicks);
                         return ValueTask.FromResult(new AdmissionResult(current, Joined: true, existing.Status));
                     }
                 }
@@ -68,6 +73,8 @@ internal sealed class InMemoryJobStore : IJobStore, IDisposable
             {
                 _byKey[created] = record.JobId;
             }
+
+            _sightings?.Admitted(record.JobId, _time.GetUtcNow().UtcTicks);
 
             return ValueTask.FromResult(new AdmissionResult(record.JobId, Joined: false, JobStatus.Queued));
         }
@@ -339,12 +346,15 @@ internal sealed class InMemoryJobStore : IJobStore, IDisposable
 
     public void Dispose() => _sweeper.Dispose();
 
+    /// <summary>An ended (or forgotten) job lets go of its cache key's index entry and of its sighting.</summary>
     private void ReleaseKey(Entry entry)
     {
         if (entry.Record.Key is { } key)
         {
             _byKey.TryRemove(new KeyValuePair<string, string>(key, entry.Record.JobId));
         }
+
+        _sightings?.Forget(entry.Record.JobId);
     }
 
     private void Sweep()
@@ -372,6 +382,46 @@ internal sealed class InMemoryJobStore : IJobStore, IDisposable
                 _slots.TryRemove(new KeyValuePair<string, string>(slot, handle));
             }
         }
+    }
+
+    public ValueTask<bool> CancelJobAsync(string jobId, string reason, CancellationToken cancellationToken)
+    {
+        if (!_jobs.TryGetValue(jobId, out var entry))
+        {
+            _sightings?.Forget(jobId);
+            return ValueTask.FromResult(false);
+        }
+
+        lock (entry)
+        {
+            if (entry.Status.IsTerminal())
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            // Followers that left keep their own reason; the others see the job's.
+            entry.Status = JobStatus.Canceled;
+            entry.CancelReason = reason;
+            entry.DropArguments();
+            entry.Touch(_time);
+        }
+
+        ReleaseKey(entry);
+        Changes.Signal(jobId, canceled: true);
+        return ValueTask.FromResult(true);
+    }
+
+    public ValueTask TouchAsync(string jobId, TimeSpan staleAfter, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow().UtcTicks;
+        _sightings?.Touch(jobId, now, now - staleAfter.Ticks);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<IReadOnlyList<string>> ClaimUnseenAsync(TimeSpan olderThan, int max, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow().UtcTicks;
+        return ValueTask.FromResult(_sightings?.Claim(now - olderThan.Ticks, now, max) ?? []);
     }
 
     private sealed class Follower(string owner, string? slot)

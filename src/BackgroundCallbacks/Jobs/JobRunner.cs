@@ -109,6 +109,11 @@ internal sealed class JobRunner(
         var subscription = await store.SubscribeCancelAsync(jobId, run.Cancel, CancellationToken.None).ConfigureAwait(false);
         await using (subscription.ConfigureAwait(false))
         {
+            if (callback.Timeout is { } limit)
+            {
+                run.LimitTo(limit, () => _ = TimeOutAsync(store, jobId, callback.Id, limit, run));
+            }
+
             var scope = scopes.CreateAsyncScope();
             await using (scope.ConfigureAwait(false))
             {
@@ -295,4 +300,25 @@ internal sealed class JobRunner(
 
     private static ClaimsPrincipal Principal(JobRecord record) =>
         new(new ClaimsIdentity(record.Claims.Select(c => new Claim(c.Key, c.Value)), record.AuthenticationType));
+
+    /// <summary>
+    /// Ends a run that passed its time limit for every follower at once. The store's cancel fires the handler's token,
+    /// as a cancel by the followers does; the handler keeps its worker until it returns, and its result is dropped.
+    /// </summary>
+    private async Task TimeOutAsync(IJobStore store, string jobId, string callbackId, TimeSpan limit, RunCancellation run)
+    {
+        try
+        {
+            if (await store.CancelJobAsync(jobId, CancelReasons.Timeout, CancellationToken.None).ConfigureAwait(false))
+            {
+                Log.JobTimedOut(logger, jobId, callbackId, limit);
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The store could not be told: the handler is stopped all the same, and its outcome is written as cancelled.
+            Log.TimeoutNotRecorded(logger, e, jobId, callbackId);
+            run.Cancel();
+        }
+    }
 }

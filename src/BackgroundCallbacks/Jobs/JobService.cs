@@ -1,5 +1,6 @@
 using BackgroundCallbacks.Owners;
 using BackgroundCallbacks.Registry;
+using Microsoft.Extensions.Options;
 
 namespace BackgroundCallbacks.Jobs;
 
@@ -8,8 +9,10 @@ namespace BackgroundCallbacks.Jobs;
 /// its followers sees it, and cancels a follower. It does the owner check itself: a handle that does not exist and a
 /// handle of another owner are answered alike, with null.
 /// </summary>
-internal sealed class JobService(CallbackManagers managers, CallbackRegistry registry, TimeProvider time)
+internal sealed class JobService(CallbackManagers managers, CallbackRegistry registry, TimeProvider time, IOptions<BackgroundCallbacksOptions>? options = null)
 {
+    private readonly FollowedJobs? _followed = FollowedJobs.Create(options?.Value, time);
+
     /// <summary>
     /// Returns the follower's view of its job once there is something newer than <paramref name="afterVersion"/>, the job
     /// has ended at a version not below it, its place in line differs from <paramref name="knownPosition"/> (or, when the
@@ -76,10 +79,18 @@ internal sealed class JobService(CallbackManagers managers, CallbackRegistry reg
     /// <summary>
     /// The follower's view of its job with what is newer than <paramref name="afterVersion"/>, and its place in line while
     /// it waits in one; null when there is no such follower. The owner check is the caller's.
+    /// Every door that follows a job reads it here (a long poll when it starts, wakes and answers; a stream at least once
+    /// per heartbeat), so this is where an unended job is marked as followed, for abandoned-job cancelling: only a holder
+    /// of the follower's secret id gets a view.
     /// </summary>
     public async ValueTask<JobView?> ReadAsync(CallbackManager manager, string jobId, string followerId, long afterVersion, CancellationToken cancellationToken)
     {
         var view = await manager.Backend.Jobs.ReadAsync(jobId, followerId, afterVersion, cancellationToken).ConfigureAwait(false);
+        if (_followed is not null && view is not null && !view.Status.IsTerminal())
+        {
+            await _followed.TouchAsync(manager.Backend.Jobs, jobId, cancellationToken).ConfigureAwait(false);
+        }
+
         if (view is { Status: JobStatus.Queued } && registry.TryGet(view.CallbackId, out var callback) && callback.Line.IsLimited)
         {
             view = await JobLines.DescribeAsync(manager, callback, view, cancellationToken).ConfigureAwait(false);

@@ -10,7 +10,8 @@ namespace BackgroundCallbacks.Jobs;
 /// admission stays in the outbox until its job is queued and its slot set. Every process sweeps; the store hands each
 /// stale admission to one sweeper at a time. For each it sets right what is missing: a follower whose slot names
 /// another handle (its process died before taking the slot) is detached, and a job it created that never reached the
-/// queue is posted to the enqueuer. Doing either twice is harmless.
+/// queue is posted to the enqueuer. Doing either twice is harmless. When <see cref="BackgroundCallbacksOptions.AbandonedJobGrace"/>
+/// is set, it also cancels the jobs no follower has polled or streamed for that long (reason <c>abandoned</c>).
 /// </summary>
 internal sealed class JobSweeper(
     CallbackManagers managers,
@@ -64,6 +65,7 @@ internal sealed class JobSweeper(
                         }
                     }
                     while (handles.Count == BatchSize);
+                    await CancelAbandonedAsync(backend.Jobs).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)
                 {
@@ -102,6 +104,29 @@ internal sealed class JobSweeper(
         }
 
         await store.AcknowledgeAsync(handle, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>Cancels the jobs not seen for the grace; the store hands each to one sweeper, and cancelling twice is harmless.</summary>
+    private async Task CancelAbandonedAsync(IJobStore store)
+    {
+        if (options.Value.AbandonedJobGrace is not { } grace)
+        {
+            return;
+        }
+
+        IReadOnlyList<string> unseen;
+        do
+        {
+            unseen = await store.ClaimUnseenAsync(grace, BatchSize, CancellationToken.None).ConfigureAwait(false);
+            foreach (var jobId in unseen)
+            {
+                if (await store.CancelJobAsync(jobId, CancelReasons.Abandoned, CancellationToken.None).ConfigureAwait(false))
+                {
+                    Log.JobAbandoned(logger, jobId, grace);
+                }
+            }
+        }
+        while (unseen.Count == BatchSize);
     }
 
     private static bool HoldsSlot(string? slotHandle, string followerId) =>

@@ -15,6 +15,7 @@ internal sealed class RunCancellation : IDisposable
     private readonly Action _warn;
     private readonly Lock _lock = new();
     private ITimer? _warning;
+    private ITimer? _limit;
     private bool _returned;
 
     public RunCancellation(TimeProvider time, TimeSpan warnAfter, Action warn, CancellationToken shutdown)
@@ -39,7 +40,7 @@ internal sealed class RunCancellation : IDisposable
     {
         lock (_lock)
         {
-            if (_returned)
+            if (_returned || _canceled.IsCancellationRequested)
             {
                 return;
             }
@@ -56,6 +57,22 @@ internal sealed class RunCancellation : IDisposable
         {
             _returned = true;
             _warning?.Dispose();
+            _limit?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Calls <paramref name="onLimit"/> once when <paramref name="limit"/> has passed and the handler has not returned:
+    /// the run's time limit, counted from now. It ends the job in the store, whose cancel then fires the token.
+    /// </summary>
+    public void LimitTo(TimeSpan limit, Action onLimit)
+    {
+        lock (_lock)
+        {
+            if (!_returned)
+            {
+                _limit = _time.CreateTimer(static state => ((Action)state!)(), onLimit, limit, Timeout.InfiniteTimeSpan);
+            }
         }
     }
 
