@@ -11,7 +11,7 @@ public sealed class RedisJobStoreContractTests(RedisFixture fixture) : JobStoreC
     {
         // A prefix of its own: each test starts with an empty store, outbox included, on the shared server.
         var prefix = "t" + Guid.NewGuid().ToString("N")[..8] + ":";
-        var backend = await BackendHarness.CreateAsync(fixture.Redis.ConnectionString, o => o.KeyPrefix = prefix, time: time);
+        var backend = await BackendHarness.CreateAsync(fixture.Redis.ConnectionString, o => o.KeyPrefix = prefix, o => o.AbandonedJobGrace = SightingsGrace, time: time);
         return new StoreUnderTest(backend.Jobs, backend.DisposeAsync);
     }
 }

@@ -495,6 +495,147 @@ public abstract class JobStoreContractTests
         Assert.Equal(JobStatus.Succeeded, view.Status);
     }
 
+    [Fact]
+    public async Task Cancelling_a_job_ends_it_at_once_for_every_follower_with_the_jobs_reason_and_its_run_can_write_nothing()
+    {
+        await using var sut = await CreateStoreAsync(new FakeTimeProvider());
+        var key = NewKey();
+        var leaver = NewAdmission(key);
+        var stayer = NewAdmission(key);
+        var job = (await sut.Store.AdmitAsync(leaver, None)).JobId;
+        await sut.Store.AdmitAsync(stayer, None);
+        var attempt = await sut.Store.TryStartAsync(job, "run", None);
+        var fired = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var subscription = await sut.Store.SubscribeCancelAsync(job, () => fired.TrySetResult(), None);
+        var left = await sut.Store.DetachAsync(job, leaver.FollowerId, CancelReasons.Requested, None);
+        var before = await ReadAsync(sut, stayer, 0, job);
+        using var watch = sut.Store.Changes.Watch(job);
+
+        var canceled = await sut.Store.CancelJobAsync(job, CancelReasons.Timeout, None);
+        await fired.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await watch.Changed.WaitAsync(TimeSpan.FromSeconds(10));
+        await sut.Store.AppendUpdatesAsync(job, attempt, "[\"late\"]", [new("log", """{"children":"late"}""")], None);
+        var lateCompletion = await sut.Store.CompleteAsync(job, attempt, JobOutcome.Succeeded("[\"late\"]"), None);
+        var again = await sut.Store.CancelJobAsync(job, CancelReasons.Abandoned, None);
+        var stayerView = await ReadAsync(sut, stayer, 0, job);
+        var leaverView = await ReadAsync(sut, leaver, 0, job);
+        var joiner = NewAdmission(key);
+        var afterCancel = await sut.Store.AdmitAsync(joiner, None);
+
+        Assert.True(canceled);
+        Assert.False(again);
+        Assert.Equal(JobStatus.Canceled, stayerView.Status);
+        Assert.Equal(CancelReasons.Timeout, stayerView.CancelReason);
+        Assert.Equal(before.Version + 1, stayerView.Version);
+        Assert.Null(stayerView.OutputsJson);
+        Assert.Null(stayerView.ProgressJson);
+        Assert.Empty(stayerView.SideUpdates);
+        Assert.Equal(CompletionResult.AlreadyEnded, lateCompletion);
+        Assert.Equal(0, await sut.Store.TryStartAsync(job, "run", None));
+
+        // A follower that left before keeps its own reason and version.
+        Assert.Equal(left!, leaverView, new ViewComparer());
+        Assert.Equal(CancelReasons.Requested, leaverView.CancelReason);
+        Assert.False(afterCancel.Joined);
+        Assert.Equal(JobRecord.DroppedArguments, (await sut.Store.GetRecordAsync(job, None))!.ArgsJson);
+    }
+
+    [Fact]
+    public async Task A_cancelled_queued_job_never_starts_and_an_ended_or_missing_job_is_not_cancelled()
+    {
+        await using var sut = await CreateStoreAsync(new FakeTimeProvider());
+        var queued = NewAdmission();
+        var done = NewAdmission();
+        await sut.Store.AdmitAsync(queued, None);
+        await sut.Store.AdmitAsync(done, None);
+        var attempt = await sut.Store.TryStartAsync(done.Record.JobId, "run", None);
+        await sut.Store.CompleteAsync(done.Record.JobId, attempt, JobOutcome.Succeeded("[1]"), None);
+        var ended = await ReadAsync(sut, done, 0);
+
+        Assert.True(await sut.Store.CancelJobAsync(queued.Record.JobId, CancelReasons.Abandoned, None));
+        Assert.False(await sut.Store.CancelJobAsync(done.Record.JobId, CancelReasons.Timeout, None));
+        Assert.False(await sut.Store.CancelJobAsync(NewAdmission().Record.JobId, CancelReasons.Timeout, None));
+
+        Assert.Equal(0, await sut.Store.TryStartAsync(queued.Record.JobId, "run", None));
+        var queuedView = await ReadAsync(sut, queued, 0);
+        Assert.Equal(JobStatus.Canceled, queuedView.Status);
+        Assert.Equal(CancelReasons.Abandoned, queuedView.CancelReason);
+        Assert.Equal(ended, await ReadAsync(sut, done, 0), new ViewComparer());
+    }
+
+    [Fact]
+    public async Task A_job_nobody_sees_is_claimed_after_the_grace_once_per_grace_and_a_sighting_holds_it_back()
+    {
+        var time = new FakeTimeProvider();
+        await using var sut = await CreateStoreAsync(time);
+        var unseen = NewAdmission();
+        var seen = NewAdmission();
+        await sut.Store.AdmitAsync(unseen, None);
+        await sut.Store.AdmitAsync(seen, None);
+
+        time.Advance(SightingsGrace / 2);
+        await sut.Store.TouchAsync(seen.Record.JobId, TimeSpan.Zero, None);
+        Assert.Empty(await sut.Store.ClaimUnseenAsync(SightingsGrace, 100, None));
+        time.Advance(SightingsGrace / 2);
+        var due = await sut.Store.ClaimUnseenAsync(SightingsGrace, 100, None);
+        var heldBack = await sut.Store.ClaimUnseenAsync(SightingsGrace, 100, None);
+        time.Advance(SightingsGrace);
+        var later = await sut.Store.ClaimUnseenAsync(SightingsGrace, 100, None);
+
+        Assert.Equal([unseen.Record.JobId], due);
+        Assert.Empty(heldBack);
+        Assert.Equal(new[] { unseen.Record.JobId, seen.Record.JobId }.Order(StringComparer.Ordinal), later.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_sighting_is_written_only_when_the_last_one_is_older_than_asked()
+    {
+        var time = new FakeTimeProvider();
+        await using var sut = await CreateStoreAsync(time);
+        var fresh = NewAdmission();
+        var stale = NewAdmission();
+        await sut.Store.AdmitAsync(fresh, None);
+        await sut.Store.AdmitAsync(stale, None);
+
+        time.Advance(TimeSpan.FromSeconds(10));
+        await sut.Store.TouchAsync(fresh.Record.JobId, TimeSpan.FromSeconds(30), None);
+        await sut.Store.TouchAsync(stale.Record.JobId, TimeSpan.FromSeconds(5), None);
+        time.Advance(SightingsGrace - TimeSpan.FromSeconds(10));
+
+        // The sighting 10 s after admission was not written for the job whose admission was younger than 30 s.
+        Assert.Equal([fresh.Record.JobId], await sut.Store.ClaimUnseenAsync(SightingsGrace, 100, None));
+    }
+
+    [Fact]
+    public async Task An_ended_job_is_never_claimed_as_unseen_nor_is_the_name_a_joined_admission_would_have_had()
+    {
+        var time = new FakeTimeProvider();
+        await using var sut = await CreateStoreAsync(time);
+        var completed = NewAdmission();
+        var left = NewAdmission();
+        var canceled = NewAdmission();
+        var key = NewKey();
+        var creator = NewAdmission(key);
+        var joiner = NewAdmission(key);
+        await sut.Store.AdmitAsync(completed, None);
+        await sut.Store.AdmitAsync(left, None);
+        await sut.Store.AdmitAsync(canceled, None);
+        var shared = (await sut.Store.AdmitAsync(creator, None)).JobId;
+        await sut.Store.AdmitAsync(joiner, None);
+        var attempt = await sut.Store.TryStartAsync(completed.Record.JobId, "run", None);
+        await sut.Store.CompleteAsync(completed.Record.JobId, attempt, JobOutcome.Succeeded("[1]"), None);
+        await sut.Store.DetachAsync(left.Record.JobId, left.FollowerId, CancelReasons.Requested, None);
+        await sut.Store.CancelJobAsync(canceled.Record.JobId, CancelReasons.Timeout, None);
+        await sut.Store.TouchAsync(completed.Record.JobId, TimeSpan.Zero, None);
+
+        time.Advance(SightingsGrace);
+
+        Assert.Equal([shared], await sut.Store.ClaimUnseenAsync(SightingsGrace, 100, None));
+    }
+
+    /// <summary>The abandoned-job grace the stores under test are built with, so they keep sightings.</summary>
+    protected static readonly TimeSpan SightingsGrace = TimeSpan.FromMinutes(1);
+
     /// <summary>An admission of a fresh job; joinable when it has a key.</summary>
     internal static Admission NewAdmission(string? key = null, string owner = "s:owner")
     {

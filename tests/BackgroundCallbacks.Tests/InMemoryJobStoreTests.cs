@@ -10,7 +10,7 @@ public sealed class InMemoryJobStoreTests : JobStoreContractTests
 {
     protected override Task<StoreUnderTest> CreateStoreAsync(FakeTimeProvider time)
     {
-        var store = new InMemoryJobStore(time, Options.Create(new BackgroundCallbacksOptions()));
+        var store = new InMemoryJobStore(time, Options.Create(new BackgroundCallbacksOptions { AbandonedJobGrace = SightingsGrace }));
         return Task.FromResult(new StoreUnderTest(store, () =>
         {
             store.Dispose();

@@ -59,7 +59,8 @@ internal static class JobScripts
     /// <summary>
     /// KEYS: job, updates. ARGV: follower id, reason, ended ttl, channel, job id. Marks the follower detached at a new
     /// version; the last follower's leaving cancels the job at once. Answers {follower value, callback, 'c' when it
-    /// cancelled the job else 'v'}; 0 when the job has ended (nothing changes); nil without such a follower.
+    /// cancelled the job else 'v'} ({follower value, callback} when it had left); 0 when the job has ended (nothing
+    /// changes); nil without such a follower.
     /// </summary>
     public const string Detach = """
         local fv = redis.call('HGET', KEYS[1], 'f:' .. ARGV[1])

@@ -162,7 +162,7 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
         }
 
         var parts = (RedisResult[])result!;
-        if ((string?)parts[2] == "c")
+        if (parts.Length > 2 && (string?)parts[2] == "c")
         {
             await ForgetSightingAsync(jobId).ConfigureAwait(false);
         }
