@@ -158,6 +158,24 @@ internal static class TestCallbacks
         {
             RegisterServerSide(callbacks, pid);
         }
+
+        RegisterTimeLimits(callbacks, pid);
+    }
+
+    /// <summary>Time limits across processes: a callback whose run is cut off by its <c>TimeoutSeconds</c>.</summary>
+    private static void RegisterTimeLimits(BackgroundCallbacksBuilder callbacks, int pid)
+    {
+        // Runs until its token fires, which its 2 s limit makes happen; prints when it fired, as "wait" does.
+        callbacks.MapBackgroundCallback("limited", async (int? n, CallbackContext context, CancellationToken cancellationToken) =>
+            {
+                using var registration = cancellationToken.Register(() => StdoutLogger.WriteLine($"FIRED|{context.JobId}|{DateTime.UtcNow.Ticks}"));
+                context.SetProps("probe", new { pid, started = DateTime.UtcNow.Ticks });
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+                return "never";
+            })
+            .Output("limited-out", "children")
+            .Input("limited-in", "value")
+            .Configure(a => a.TimeoutSeconds = 2);
     }
 
     /// <summary>
