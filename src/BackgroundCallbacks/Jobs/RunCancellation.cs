@@ -1,8 +1,8 @@
 namespace BackgroundCallbacks.Jobs;
 
 /// <summary>
-/// The token of one run: it fires when the job is cancelled (its followers left) or this worker shuts down, and tells
-/// which it was. Cancellation is cooperative: a handler that goes on after its token fired keeps its worker, and a
+/// The token of one run: it fires when the job is cancelled (its followers left, its time limit passed, nobody followed
+/// it) or this worker shuts down, and tells which it was. Cancellation is cooperative: a handler that goes on after its token fired keeps its worker, and a
 /// warning is logged when it has not returned some time later.
 /// </summary>
 internal sealed class RunCancellation : IDisposable
@@ -29,7 +29,7 @@ internal sealed class RunCancellation : IDisposable
 
     public CancellationToken Token => _linked.Token;
 
-    /// <summary>Whether the job was cancelled by its followers.</summary>
+    /// <summary>Whether the job was cancelled (by its followers, its time limit or for being abandoned).</summary>
     public bool IsCanceled => _canceled.IsCancellationRequested;
 
     /// <summary>Whether the worker shuts down and the job was not cancelled: the run is interrupted, not ended.</summary>
