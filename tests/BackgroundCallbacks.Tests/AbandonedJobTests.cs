@@ -114,7 +114,7 @@ public class AbandonedJobTests
             b => b.MapBackgroundCallback("ok", (int? n) => n).Output("out", "children").Input("in", "value"),
             o => { o.AbandonedJobGrace = TimeSpan.FromSeconds(40); o.MaxLongPollWait = TimeSpan.FromSeconds(45); })).DisposeAsync());
 
-        Assert.Contains("AbandonedJobGrace must exceed MaxLongPollWait", error.Message);
+        Assert.Contains("AbandonedJobGrace must exceed MaxLongPollWait and EventStreamHeartbeat", error.Message);
     }
 
     [Fact]

@@ -72,10 +72,10 @@ internal sealed class BackgroundCallbacksOptionsValidator : IValidateOptions<Bac
             failures.Add($"AbandonedJobGrace must exceed the browser client's longest retry delay, {BackgroundCallbacksOptions.ClientMaxRetryDelay.TotalSeconds} s (it is {grace}).");
         }
 
-        if (options.AbandonedJobGrace is { } longPollGrace && longPollGrace <= options.MaxLongPollWait)
+        if (options.AbandonedJobGrace is { } followGrace && (followGrace <= options.MaxLongPollWait || followGrace <= options.EventStreamHeartbeat))
         {
-            // A parked long poll follows its job without a sighting until it answers.
-            failures.Add($"AbandonedJobGrace must exceed MaxLongPollWait, {options.MaxLongPollWait} (it is {longPollGrace}).");
+            // A parked long poll, or a quiet stream, follows its job without a sighting until it answers or beats.
+            failures.Add($"AbandonedJobGrace must exceed MaxLongPollWait and EventStreamHeartbeat, {options.MaxLongPollWait} and {options.EventStreamHeartbeat} (it is {followGrace}).");
         }
 
         if (options.EventStreamHeartbeat <= TimeSpan.Zero)
