@@ -53,6 +53,42 @@ public class AbandonedJobTests
     }
 
     [Fact]
+    public async Task A_job_a_door_follows_through_JobService_TouchAsync_as_the_event_stream_does_is_not_cancelled()
+    {
+        var time = new TimerWatchingTimeProvider();
+        var gate = new Gate();
+        var tokens = new Dictionary<int, TaskCompletionSource>
+        {
+            [1] = new(TaskCreationOptions.RunContinuationsAsynchronously),
+            [2] = new(TaskCreationOptions.RunContinuationsAsynchronously),
+        };
+        await using var app = await StartAsync(time, gate, tokens, o => o.AbandonedJobGrace = Grace);
+        using var client = app.NewClient();
+        var streamed = await client.StartAsync("work", In(1));
+        var forgotten = await client.StartAsync("work", In(2));
+        await client.WaitUntilAsync(streamed, b => b.Status() == "running");
+        await client.WaitUntilAsync(forgotten, b => b.Status() == "running");
+        var jobs = app.Services.GetRequiredService<BackgroundCallbacks.Jobs.JobService>();
+        Assert.True(jobs.TryLocate(streamed, out var store, out var followerId, out var jobId));
+
+        // A stream reads each job at least once per heartbeat (15 s) and touches it with what it read.
+        for (var elapsed = TimeSpan.Zero; elapsed < 2 * Grace; elapsed += TimeSpan.FromSeconds(15))
+        {
+            time.Advance(TimeSpan.FromSeconds(15));
+            var view = await store.ReadAsync(jobId, followerId, 0, default);
+            await jobs.TouchAsync(store, jobId, view!, default);
+        }
+
+        var (_, streamedView) = await client.PollAsync(streamed);
+        var (_, forgottenView) = await client.PollAsync(forgotten);
+        gate.Open();
+
+        Assert.Equal("running", streamedView.Status());
+        Assert.Equal("canceled", forgottenView.Status());
+        Assert.Equal("abandoned", forgottenView["cancelReason"].Str());
+    }
+
+    [Fact]
     public async Task A_job_nobody_polls_is_not_cancelled_before_the_grace_has_passed()
     {
         var time = new TimerWatchingTimeProvider();

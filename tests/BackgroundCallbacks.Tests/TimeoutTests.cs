@@ -119,6 +119,61 @@ public class TimeoutTests
     }
 
     [Fact]
+    public async Task The_limit_counts_per_run_a_retry_starts_its_clock_again()
+    {
+        var time = new TimerWatchingTimeProvider();
+        var firstRun = new Gate();
+        var secondRun = new Gate();
+        var tokenFired = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var runs = 0;
+        await using var app = await TestApp.StartAsync(
+            b => b.MapBackgroundCallback("flaky", async (int? n, CancellationToken ct) =>
+                {
+                    if (Interlocked.Increment(ref runs) == 1)
+                    {
+                        await firstRun.PassAsync(ct);
+                        throw new InvalidOperationException("The first run fails.");
+                    }
+
+                    try
+                    {
+                        await secondRun.PassAsync(ct);
+                    }
+                    catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                    {
+                        tokenFired.TrySetResult();
+                        throw;
+                    }
+
+                    return "done";
+                })
+                .Output("out", "children").Input("in", "value").Configure(c => { c.TimeoutSeconds = (int)Limit.TotalSeconds; c.Retries = 1; }),
+            services: s => s.AddSingleton<TimeProvider>(time));
+        using var client = app.NewClient();
+        var firstLimit = time.NextTimer(Limit);
+        var handle = await client.StartAsync("flaky", In(1));
+        await firstRun.WaitReachedAsync();
+        await firstLimit.WaitAsync(TimeSpan.FromSeconds(30));
+        time.Advance(TimeSpan.FromSeconds(8));
+
+        var secondLimit = time.NextTimer(Limit);
+        firstRun.Open();
+        await secondRun.WaitReachedAsync();
+        await secondLimit.WaitAsync(TimeSpan.FromSeconds(30));
+        time.Advance(TimeSpan.FromSeconds(8));
+        var (_, sixteenSecondsIn) = await client.PollAsync(handle);
+        time.Advance(TimeSpan.FromSeconds(2));
+        var (_, tenSecondsIntoTheRetry) = await client.PollAsync(handle);
+        await tokenFired.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // 16 s after the first start, 8 s into the retry: the first run's clock went with it.
+        Assert.Equal("running", sixteenSecondsIn.Status());
+        Assert.Equal("canceled", tenSecondsIntoTheRetry.Status());
+        Assert.Equal("timeout", tenSecondsIntoTheRetry["cancelReason"].Str());
+        Assert.Equal(2, Volatile.Read(ref runs));
+    }
+
+    [Fact]
     public async Task A_run_that_returns_within_its_limit_succeeds_and_the_limit_passing_later_changes_nothing()
     {
         var time = new TimerWatchingTimeProvider();
