@@ -53,9 +53,10 @@ public class AbandonedJobTests
     }
 
     [Fact]
-    public async Task A_job_a_door_follows_through_JobService_TouchAsync_as_the_event_stream_does_is_not_cancelled()
+    public async Task A_job_followed_only_by_an_event_stream_is_not_cancelled()
     {
         var time = new TimerWatchingTimeProvider();
+        var heartbeat = TimeSpan.FromSeconds(15);
         var gate = new Gate();
         var tokens = new Dictionary<int, TaskCompletionSource>
         {
@@ -68,15 +69,19 @@ public class AbandonedJobTests
         var forgotten = await client.StartAsync("work", In(2));
         await client.WaitUntilAsync(streamed, b => b.Status() == "running");
         await client.WaitUntilAsync(forgotten, b => b.Status() == "running");
-        var jobs = app.Services.GetRequiredService<BackgroundCallbacks.Jobs.JobService>();
-        Assert.True(jobs.TryLocate(streamed, out var store, out var followerId, out var jobId));
 
-        // A stream reads each job at least once per heartbeat (15 s) and touches it with what it read.
-        for (var elapsed = TimeSpan.Zero; elapsed < 2 * Grace; elapsed += TimeSpan.FromSeconds(15))
+        var parked = time.NextTimer(heartbeat);
+        using var stream = await EventStreamReader.OpenAsync(client.Http, $"{CallbackClient.Prefix}/events?jobs={streamed}");
+        Assert.NotNull((await stream.NextAsync())!.Retry);
+        Assert.Equal("job", (await stream.NextAsync())!.Event);
+
+        // The stream reads its job at every heartbeat, which is all that follows it here, across twice the grace.
+        for (var elapsed = TimeSpan.Zero; elapsed < 2 * Grace; elapsed += heartbeat)
         {
-            time.Advance(TimeSpan.FromSeconds(15));
-            var view = await store.ReadAsync(jobId, followerId, 0, default);
-            await jobs.TouchAsync(store, jobId, view!, default);
+            await parked.WaitAsync(TimeSpan.FromSeconds(30));
+            parked = time.NextTimer(heartbeat);
+            time.Advance(heartbeat);
+            Assert.Equal("ping", (await stream.NextAsync())!.Comment);
         }
 
         var (_, streamedView) = await client.PollAsync(streamed);
