@@ -166,15 +166,15 @@ internal static class TestCallbacks
     private static void RegisterTimeLimits(BackgroundCallbacksBuilder callbacks, int pid)
     {
         // Runs until its token fires, which its 2 s limit makes happen; prints when it fired, as "wait" does.
-        callbacks.MapBackgroundCallback("limited", async (int? n, CallbackContext context, CancellationToken cancellationToken) =>
+        callbacks.MapBackgroundCallback("time-limited", async (int? n, CallbackContext context, CancellationToken cancellationToken) =>
             {
                 using var registration = cancellationToken.Register(() => StdoutLogger.WriteLine($"FIRED|{context.JobId}|{DateTime.UtcNow.Ticks}"));
                 context.SetProps("probe", new { pid, started = DateTime.UtcNow.Ticks });
                 await Task.Delay(Timeout.Infinite, cancellationToken);
                 return "never";
             })
-            .Output("limited-out", "children")
-            .Input("limited-in", "value")
+            .Output("time-limited-out", "children")
+            .Input("time-limited-in", "value")
             .Configure(a => a.TimeoutSeconds = 2);
     }
 

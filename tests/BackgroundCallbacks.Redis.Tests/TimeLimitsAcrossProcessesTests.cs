@@ -28,7 +28,7 @@ public sealed class TimeLimitsAcrossProcessesTests : IAsyncLifetime
         var (webA, webB) = (_cluster.Webs[0].Address!, _cluster.Webs[1].Address!);
         var worker = _cluster.Workers[0];
         using var browser = new ProtocolClient();
-        var handle = await browser.StartAsync(webA, "limited", "limited-in", "value", 1);
+        var handle = await browser.StartAsync(webA, "time-limited", "time-limited-in", "value", 1);
         var jobId = handle.Split('.')[1];
         await browser.WaitUntilAsync(webB, handle, b => ProtocolClient.SideUpdates(b, "probe").Length > 0, Deadline);
 
