@@ -14,11 +14,13 @@ internal sealed class FollowedJobs
     private readonly Dictionary<string, long> _marked = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private readonly TimeProvider _time;
+    private long _prunedAt;
 
     private FollowedJobs(TimeSpan staleAfter, TimeProvider time)
     {
         StaleAfter = staleAfter;
         _time = time;
+        _prunedAt = time.GetTimestamp();
     }
 
     /// <summary>How old a job's sighting may get before a follow renews it.</summary>
@@ -53,8 +55,10 @@ internal sealed class FollowedJobs
                 return ValueTask.CompletedTask;
             }
 
-            if (_marked.Count >= PruneAbove)
+            // At most once per StaleAfter, so a process following very many jobs does not scan them on every mark.
+            if (_marked.Count >= PruneAbove && _time.GetElapsedTime(_prunedAt, now) >= StaleAfter)
             {
+                _prunedAt = now;
                 foreach (var (old, oldAt) in _marked.ToArray())
                 {
                     if (_time.GetElapsedTime(oldAt, now) >= StaleAfter)
