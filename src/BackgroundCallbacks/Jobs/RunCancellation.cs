@@ -2,8 +2,8 @@ namespace BackgroundCallbacks.Jobs;
 
 /// <summary>
 /// The token of one run: it fires when the job is cancelled (its followers left, its time limit passed, nobody followed
-/// it) or this worker shuts down, and tells which it was. Cancellation is cooperative: a handler that goes on after its token fired keeps its worker, and a
-/// warning is logged when it has not returned some time later.
+/// it) or this worker shuts down, and tells which it was. Cancellation is cooperative: a handler that goes on after its
+/// token fired keeps its worker, and a warning is logged when it has not returned some time later.
 /// </summary>
 internal sealed class RunCancellation : IDisposable
 {
