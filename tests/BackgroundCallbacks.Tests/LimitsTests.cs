@@ -415,14 +415,4 @@ public class LimitsTests
 
         Assert.Contains(expected, error.Message);
     }
-
-    [Fact]
-    public async Task An_abandoned_job_grace_no_longer_than_the_clients_longest_retry_delay_stops_the_app_at_startup()
-    {
-        var error = await Assert.ThrowsAnyAsync<Exception>(async () => await (await TestApp.StartAsync(
-            b => b.MapBackgroundCallback("cb", (int? n) => n).Output("out", "children").Input("in", "value"),
-            o => o.AbandonedJobGrace = TimeSpan.FromSeconds(30))).DisposeAsync());
-
-        Assert.Contains("AbandonedJobGrace must exceed the browser client's longest retry delay", error.Message);
-    }
 }
