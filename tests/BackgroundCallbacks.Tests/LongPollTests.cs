@@ -33,7 +33,10 @@ public class LongPollTests(ITestOutputHelper output)
         using var client = app.NewClient();
         var handle = await client.StartAsync("steps", In(1));
         await beforeReport.WaitReachedAsync();
-        var (_, current) = await client.PollAsync(handle);
+
+        // The first report is written on its own schedule: the poll parks only once it is in the state, so that only
+        // the second report can wake it.
+        var current = await client.WaitUntilAsync(handle, b => CallbackClient.Output(b, "bar", "value", "progress")?.GetValue<int>() == 0);
 
         var poll = client.PollAsync(handle, current.Version(), 20_000);
         await WaitUntilParkedAsync(app, handle, 1);
