@@ -43,12 +43,15 @@ public sealed class ErrorTests(BrowserFixture browser)
     {
         await using var test = await browser.NewPageAsync();
         await test.OpenAsync("/examples/disable.html");
-        await test.Page.RouteAsync(url => url.Contains("/_callbacks/jobs/", StringComparison.Ordinal), route => route.AbortAsync());
+        // Neither the event stream nor a poll gets through.
+        await test.Page.RouteAsync(
+            url => url.Contains("/_callbacks/jobs/", StringComparison.Ordinal) || url.Contains("/_callbacks/events", StringComparison.Ordinal),
+            route => route.AbortAsync());
 
         await test.Page.ClickAsync("#disable-run");
 
         await Expect(test.Page.Locator("#disable-run")).ToBeDisabledAsync();
-        await Expect(test.Page.Locator(".bc-error-banner[role=alert]")).ToContainTextAsync("Lost contact with the server");
+        await Expect(test.Page.Locator(".bc-error-banner[role=alert]")).ToContainTextAsync("Lost contact with the server", new() { Timeout = 30_000 });
         await Expect(test.Page.Locator("#disable-run")).ToBeEnabledAsync();
     }
 
@@ -57,9 +60,10 @@ public sealed class ErrorTests(BrowserFixture browser)
     {
         await using var test = await browser.NewPageAsync();
         await test.OpenAsync("/examples/basic.html");
-        // A proxy that cuts requests held open: every long poll fails, plain polls get through.
+        // A proxy that cuts requests held open: the event stream and every long poll fail, plain polls get through.
         await test.Page.RouteAsync(
-            url => url.Contains("/_callbacks/jobs/", StringComparison.Ordinal) && url.Contains("wait=", StringComparison.Ordinal),
+            url => url.Contains("/_callbacks/events", StringComparison.Ordinal)
+                || (url.Contains("/_callbacks/jobs/", StringComparison.Ordinal) && url.Contains("wait=", StringComparison.Ordinal)),
             route => route.AbortAsync());
 
         await test.Page.ClickAsync("#basic-run");
@@ -67,5 +71,6 @@ public sealed class ErrorTests(BrowserFixture browser)
         await Expect(test.Page.Locator("#basic-paragraph")).ToHaveTextAsync("Clicked 1 times");
         Assert.Contains(test.Requests, r => r.StartsWith("GET /_callbacks/jobs/", StringComparison.Ordinal) && !r.Contains("wait=", StringComparison.Ordinal));
         Assert.Empty(await test.EventsAsync("error"));
+        Assert.Equal("poll", await test.TransportAsync());
     }
 }

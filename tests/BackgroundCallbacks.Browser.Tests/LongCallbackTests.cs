@@ -17,7 +17,9 @@ public sealed class LongCallbackTests(BrowserFixture browser)
 
         await Expect(test.Page.Locator("#basic-paragraph")).ToHaveTextAsync("Clicked 1 times");
         Assert.Contains(test.Requests, r => r.StartsWith("POST /_callbacks/callbacks/basic", StringComparison.Ordinal));
-        Assert.Contains(test.Requests, r => r.StartsWith("GET /_callbacks/jobs/", StringComparison.Ordinal) && r.Contains("wait=", StringComparison.Ordinal));
+        // Followed by the browser's event stream, not by polls.
+        Assert.Contains(test.Requests, r => r.StartsWith("GET /_callbacks/events?jobs=", StringComparison.Ordinal));
+        Assert.DoesNotContain(test.Requests, r => r.StartsWith("GET /_callbacks/jobs/", StringComparison.Ordinal));
     }
 
     [BrowserFact]

@@ -31,7 +31,8 @@ public sealed class ReloadTests(BrowserFixture browser)
         await Expect(test.Page.Locator("#run-button-2")).ToBeEnabledAsync();
         var afterReload = test.RequestsSince(before);
         Assert.DoesNotContain(afterReload, r => r.StartsWith("POST ", StringComparison.Ordinal));
-        Assert.Contains(afterReload, r => r.StartsWith($"GET /_callbacks/jobs/{handle}?", StringComparison.Ordinal));
+        // The reloaded page follows the job again, from its start, on the browser's event stream.
+        Assert.Contains(afterReload, r => r.StartsWith("GET /_callbacks/events?jobs=", StringComparison.Ordinal) && r.Contains(handle, StringComparison.Ordinal));
         Assert.Equal(0, await test.Page.EvaluateAsync<int>("() => Object.keys(sessionStorage).filter((k) => k.startsWith('bc.job|')).length"));
     }
 }

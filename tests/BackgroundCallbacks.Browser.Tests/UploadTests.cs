@@ -84,9 +84,11 @@ public sealed partial class UploadTests(BrowserFixture browser) : IDisposable
         await Expect(test.Page.Locator("body")).Not.ToContainTextAsync("bcref:");
 
         // The job reported how far it got, in bytes of the file, up to the whole file.
-        var reports = (await test.ResponsesAsync())
-            .Where(r => r.Path.Contains("/jobs/", StringComparison.Ordinal) && r.Body.TryGetProperty("progress", out var p) && p.ValueKind == JsonValueKind.Array)
-            .Select(r => r.Body.GetProperty("progress"))
+        var jobs = (await test.ResponsesAsync()).Where(r => r.Path.Contains("/jobs/", StringComparison.Ordinal)).Select(r => r.Body)
+            .Concat(await test.StreamedJobsAsync());
+        var reports = jobs
+            .Where(j => j.TryGetProperty("progress", out var p) && p.ValueKind == JsonValueKind.Array)
+            .Select(j => j.GetProperty("progress"))
             .ToList();
         Assert.NotEmpty(reports);
         Assert.All(reports, p => Assert.Equal(length, Number(p, "max")));

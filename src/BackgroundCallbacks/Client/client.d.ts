@@ -23,7 +23,16 @@ declare namespace BackgroundCallbacks {
   interface StartOptions {
     /** The endpoints' prefix; by default the path the script was loaded from, e.g. "/_callbacks". */
     prefix?: string;
-    /** Whether jobs are followed by long poll (the default) rather than plain polling at each callback's interval. */
+    /**
+     * How jobs are followed. "auto" (the default): by one Server-Sent Events stream that the tabs of the browser share
+     * (a leader tab chosen with Web Locks keeps it and shares its events over a BroadcastChannel), falling back to long
+     * polls when the browser lacks EventSource, BroadcastChannel or Web Locks, or the stream fails, and to plain polls
+     * every `interval` when long polls fail too. "events": the stream even without the means to share it (one per tab
+     * then), with the same fallbacks. "longpoll": never the stream. "poll": plain polls only. Script tag:
+     * `data-transport`.
+     */
+    transport?: "auto" | "events" | "longpoll" | "poll";
+    /** @deprecated `false` is `transport: "poll"`. */
     longPoll?: boolean;
     /** How long, in milliseconds, a long poll asks the server to wait. Default 20000. */
     wait?: number;
@@ -54,6 +63,11 @@ declare namespace BackgroundCallbacks {
     getProp(id: ComponentId, property: string): Json | undefined;
     /** The ids of the callbacks the server declared. */
     readonly callbacks: string[];
+    /**
+     * How this tab follows jobs now: "events", "longpoll" or "poll"; null before start. Also shown as
+     * `<html data-bc-transport="…">`; the tab that keeps the browser's stream has `data-bc-leader`.
+     */
+    readonly transport: "events" | "longpoll" | "poll" | null;
   }
 
   /** The detail of the `backgroundcallbacks:*` events dispatched on `document`. */
@@ -68,6 +82,18 @@ declare namespace BackgroundCallbacks {
     inline?: boolean;
     triggered?: string[];
     message?: string;
+  }
+
+  /** The detail of `backgroundcallbacks:queue`: the job's place in its callback's line changed. */
+  interface QueueEventDetail {
+    callbackId: string;
+    match: { [key: string]: string | number | boolean } | null;
+    /** Null when the job left the line (it runs, ended, or was superseded). */
+    handle: string | null;
+    /** How many jobs are ahead of it (0: it runs next); null when it waits in no line. */
+    position: number | null;
+    /** The server's estimate of the seconds until its result, rounded up; null when there is none. */
+    etaSeconds: number | null;
   }
 
   /** What the server stored of an uploaded file (`data-bc-files` holds these, as a JSON array). */
@@ -110,6 +136,8 @@ interface DocumentEventMap {
   "backgroundcallbacks:reattach": CustomEvent<BackgroundCallbacks.EventDetail>;
   /** A cancel was sent for a job. */
   "backgroundcallbacks:cancel": CustomEvent<BackgroundCallbacks.EventDetail>;
+  /** A job's place in its line changed (`position`, `etaSeconds`), or it left the line (both null). */
+  "backgroundcallbacks:queue": CustomEvent<BackgroundCallbacks.QueueEventDetail>;
   /** A job, inline or cached invocation ended: succeeded, failed or canceled. */
   "backgroundcallbacks:done": CustomEvent<BackgroundCallbacks.EventDetail>;
   /** Files were chosen or dropped on a file binding; hashing and uploading start. */

@@ -10,6 +10,11 @@
   const STORE_PREFIX = "bc.job|";
   const PAGE_KEY = "bc.page";
   const PAGE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+  const TRANSPORTS = ["auto", "events", "longpoll", "poll"];
+  // The longest a client waits before it tries again: the server's abandoned-job grace must exceed it.
+  const MAX_RETRY_DELAY = 30000;
+  const FIRST_STREAM_RETRY = 5000;
+  const MAX_STREAM_JOBS = 100;
   const UNITLESS = new Set(["opacity", "zIndex", "flex", "flexGrow", "flexShrink", "order", "fontWeight", "lineHeight", "zoom"]);
 
   const renderers = new Map();
@@ -840,6 +845,7 @@
       slot.poll = null;
       slot.superseded = slot.handle;
     }
+    showQueue(slot, null, null);
     clearError(slot);
     applyRunning(callback, match, "whileRunning");
     if (slot.posting) {
@@ -937,6 +943,7 @@
       slot.handle = answer.handle;
       remember(slot, answer.handle);
       emit("job", { callbackId: callback.id, match: slot.match, handle: answer.handle, status: answer.status });
+      showQueue(slot, answer.handle, answer);
       if (slot.cancelWanted) {
         requestCancel(slot);
       }
@@ -948,98 +955,531 @@
     }
   }
 
-  /** Follows a job until it ends: long polls while the server holds them, plain polls every `interval` otherwise. */
+  // ---------------------------------------------------------------- following a job
+
+  /** The transport a follow uses now: the browser's one event stream, else long polls, else plain polls. */
+  function transportFor(state) {
+    if (options.transport === "poll") {
+      return "poll";
+    }
+    const now = Date.now();
+    if (hub && now >= eventsBlockedUntil && !(state && now < state.eventsBlockedUntil)) {
+      return "events";
+    }
+    return longPollBroken ? "poll" : "longpoll";
+  }
+
+  /** Tells tests and the curious how jobs are followed now: `<html data-bc-transport="events|longpoll|poll">`. */
+  function showTransport() {
+    document.documentElement.setAttribute("data-bc-transport", transportFor(null));
+  }
+
+  /**
+   * Follows a job until it ends: by the browser's one event stream while it works, else by long polls, else by plain
+   * polls every `interval`. A follow that fell back to polling tries the stream again once its pause is over.
+   */
   async function follow(slot, token, handle, after, interval, reattached) {
-    const callback = slot.callback;
     const controller = new AbortController();
     slot.poll = controller;
     slot.handle = handle;
-    let failures = 0;
-    for (;;) {
-      if (token !== slot.token || controller.signal.aborted) {
+    const state = { slot, token, handle, after, interval, reattached, failures: 0, eventsBlockedUntil: 0 };
+    while (token === slot.token && !controller.signal.aborted) {
+      const transport = transportFor(state);
+      showTransport();
+      const outcome = transport === "events"
+        ? await followByEvents(state, controller.signal)
+        : await poll(state, controller.signal, transport === "longpoll");
+      if (outcome === "ended") {
         return;
-      }
-      const longPoll = options.longPoll && !longPollBroken;
-      const started = Date.now();
-      let response;
-      let job = null;
-      try {
-        response = await fetch(jobUrl(handle) + "?after=" + after + (longPoll ? "&wait=" + options.wait : ""), {
-          credentials: "same-origin",
-          headers: { Accept: "application/json" },
-          signal: controller.signal,
-        });
-        if (response.ok) {
-          job = await response.json();
-        }
-      } catch (e) {
-        if (controller.signal.aborted) {
-          return;
-        }
-        response = null;
-      }
-      if (token !== slot.token) {
-        return;
-      }
-      if (!response || response.status === 502 || response.status === 503 || response.status === 504 || (response.ok && !job)) {
-        // A proxy may cut requests held open: after a failed long poll, poll plainly.
-        if (longPoll && (!response || response.status !== 503)) {
-          longPollBroken = true;
-        }
-        failures++;
-        if (failures > options.retries) {
-          showError(slot, "Lost contact with the server while following the job.");
-          finishKeepingHandle(slot, token);
-          return;
-        }
-        const retryAfter = response && Number(response.headers.get("Retry-After"));
-        await delay(retryAfter > 0 ? retryAfter * 1000 : 500 * 2 ** (failures - 1), controller.signal);
-        continue;
-      }
-      if (response.status === 404) {
-        if (!reattached) {
-          showError(slot, "The job is no longer known to the server.");
-        }
-        finish(slot, token);
-        return;
-      }
-      if (!response.ok) {
-        showError(slot, await problemText(response));
-        finish(slot, token);
-        return;
-      }
-      failures = 0;
-      if (job.progress && job.progressVersion > after) {
-        applyValues(job.progress);
-      }
-      for (const update of job.sideUpdates || []) {
-        if (update.version > after) {
-          applyProps(parseWireId(update.id), update.props || {}, callback.id);
-        }
-      }
-      const changed = job.version > after;
-      after = Math.max(after, job.version);
-      if (job.status === "succeeded") {
-        emit("done", { callbackId: callback.id, match: slot.match, handle, status: job.status, cached: false });
-        applyValues(job.outputs, callback.id);
-        finish(slot, token);
-        return;
-      }
-      if (job.status === "failed") {
-        emit("done", { callbackId: callback.id, match: slot.match, handle, status: job.status, cached: false });
-        showError(slot, job.error);
-        finish(slot, token);
-        return;
-      }
-      if (job.status === "canceled") {
-        emit("done", { callbackId: callback.id, match: slot.match, handle, status: job.status, cached: false });
-        finish(slot, token);
-        return;
-      }
-      if (!longPoll || (!changed && Date.now() - started < options.wait / 2)) {
-        await delay(interval, controller.signal); // plain polling, or a server that did not hold the request
       }
     }
+  }
+
+  /** One poll of the job: "ended" once the job has ended or can no longer be followed, else "again". */
+  async function poll(state, signal, longPoll) {
+    const slot = state.slot;
+    const started = Date.now();
+    let response;
+    let job = null;
+    try {
+      response = await fetch(jobUrl(state.handle) + "?after=" + state.after + (longPoll ? "&wait=" + options.wait : ""), {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+        signal,
+      });
+      if (response.ok) {
+        job = await response.json();
+      }
+    } catch (e) {
+      if (signal.aborted) {
+        return "ended";
+      }
+      response = null;
+    }
+    if (state.token !== slot.token) {
+      return "ended";
+    }
+    if (!response || response.status === 502 || response.status === 503 || response.status === 504 || (response.ok && !job)) {
+      // A proxy may cut requests held open: after a failed long poll, poll plainly.
+      if (longPoll && (!response || response.status !== 503)) {
+        longPollBroken = true;
+        showTransport();
+      }
+      state.failures++;
+      if (state.failures > options.retries) {
+        showError(slot, "Lost contact with the server while following the job.");
+        finishKeepingHandle(slot, state.token);
+        return "ended";
+      }
+      const retryAfter = response && Number(response.headers.get("Retry-After"));
+      await delay(Math.min(MAX_RETRY_DELAY, retryAfter > 0 ? retryAfter * 1000 : 500 * 2 ** (state.failures - 1)), signal);
+      return "again";
+    }
+    if (response.status === 404) {
+      lost(state);
+      return "ended";
+    }
+    if (!response.ok) {
+      showError(slot, await problemText(response));
+      finish(slot, state.token);
+      return "ended";
+    }
+    state.failures = 0;
+    const outcome = applyJob(state, job);
+    if (outcome === "ended") {
+      return "ended";
+    }
+    if (!longPoll || (outcome === "same" && Date.now() - started < options.wait / 2)) {
+      await delay(state.interval, signal); // plain polling, or a server that did not hold the request
+    }
+    return "again";
+  }
+
+  /** The server does not know the job (a 404, or the stream's job-error): it expired, or is another session's. */
+  function lost(state) {
+    if (!state.reattached) {
+      showError(state.slot, "The job is no longer known to the server.");
+    }
+    finish(state.slot, state.token);
+  }
+
+  const ENDED = new Set(["succeeded", "failed", "canceled"]);
+
+  /** Applies one state of the job, from a poll or the stream: "ended", "changed" (news) or "same". */
+  function applyJob(state, job) {
+    const slot = state.slot;
+    const callback = slot.callback;
+    if (state.token !== slot.token) {
+      return "ended";
+    }
+    if (job.progress && job.progressVersion > state.after) {
+      applyValues(job.progress);
+    }
+    for (const update of job.sideUpdates || []) {
+      if (update.version > state.after) {
+        applyProps(parseWireId(update.id), update.props || {}, callback.id);
+      }
+    }
+    const changed = job.version > state.after;
+    state.after = Math.max(state.after, job.version || 0);
+    if (ENDED.has(job.status)) {
+      emit("done", { callbackId: callback.id, match: slot.match, handle: state.handle, status: job.status, cached: false });
+      if (job.status === "succeeded") {
+        applyValues(job.outputs, callback.id);
+      } else if (job.status === "failed") {
+        showError(slot, job.error);
+      }
+      finish(slot, state.token);
+      return "ended";
+    }
+    return showQueue(slot, state.handle, job) || changed ? "changed" : "same";
+  }
+
+  // ---------------------------------------------------------------- the browser's one event stream
+
+  // HTTP/1.1 allows about six connections per host: a stream per tab would leave a seventh tab no connection for its
+  // POSTs. So one tab of the browser (the leader: the holder of a Web Lock per origin and prefix) keeps one
+  // EventSource for the jobs of every tab, and shares what it receives over a BroadcastChannel. Each tab tells the
+  // leader which handles it follows (with the versions it has), and applies only those.
+
+  let hub = null; // { tab, channel, leading }: null when jobs are not followed by the stream
+  const followed = new Map(); // this tab's jobs on the stream: handle -> { state, done(outcome) }
+  let eventsBlockedUntil = 0; // after the stream failed: polls until then
+
+  // The leader's side.
+  const union = new Map(); // handle -> { after, tabs: Set of tab ids, rewind }
+  const endedJobs = new Set();
+  let source = null;
+  let sourceKey = "";
+  let sourceErrors = 0;
+  let reopenTimer = 0;
+  let leaderBlockedUntil = 0;
+  let streamBackoff = 0;
+
+  function startHub() {
+    if ((options.transport !== "auto" && options.transport !== "events") || typeof EventSource !== "function") {
+      return;
+    }
+    const shared = typeof BroadcastChannel === "function" && !!navigator.locks && typeof navigator.locks.request === "function";
+    if (!shared && options.transport === "auto") {
+      return; // a stream per tab could starve the other tabs of connections: long poll instead
+    }
+    const name = "bc.events|" + location.origin + options.prefix;
+    hub = { tab: newId(), channel: shared ? new BroadcastChannel(name) : null, leading: !shared };
+    if (!shared) {
+      return; // data-transport="events" without the means to share: this tab streams its own jobs
+    }
+    hub.channel.onmessage = (event) => receive(event.data || {});
+    navigator.locks.request(name, () => {
+      lead();
+      return new Promise(() => { /* held until the tab closes; then another tab takes over */ });
+    }).catch((e) => {
+      console.warn("BackgroundCallbacks: no leader for the event stream (" + (e && e.message ? e.message : e) + "); following jobs by long poll.");
+      const entries = Array.from(followed.values());
+      hub = null;
+      for (const entry of entries) {
+        entry.done("fallback");
+      }
+      showTransport();
+    });
+    addEventListener("pagehide", () => {
+      if (hub) {
+        toLeader({ type: "bye", tab: hub.tab });
+      }
+    });
+    addEventListener("pageshow", (event) => {
+      if (hub && event.persisted) {
+        resend();
+      }
+    });
+  }
+
+  /** Follows the job by the stream until it ends ("ended"), or the stream fails ("fallback"), or the follow is dropped. */
+  function followByEvents(state, signal) {
+    return new Promise((resolve) => {
+      const handle = state.handle;
+      const entry = {
+        state,
+        done(outcome) {
+          if (followed.get(handle) === entry) {
+            followed.delete(handle);
+          }
+          signal.removeEventListener("abort", onAbort);
+          resolve(outcome);
+        },
+      };
+      const onAbort = () => {
+        entry.done("ended");
+        if (hub) {
+          toLeader({ type: "unfollow", tab: hub.tab, handles: [handle] });
+        }
+      };
+      followed.set(handle, entry);
+      signal.addEventListener("abort", onAbort, { once: true });
+      toLeader({ type: "follow", tab: hub.tab, jobs: [{ handle, after: state.after }] });
+    });
+  }
+
+  function toLeader(message) {
+    if (hub.leading) {
+      onLeaderMessage(message);
+    } else {
+      hub.channel.postMessage(message);
+    }
+  }
+
+  /** From the leader to every tab, this one included (a BroadcastChannel does not deliver to its sender). */
+  function deliver(message) {
+    if (hub.channel) {
+      hub.channel.postMessage(message);
+    }
+    receive(message);
+  }
+
+  function resend() {
+    if (followed.size > 0) {
+      toLeader({ type: "follow", tab: hub.tab, jobs: Array.from(followed.values(), (e) => ({ handle: e.state.handle, after: e.state.after })) });
+    }
+  }
+
+  /** What every tab does with a message of the channel. */
+  function receive(message) {
+    if (!hub) {
+      return;
+    }
+    switch (message.type) {
+      case "job": {
+        const handle = message.job && message.job.handle;
+        const entry = followed.get(handle);
+        if (entry && applyJob(entry.state, message.job) === "ended") {
+          entry.done("ended");
+          toLeader({ type: "unfollow", tab: hub.tab, handles: [handle] });
+        }
+        return;
+      }
+      case "job-error": {
+        const entry = followed.get(message.handle);
+        if (entry) {
+          entry.done("ended");
+          toLeader({ type: "unfollow", tab: hub.tab, handles: [message.handle] });
+          lost(entry.state);
+        }
+        return;
+      }
+      case "fallback": {
+        const pause = Math.min(MAX_RETRY_DELAY, Math.max(0, Number(message.retryIn) || 0));
+        const until = Date.now() + pause;
+        const entries = Array.isArray(message.handles)
+          ? message.handles.map((h) => followed.get(h)).filter(Boolean)
+          : Array.from(followed.values());
+        if (!Array.isArray(message.handles)) {
+          eventsBlockedUntil = until;
+          setTimeout(showTransport, pause + 10);
+        }
+        for (const entry of entries) {
+          entry.state.eventsBlockedUntil = until;
+          entry.done("fallback");
+        }
+        showTransport();
+        return;
+      }
+      case "leader":
+        if (message.tab !== hub.tab) {
+          resend(); // a new leader knows nothing yet: tell it what this tab follows
+        }
+        return;
+      default:
+        if (hub.leading) {
+          onLeaderMessage(message);
+        }
+    }
+  }
+
+  /** This tab now holds the lock: it keeps the stream for every tab until it closes. */
+  function lead() {
+    hub.leading = true;
+    document.documentElement.setAttribute("data-bc-leader", "");
+    onLeaderMessage({ type: "follow", tab: hub.tab, jobs: Array.from(followed.values(), (e) => ({ handle: e.state.handle, after: e.state.after })) });
+    hub.channel.postMessage({ type: "leader", tab: hub.tab });
+  }
+
+  function onLeaderMessage(message) {
+    const tab = message.tab;
+    if (message.type === "follow") {
+      for (const job of Array.isArray(message.jobs) ? message.jobs : []) {
+        if (!job || typeof job.handle !== "string") {
+          continue;
+        }
+        const after = Number(job.after) >= 0 ? Math.floor(Number(job.after)) : 0;
+        let item = union.get(job.handle);
+        if (!item) {
+          item = { after, tabs: new Set(), rewind: false };
+          union.set(job.handle, item);
+        } else if (after < item.after) {
+          item.after = after; // a tab that has less (a reloaded one): the stream starts over for this job
+          item.rewind = true;
+          endedJobs.delete(job.handle);
+        }
+        item.tabs.add(tab);
+      }
+      if (Date.now() < leaderBlockedUntil - 250) {
+        // The stream failed a moment ago: the tab that asked polls until the pause is over, as the others do.
+        union.clear();
+        endedJobs.clear();
+        deliver({ type: "fallback", retryIn: leaderBlockedUntil - Date.now() });
+        return;
+      }
+    } else if (message.type === "unfollow" || message.type === "bye") {
+      const handles = message.type === "bye" ? Array.from(union.keys()) : Array.isArray(message.handles) ? message.handles : [];
+      for (const handle of handles) {
+        const item = union.get(handle);
+        if (item) {
+          item.tabs.delete(tab);
+          if (item.tabs.size === 0) {
+            union.delete(handle);
+            endedJobs.delete(handle);
+          }
+        }
+      }
+    } else {
+      return;
+    }
+    // Tabs start jobs in bursts (a "run all" button, a reload): one reopening for the burst.
+    clearTimeout(reopenTimer);
+    reopenTimer = setTimeout(reopen, 25);
+  }
+
+  /** Opens the stream for the jobs the tabs follow now (closing the previous one), unless it already lists them. */
+  function reopen() {
+    reopenTimer = 0;
+    if (!hub || !hub.leading) {
+      return;
+    }
+    const live = Array.from(union.keys()).filter((h) => !endedJobs.has(h));
+    const listed = live.slice(0, MAX_STREAM_JOBS);
+    if (live.length > listed.length) {
+      // The server takes so many jobs a stream; the others are polled for a while.
+      const rest = live.slice(listed.length);
+      for (const handle of rest) {
+        union.delete(handle);
+      }
+      deliver({ type: "fallback", retryIn: MAX_RETRY_DELAY, handles: rest });
+    }
+    const rewound = listed.some((h) => union.get(h).rewind);
+    for (const handle of listed) {
+      union.get(handle).rewind = false;
+    }
+    const key = listed.join(",");
+    if (source && key === sourceKey && !rewound) {
+      return;
+    }
+    closeSource();
+    if (listed.length > 0) {
+      openSource(listed);
+    }
+  }
+
+  function closeSource() {
+    if (source) {
+      source.close();
+      source = null;
+      sourceKey = "";
+    }
+  }
+
+  function openSource(listed) {
+    const query = "?jobs=" + listed.map(encodeURIComponent).join(",") + "&after=" + listed.map((h) => union.get(h).after).join(",");
+    const stream = new EventSource(url("/events" + query));
+    source = stream;
+    sourceKey = listed.join(",");
+    sourceErrors = 0;
+    const read = (event) => {
+      if (source !== stream) {
+        return null;
+      }
+      try {
+        return JSON.parse(event.data);
+      } catch (e) {
+        return null;
+      }
+    };
+    stream.addEventListener("job", (event) => {
+      const job = read(event);
+      if (!job || typeof job.handle !== "string") {
+        return;
+      }
+      sourceErrors = 0;
+      streamBackoff = 0;
+      const item = union.get(job.handle);
+      if (item && job.version > item.after) {
+        item.after = job.version;
+      }
+      if (ENDED.has(job.status)) {
+        endedJobs.add(job.handle);
+      }
+      deliver({ type: "job", job });
+    });
+    stream.addEventListener("job-error", (event) => {
+      const problem = read(event);
+      if (!problem || typeof problem.handle !== "string") {
+        return;
+      }
+      sourceErrors = 0;
+      endedJobs.add(problem.handle);
+      deliver({ type: "job-error", handle: problem.handle, status: problem.status });
+    });
+    stream.addEventListener("end", () => {
+      if (source !== stream) {
+        return;
+      }
+      closeSource(); // else the browser would reconnect, to be told "end" again
+      for (const handle of listed) {
+        endedJobs.add(handle);
+      }
+      reopen(); // jobs added since this stream opened
+    });
+    stream.onerror = () => {
+      if (source !== stream) {
+        return;
+      }
+      // CLOSED: the server refused the stream (404 or 405 from a server without it, another error, not a stream).
+      // Otherwise the browser reconnects by itself, resuming with Last-Event-ID; twice without an event between is a
+      // proxy or network that does not let the stream through.
+      sourceErrors++;
+      if (stream.readyState === EventSource.CLOSED || sourceErrors >= 2) {
+        streamFailed();
+      }
+    };
+  }
+
+  /** Every tab follows its jobs by long poll for a while; then they ask for the stream again, and it is reopened. */
+  function streamFailed() {
+    closeSource();
+    streamBackoff = Math.min(MAX_RETRY_DELAY, streamBackoff > 0 ? streamBackoff * 2 : FIRST_STREAM_RETRY);
+    leaderBlockedUntil = Date.now() + streamBackoff;
+    union.clear();
+    endedJobs.clear();
+    console.warn("BackgroundCallbacks: the event stream failed; jobs are followed by long poll, and the stream is tried again in " + streamBackoff / 1000 + " s.");
+    deliver({ type: "fallback", retryIn: streamBackoff });
+  }
+
+  // ---------------------------------------------------------------- waiting in line
+
+  function queueTargets(slot) {
+    return Array.from(document.querySelectorAll("[data-bc-position-for],[data-bc-eta-for],[data-bc-queue-for]")).filter((element) => {
+      const owner = element.getAttribute("data-bc-position-for") || element.getAttribute("data-bc-eta-for") || element.getAttribute("data-bc-queue-for");
+      if (owner !== slot.callback.id) {
+        return false;
+      }
+      const raw = element.getAttribute("data-bc-match");
+      if (!raw) {
+        return true; // any MATCH group of the callback: the latest news
+      }
+      try {
+        return sameValue(JSON.parse(raw), slot.match || {});
+      } catch (e) {
+        return false;
+      }
+    });
+  }
+
+  function formatQueue(element, position, eta, fallback) {
+    const format = element.getAttribute("data-bc-format");
+    if (!format) {
+      return fallback;
+    }
+    return format
+      .replace(/\{position\}/g, position === null ? "" : String(position + 1))
+      .replace(/\{ahead\}/g, position === null ? "" : String(position))
+      .replace(/\{eta\}/g, eta === null ? "" : String(eta));
+  }
+
+  /**
+   * Shows the job's place in its line: the elements bound to the callback get its position (1: next to run) and ETA,
+   * and are hidden while it waits in no line. Returns whether anything changed.
+   */
+  function showQueue(slot, handle, job) {
+    const waiting = job && !ENDED.has(job.status) && typeof job.position === "number" && job.position >= 0;
+    const position = waiting ? job.position : null;
+    const eta = waiting && typeof job.etaSeconds === "number" && job.etaSeconds >= 0 ? Math.ceil(job.etaSeconds) : null;
+    const key = position === null ? "" : position + "|" + eta;
+    if ((slot.queueKey || "") === key) {
+      return false;
+    }
+    slot.queueKey = key;
+    for (const element of queueTargets(slot)) {
+      if (element.hasAttribute("data-bc-position-for")) {
+        element.textContent = position === null ? "" : formatQueue(element, position, eta, String(position + 1));
+        element.hidden = position === null;
+      } else if (element.hasAttribute("data-bc-eta-for")) {
+        element.textContent = eta === null ? "" : formatQueue(element, position, eta, String(eta));
+        element.hidden = eta === null;
+      } else {
+        element.hidden = position === null;
+      }
+    }
+    emit("queue", { callbackId: slot.callback.id, match: slot.match, handle, position, etaSeconds: eta });
+    return true;
   }
 
   function finish(slot, token) {
@@ -1057,6 +1497,7 @@
     }
     slot.handle = null;
     slot.poll = null;
+    showQueue(slot, null, null);
     applyRunning(slot.callback, slot.match, "whenDone");
     applyProgressDefaults(slot.callback, slot.match);
   }
@@ -1202,7 +1643,7 @@
       }
       // 429: this caller has other uploads in flight (another tab, say); they end, so wait as told and try again.
       if (answer.status === 429 && attempt < options.retries) {
-        await delay(answer.retryAfter > 0 ? answer.retryAfter * 1000 : 1000 * 2 ** attempt, state.abort.signal);
+        await delay(Math.min(MAX_RETRY_DELAY, answer.retryAfter > 0 ? answer.retryAfter * 1000 : 1000 * 2 ** attempt), state.abort.signal);
         continue;
       }
       const reason = answer.status === 0 ? "the server could not be reached" : problemTextOf(answer.status, answer.text);
@@ -1498,10 +1939,17 @@
     const fromScript = src ? src.pathname.replace(/\/client(?:-[^/]*)?\.js$/, "") : "/_callbacks";
     const o = Object.assign({
       prefix: data.prefix || fromScript,
-      longPoll: data.longPoll !== "false",
+      transport: data.transport || (data.longPoll === "false" ? "poll" : "auto"),
       wait: Number(data.wait) > 0 ? Number(data.wait) : 20000,
       retries: 3,
     }, given || {});
+    if (given && given.longPoll === false && !given.transport) {
+      o.transport = "poll"; // the option of earlier versions
+    }
+    if (!TRANSPORTS.includes(o.transport)) {
+      console.warn("BackgroundCallbacks: unknown transport '" + o.transport + "'; using \"auto\".");
+      o.transport = "auto";
+    }
     o.prefix = String(o.prefix).replace(/\/+$/, "");
     return o;
   }
@@ -1522,6 +1970,8 @@
     options = readOptions(given);
     started = (async () => {
       const claimed = claimPage();
+      startHub();
+      showTransport();
       const response = await fetch(url("/dependencies"), { credentials: "same-origin", headers: { Accept: "application/json" } });
       if (!response.ok) {
         throw new Error("GET " + url("/dependencies") + " answered " + response.status);
@@ -1599,6 +2049,10 @@
     },
     get callbacks() {
       return callbacks.map((c) => c.id);
+    },
+    /** How jobs are followed now: "events", "longpoll" or "poll" (null before start). */
+    get transport() {
+      return options ? transportFor(null) : null;
     },
   };
   window.BackgroundCallbacks = api;

@@ -45,6 +45,8 @@ public sealed class SampleServer : IAsyncDisposable
 
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         start.Environment["Sample__DelayScale"] = DelayScale.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // HTTP/1.1 only, as most browsers meet a server: about six connections per host, shared by the tabs.
+        start.Environment["Kestrel__EndpointDefaults__Protocols"] = "Http1";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
 

@@ -9,11 +9,22 @@ namespace BackgroundCallbacks.Browser.Tests.Infrastructure;
 /// </summary>
 public sealed class TestPage : IAsyncDisposable
 {
-    // Records the client's events from the first script on, so a test can tell what the client did and did not do.
+    // Records the client's events from the first script on, so a test can tell what the client did and did not do,
+    // and the job documents the page's event streams received (Playwright does not expose a stream's messages).
     private const string RecordEvents = """
         window.__bcEvents = [];
-        for (const name of ["invoke", "job", "reattach", "cancel", "done", "error", "upload", "uploadprogress", "uploaded"]) {
+        for (const name of ["invoke", "job", "reattach", "cancel", "done", "error", "queue", "upload", "uploadprogress", "uploaded"]) {
           document.addEventListener("backgroundcallbacks:" + name, (e) => window.__bcEvents.push(Object.assign({ event: name }, e.detail)));
+        }
+        window.__bcStream = [];
+        if (window.EventSource) {
+          const Native = window.EventSource;
+          window.EventSource = class extends Native {
+            constructor(url, init) {
+              super(url, init);
+              this.addEventListener("job", (e) => window.__bcStream.push(JSON.parse(e.data)));
+            }
+          };
         }
         """;
 
@@ -110,6 +121,16 @@ public sealed class TestPage : IAsyncDisposable
         var json = await Page.EvaluateAsync<string>("(name) => JSON.stringify(window.__bcEvents.filter((e) => e.event === name))", name);
         return JsonDocument.Parse(json).RootElement.EnumerateArray().Select(e => e.Clone()).ToList();
     }
+
+    /// <summary>The job documents this page's event streams received (`event: job`), in order.</summary>
+    public async Task<IReadOnlyList<JsonElement>> StreamedJobsAsync()
+    {
+        var json = await Page.EvaluateAsync<string>("() => JSON.stringify(window.__bcStream)");
+        return JsonDocument.Parse(json).RootElement.EnumerateArray().Select(e => e.Clone()).ToList();
+    }
+
+    /// <summary>How the client follows jobs now, as the root element shows it: events, longpoll or poll.</summary>
+    public Task<string?> TransportAsync() => Page.Locator("html").GetAttributeAsync("data-bc-transport");
 
     /// <summary>Waits, up to a deadline, until the client has raised an event that satisfies the condition.</summary>
     public async Task<JsonElement> WaitForEventAsync(string name, Func<JsonElement, bool> condition, int timeoutMs = 15_000)

@@ -1,0 +1,48 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using BackgroundCallbacks.Browser.Tests.Infrastructure;
+
+namespace BackgroundCallbacks.Browser.Tests;
+
+/// <summary>The queue page: jobs past a callback's <c>MaxRunning</c> wait in line, and the page shows their places.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class QueueTests(BrowserFixture browser)
+{
+    [BrowserFact(Skip = "Needs the `limits` branch (MaxRunning enforced, `position`/`etaSeconds` on the job document), which has not landed yet.")]
+    public async Task The_queue_page_shows_each_waiting_jobs_place_in_line_then_its_progress_and_result()
+    {
+        await using var test = await browser.NewPageAsync();
+        await test.OpenAsync("/examples/queue.html");
+        var third = test.Page.Locator("""[data-bc-position-for="queue-job"][data-bc-match='{"index":3}']""");
+        await Expect(third).ToBeHiddenAsync();
+
+        await test.Page.ClickAsync("#queue-start-all");
+
+        // The third job waits behind the other two (one running, one waiting, or both waiting before the first starts).
+        await Expect(third).ToBeVisibleAsync();
+        await Expect(third).ToHaveTextAsync(new Regex("^#[23] in line$"));
+        await test.ScreenshotAsync("queue-waiting");
+        for (var i = 1; i <= 3; i++)
+        {
+            await Expect(test.Page.Locator($$"""[data-bc-id='{"type":"queue-result","index":{{i}}}']""")).ToHaveTextAsync($"Job {i} done (run 1)", new() { Timeout = 30_000 });
+        }
+
+        await Expect(third).ToBeHiddenAsync();
+        var queue = await test.EventsAsync("queue");
+        List<int?> Places(int index) => queue
+            .Where(e => e.GetProperty("match").GetProperty("index").GetInt32() == index)
+            .Select(e => e.GetProperty("position").ValueKind == JsonValueKind.Number ? e.GetProperty("position").GetInt32() : (int?)null)
+            .ToList();
+        var places = Places(3);
+        Assert.Contains(places, p => p >= 1);
+        Assert.Null(places[^1]);
+        var waiting = places.Where(p => p is not null).ToList();
+        Assert.Equal(waiting.OrderDescending(), waiting); // a place in line only ever moves up
+        Assert.Contains(Places(2), p => p is not null);
+
+        // One at a time: the jobs ended in the order they were started.
+        var done = (await test.EventsAsync("done")).Select(e => e.GetProperty("match").GetProperty("index").GetInt32()).ToList();
+        Assert.Equal([1, 2, 3], done);
+        Assert.Empty(await test.EventsAsync("error"));
+    }
+}
