@@ -11,15 +11,18 @@ namespace BackgroundCallbacks.Browser.Tests;
 [Collection(BrowserCollection.Name)]
 public sealed class EventStreamTests(BrowserFixture browser)
 {
-    // Records every value the client gives the progress bar.
+    // Records every value the client gives the progress bar: each mutation's old value, then the value it has now
+    // (the last report and the reset to the default can come in one answer, and so in one observer call).
     private const string RecordBar = """
         () => {
           const bar = document.getElementById("progress-bar");
-          window.__bar = [];
-          new MutationObserver(() => { if (bar.hasAttribute("value")) window.__bar.push(bar.getAttribute("value")); })
-            .observe(bar, { attributes: true, attributeFilter: ["value"] });
+          window.__old = [];
+          new MutationObserver((records) => records.forEach((r) => window.__old.push(r.oldValue)))
+            .observe(bar, { attributes: true, attributeFilter: ["value"], attributeOldValue: true });
         }
         """;
+
+    private const string BarValues = "() => window.__old.slice(1).concat([document.getElementById('progress-bar').getAttribute('value')]).filter((v) => v !== null)";
 
     [BrowserFact]
     public async Task Progress_and_the_result_arrive_over_the_event_stream_without_a_poll()
@@ -41,7 +44,7 @@ public sealed class EventStreamTests(BrowserFixture browser)
         var streamed = (await test.StreamedJobsAsync()).Where(j => j.GetProperty("handle").GetString() == handle).ToList();
         Assert.Contains(streamed, j => j.TryGetProperty("progress", out var p) && p.ValueKind == JsonValueKind.Array);
         Assert.Equal("succeeded", streamed[^1].GetProperty("status").GetString());
-        var shown = Shown(await test.Page.EvaluateAsync<string[]>("() => window.__bar"));
+        var shown = Shown(await test.Page.EvaluateAsync<string[]>(BarValues));
         Assert.True(shown.Count >= 3, $"The bar showed too few steps: {string.Join(", ", shown)}");
         Assert.Equal(shown.Order(), shown);
         Assert.Equal(10, shown[^1]);
@@ -72,7 +75,7 @@ public sealed class EventStreamTests(BrowserFixture browser)
         Assert.Contains(test.Requests, r => r.StartsWith($"GET /_callbacks/jobs/{handle}?", StringComparison.Ordinal) && r.Contains("wait=", StringComparison.Ordinal));
         Assert.Equal("longpoll", await test.TransportAsync());
         Assert.Empty(await test.StreamedJobsAsync());
-        var shown = Shown(await test.Page.EvaluateAsync<string[]>("() => window.__bar"));
+        var shown = Shown(await test.Page.EvaluateAsync<string[]>(BarValues));
         Assert.True(shown.Count >= 3, $"The bar showed too few steps: {string.Join(", ", shown)}");
         Assert.Equal(shown.Order(), shown);
         Assert.Equal(10, shown[^1]);
