@@ -1050,7 +1050,7 @@
       return "ended";
     }
     if (!longPoll || (outcome === "same" && Date.now() - started < options.wait / 2)) {
-      await delay(state.interval, signal); // plain polling, or a server that did not hold the request
+      await delay(Math.min(MAX_RETRY_DELAY, state.interval), signal); // plain polling, or a server that did not hold the request
     }
     return "again";
   }
@@ -1127,6 +1127,7 @@
     const name = "bc.events|" + location.origin + options.prefix;
     hub = { tab: newId(), channel: shared ? new BroadcastChannel(name) : null, leading: !shared };
     if (!shared) {
+      document.documentElement.setAttribute("data-bc-leader", "");
       return; // data-transport="events" without the means to share: this tab streams its own jobs
     }
     hub.channel.onmessage = (event) => receive(event.data || {});
