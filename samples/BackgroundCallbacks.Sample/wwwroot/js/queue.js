@@ -1,7 +1,18 @@
-// "Start all 3" clicks each row's Start button in turn: three jobs, one runs, two wait in line.
-document.getElementById("queue-start-all").addEventListener("click", () => {
+// "Start all 3" starts the rows' jobs one after the other, each once the previous one is admitted, so they take their
+// places in line in row order: one runs, two wait.
+const settled = () => new Promise((resolve) => {
+  for (const name of ["job", "done", "error"]) {
+    document.addEventListener("backgroundcallbacks:" + name, resolve, { once: true });
+  }
+});
+
+document.getElementById("queue-start-all").addEventListener("click", async () => {
   for (const button of document.querySelectorAll("[data-bc-id*='queue-start']")) {
-    button.click();
+    if (!button.disabled) {
+      const admitted = settled();
+      button.click();
+      await admitted;
+    }
   }
 });
 
