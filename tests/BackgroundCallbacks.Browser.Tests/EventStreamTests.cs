@@ -83,6 +83,34 @@ public sealed class EventStreamTests(BrowserFixture browser)
     }
 
     [BrowserFact]
+    public async Task After_a_refused_stream_the_client_tries_the_stream_again_and_follows_the_next_job_by_it()
+    {
+        await using var test = await browser.NewPageAsync();
+        await test.OpenAsync("/examples/basic.html");
+        var refuse = true;
+        await test.Page.RouteAsync(
+            url => url.Contains("/_callbacks/events", StringComparison.Ordinal),
+            route => Volatile.Read(ref refuse) ? route.FulfillAsync(new() { Status = 503 }) : route.ContinueAsync());
+
+        await test.Page.ClickAsync("#basic-run");
+        var first = (await test.WaitForEventAsync("job", _ => true)).GetProperty("handle").GetString()!;
+        await Expect(test.Page.Locator("#basic-paragraph")).ToHaveTextAsync("Clicked 1 times");
+        Assert.Contains(test.Requests, r => r.StartsWith($"GET /_callbacks/jobs/{first}?", StringComparison.Ordinal));
+        Assert.Equal("longpoll", await test.TransportAsync());
+
+        // The stream is back: once its pause is over, the client uses it again.
+        Volatile.Write(ref refuse, false);
+        await Expect(test.Page.Locator("html")).ToHaveAttributeAsync("data-bc-transport", "events", new() { Timeout = 30_000 });
+        await test.Page.ClickAsync("#basic-run");
+        var second = (await test.WaitForEventAsync("job", e => e.GetProperty("handle").GetString() != first)).GetProperty("handle").GetString()!;
+        await Expect(test.Page.Locator("#basic-paragraph")).ToHaveTextAsync("Clicked 2 times");
+        Assert.Contains(test.Requests, r => r.StartsWith("GET /_callbacks/events?jobs=" + second, StringComparison.Ordinal));
+        Assert.DoesNotContain(test.Requests, r => r.StartsWith($"GET /_callbacks/jobs/{second}", StringComparison.Ordinal));
+        Assert.Contains(await test.StreamedJobsAsync(), j => j.GetProperty("handle").GetString() == second && j.GetProperty("status").GetString() == "succeeded");
+        Assert.Empty(await test.EventsAsync("error"));
+    }
+
+    [BrowserFact]
     public async Task Eight_tabs_on_http1_all_get_their_results_over_one_event_stream_at_a_time()
     {
         const int count = 8;
