@@ -221,6 +221,27 @@ public sealed class EventStreamTests(BrowserFixture browser)
         Assert.Equal("succeeded", (await other.WaitForEventAsync("done", _ => true)).GetProperty("status").GetString());
     }
 
+    [BrowserFact]
+    public async Task A_tab_whose_leader_does_not_answer_follows_its_job_by_long_poll()
+    {
+        await using var leader = await browser.NewPageAsync();
+        await leader.OpenAsync("/examples/progress.html");
+        await using var other = await leader.NewTabAsync();
+        await other.OpenAsync("/examples/progress.html");
+        Assert.NotNull(await leader.Page.Locator("html").GetAttributeAsync("data-bc-leader"));
+        // The leader still holds the lock and hears the other tab, but nothing it sends arrives (as if it were frozen).
+        await leader.Page.EvaluateAsync("() => { BroadcastChannel.prototype.postMessage = () => {}; }");
+
+        await other.Page.ClickAsync("#progress-run");
+
+        var handle = (await other.WaitForEventAsync("job", _ => true)).GetProperty("handle").GetString()!;
+        await Expect(other.Page.Locator("#progress-paragraph")).ToHaveTextAsync("Clicked 1 times", new() { Timeout = 30_000 });
+        Assert.Contains(other.Requests, r => r.StartsWith($"GET /_callbacks/jobs/{handle}?", StringComparison.Ordinal) && r.Contains("wait=", StringComparison.Ordinal));
+        Assert.DoesNotContain(other.Requests, r => r.StartsWith("GET /_callbacks/events", StringComparison.Ordinal));
+        Assert.Equal("succeeded", (await other.WaitForEventAsync("done", _ => true)).GetProperty("status").GetString());
+        Assert.Empty(await other.EventsAsync("error"));
+    }
+
     private static List<double> Shown(string[] values) =>
         values.Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToList();
 }

@@ -15,6 +15,7 @@
   const MAX_RETRY_DELAY = 30000;
   const FIRST_STREAM_RETRY = 5000;
   const MAX_STREAM_JOBS = 100;
+  const LEADER_ANSWER_TIMEOUT = 3000;
   const UNITLESS = new Set(["opacity", "zIndex", "flex", "flexGrow", "flexShrink", "order", "fontWeight", "lineHeight", "zoom"]);
 
   const renderers = new Map();
@@ -1161,10 +1162,12 @@
       const handle = state.handle;
       const entry = {
         state,
+        ackTimer: 0,
         done(outcome) {
           if (followed.get(handle) === entry) {
             followed.delete(handle);
           }
+          clearTimeout(entry.ackTimer);
           signal.removeEventListener("abort", onAbort);
           resolve(outcome);
         },
@@ -1178,7 +1181,26 @@
       followed.set(handle, entry);
       signal.addEventListener("abort", onAbort, { once: true });
       toLeader({ type: "follow", tab: hub.tab, jobs: [{ handle, after: state.after }] });
+      awaitAnswer(entry);
     });
+  }
+
+  /**
+   * A leader answers a follow at once. One that does not is busy (a dialog, a long task) or frozen: this tab polls the
+   * job for a while rather than wait for it.
+   */
+  function awaitAnswer(entry) {
+    clearTimeout(entry.ackTimer);
+    if (hub.leading) {
+      return;
+    }
+    entry.ackTimer = setTimeout(() => {
+      if (followed.get(entry.state.handle) === entry) {
+        entry.state.eventsBlockedUntil = Date.now() + MAX_RETRY_DELAY;
+        entry.done("fallback");
+        toLeader({ type: "unfollow", tab: hub.tab, handles: [entry.state.handle] });
+      }
+    }, LEADER_ANSWER_TIMEOUT);
   }
 
   function toLeader(message) {
@@ -1200,6 +1222,9 @@
   function resend() {
     if (followed.size > 0) {
       toLeader({ type: "follow", tab: hub.tab, jobs: Array.from(followed.values(), (e) => ({ handle: e.state.handle, after: e.state.after })) });
+      for (const entry of followed.values()) {
+        awaitAnswer(entry);
+      }
     }
   }
 
@@ -1244,6 +1269,16 @@
         showTransport();
         return;
       }
+      case "ack":
+        if (message.tab === hub.tab) {
+          for (const handle of Array.isArray(message.handles) ? message.handles : []) {
+            const entry = followed.get(handle);
+            if (entry) {
+              clearTimeout(entry.ackTimer);
+            }
+          }
+        }
+        return;
       case "leader":
         if (message.tab !== hub.tab) {
           resend(); // a new leader knows nothing yet: tell it what this tab follows
@@ -1260,6 +1295,9 @@
   function lead() {
     hub.leading = true;
     document.documentElement.setAttribute("data-bc-leader", "");
+    for (const entry of followed.values()) {
+      clearTimeout(entry.ackTimer); // this tab answers itself now
+    }
     onLeaderMessage({ type: "follow", tab: hub.tab, jobs: Array.from(followed.values(), (e) => ({ handle: e.state.handle, after: e.state.after })) });
     hub.channel.postMessage({ type: "leader", tab: hub.tab });
   }
@@ -1282,6 +1320,9 @@
           endedJobs.delete(job.handle);
         }
         item.tabs.add(tab);
+      }
+      if (tab !== hub.tab && hub.channel) {
+        hub.channel.postMessage({ type: "ack", tab, handles: (message.jobs || []).map((j) => j && j.handle) });
       }
       if (Date.now() < leaderBlockedUntil - 250) {
         // The stream failed a moment ago: the tab that asked polls until the pause is over, as the others do.
