@@ -8,8 +8,7 @@ namespace BackgroundCallbacks.Browser.Tests;
 [Collection(BrowserCollection.Name)]
 public sealed class QueueTests(BrowserFixture browser)
 {
-    // Run by long poll (the stream routed to 404) against main merged with `limits`, this test passes.
-    [BrowserFact(Skip = "Needs the `limits` branch on main (MaxRunning enforced, `position` and `etaSeconds` on the job document) and the event stream carrying a job's place in line: with both merged, JobFeed reads job views from the store without the place (JobLines adds it on JobService.FollowAsync only), so no `position` reaches the stream.")]
+    [BrowserFact]
     public async Task The_queue_page_shows_each_waiting_jobs_place_in_line_then_its_progress_and_result()
     {
         await using var test = await browser.NewPageAsync();
@@ -43,9 +42,16 @@ public sealed class QueueTests(BrowserFixture browser)
         // Once the first job has run, the server has an estimate for the third.
         Assert.Contains(queue, e => e.GetProperty("match").GetProperty("index").GetInt32() == 3 && e.GetProperty("etaSeconds").ValueKind == JsonValueKind.Number);
 
+        Assert.Contains(Places(2), p => p is not null); // the second waited too, behind the first
+
         // One at a time, in line: the jobs ended in the order they were admitted.
         var done = (await test.EventsAsync("done")).Select(e => e.GetProperty("match").GetProperty("index").GetInt32()).ToList();
         Assert.Equal([1, 2, 3], done);
         Assert.Empty(await test.EventsAsync("error"));
+
+        // The places, the progress and the results came over the event stream.
+        Assert.Equal("events", await test.TransportAsync());
+        Assert.DoesNotContain(test.Requests, r => r.StartsWith("GET /_callbacks/jobs/", StringComparison.Ordinal));
+        Assert.Contains(await test.StreamedJobsAsync(), j => j.TryGetProperty("position", out _));
     }
 }
