@@ -242,6 +242,25 @@ public sealed class EventStreamTests(BrowserFixture browser)
         Assert.Empty(await other.EventsAsync("error"));
     }
 
+    [BrowserFact]
+    public async Task A_tab_whose_leader_stops_answering_while_it_follows_a_job_gets_its_result_by_long_poll()
+    {
+        await using var leader = await browser.NewPageAsync();
+        await leader.OpenAsync("/examples/progress.html");
+        await using var other = await leader.NewTabAsync();
+        await other.OpenAsync("/examples/labs-chart.html");
+        await other.Page.ClickAsync("#labs-run");
+        var handle = (await other.WaitForEventAsync("job", _ => true)).GetProperty("handle").GetString()!;
+        // The leader's stream brings the other tab its first side update; then the leader goes silent.
+        await Expect(other.Page.Locator("#labs-log")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^Step [1-5] of 10 done$"));
+        await leader.Page.EvaluateAsync("() => { BroadcastChannel.prototype.postMessage = () => {}; }");
+
+        await Expect(other.Page.Locator("#labs-paragraph")).ToHaveTextAsync("Clicked 1 times", new() { Timeout = 30_000 });
+        Assert.Contains(other.Requests, r => r.StartsWith($"GET /_callbacks/jobs/{handle}?", StringComparison.Ordinal));
+        Assert.Equal("Step 10 of 10 done", await other.Page.TextContentAsync("#labs-log"));
+        Assert.Empty(await other.EventsAsync("error"));
+    }
+
     private static List<double> Shown(string[] values) =>
         values.Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToList();
 }

@@ -16,6 +16,7 @@
   const FIRST_STREAM_RETRY = 5000;
   const MAX_STREAM_JOBS = 100;
   const LEADER_ANSWER_TIMEOUT = 3000;
+  const LEADER_CHECK_INTERVAL = 10000;
   const UNITLESS = new Set(["opacity", "zIndex", "flex", "flexGrow", "flexShrink", "order", "fontWeight", "lineHeight", "zoom"]);
 
   const renderers = new Map();
@@ -1144,6 +1145,13 @@
       }
       showTransport();
     });
+    // A leader that stops answering (blocked by a dialog, frozen) would hold back the jobs it follows for this tab:
+    // now and then this tab names them again, and polls them when no answer comes.
+    setInterval(() => {
+      if (hub && !hub.leading) {
+        resend(true);
+      }
+    }, LEADER_CHECK_INTERVAL);
     addEventListener("pagehide", () => {
       if (hub) {
         toLeader({ type: "bye", tab: hub.tab });
@@ -1151,7 +1159,7 @@
     });
     addEventListener("pageshow", (event) => {
       if (hub && event.persisted) {
-        resend();
+        resend(false);
       }
     });
   }
@@ -1219,9 +1227,9 @@
     receive(message);
   }
 
-  function resend() {
+  function resend(check) {
     if (followed.size > 0) {
-      toLeader({ type: "follow", tab: hub.tab, jobs: Array.from(followed.values(), (e) => ({ handle: e.state.handle, after: e.state.after })) });
+      toLeader({ type: "follow", tab: hub.tab, check: !!check, jobs: Array.from(followed.values(), (e) => ({ handle: e.state.handle, after: e.state.after })) });
       for (const entry of followed.values()) {
         awaitAnswer(entry);
       }
@@ -1281,7 +1289,7 @@
         return;
       case "leader":
         if (message.tab !== hub.tab) {
-          resend(); // a new leader knows nothing yet: tell it what this tab follows
+          resend(false); // a new leader knows nothing yet: tell it what this tab follows
         }
         return;
       default:
@@ -1314,7 +1322,7 @@
         if (!item) {
           item = { after, tabs: new Set(), rewind: false };
           union.set(job.handle, item);
-        } else if (after < item.after) {
+        } else if (after < item.after && !message.check) {
           item.after = after; // a tab that has less (a reloaded one): the stream starts over for this job
           item.rewind = true;
           endedJobs.delete(job.handle);
