@@ -54,4 +54,30 @@ public sealed class QueueTests(BrowserFixture browser)
         Assert.DoesNotContain(test.Requests, r => r.StartsWith("GET /_callbacks/jobs/", StringComparison.Ordinal));
         Assert.Contains(await test.StreamedJobsAsync(), j => j.TryGetProperty("position", out _));
     }
+
+    [BrowserFact]
+    public async Task Without_the_event_stream_the_queue_page_shows_places_by_long_poll()
+    {
+        await using var test = await browser.NewPageAsync();
+        await test.OpenAsync("/examples/queue.html");
+        await test.Page.RouteAsync(
+            url => url.Contains("/_callbacks/events", StringComparison.Ordinal),
+            route => route.FulfillAsync(new() { Status = 404, ContentType = "application/problem+json", Body = """{"status":404,"title":"Not Found"}""" }));
+        var third = test.Page.Locator("""[data-bc-position-for="queue-job"][data-bc-match='{"index":3}']""");
+
+        await test.Page.ClickAsync("#queue-start-all");
+
+        // The long poll names the place it knows (none at first), so the third job's first place (behind the running
+        // first job and the waiting second) shows at once, not only when the line first moves.
+        await Expect(third).ToHaveTextAsync("#2 in line");
+        Assert.Equal("longpoll", await test.TransportAsync());
+        Assert.Empty(await test.StreamedJobsAsync());
+        for (var i = 1; i <= 3; i++)
+        {
+            await Expect(test.Page.Locator($$"""[data-bc-id='{"type":"queue-result","index":{{i}}}']""")).ToHaveTextAsync($"Job {i} done (run 1)", new() { Timeout = 30_000 });
+        }
+
+        Assert.Contains(test.Requests, r => r.StartsWith("GET /_callbacks/jobs/", StringComparison.Ordinal) && r.Contains("position=", StringComparison.Ordinal));
+        Assert.Empty(await test.EventsAsync("error"));
+    }
 }

@@ -393,6 +393,48 @@ public class LimitsTests
         await client.WaitForEndAsync(first);
     }
 
+    [Fact]
+    public async Task A_poll_that_knows_no_position_gets_a_waiting_jobs_position_at_once_and_one_of_a_job_in_no_line_waits()
+    {
+        var runs = new Runs();
+        var free = new Gate();
+        await using var app = await TestApp.StartAsync(b =>
+        {
+            b.MapBackgroundCallback("line", (int? n, CancellationToken ct) => runs.RunAsync(n, ct))
+                .Output("out", "children").Input("in", "value").Configure(c => c.MaxRunning = 1);
+            b.MapBackgroundCallback("free", async (int? n, CancellationToken ct) => { await free.PassAsync(ct); return n; })
+                .Output("free-out", "children").Input("in", "value");
+        });
+        using var client = await app.NewClient().WithSessionAsync();
+        var a = await client.StartAsync("line", In(1));
+        await runs.Of(1).WaitReachedAsync();
+        var b = await client.StartAsync("line", In(2));
+        var version = (await client.WaitUntilAsync(b, body => Position(body) == 0))["version"]!.GetValue<long>();
+        var running = await client.StartAsync("free", In(3));
+        await free.WaitReachedAsync();
+        var freeVersion = (await client.PollAsync(running)).Body["version"]!.GetValue<long>();
+
+        using var waiting = await client.Http.GetAsync($"{CallbackClient.Prefix}/jobs/{b}?after={version}&wait=60000&position=-1");
+        var inNoLine = client.Http.GetAsync($"{CallbackClient.Prefix}/jobs/{running}?after={freeVersion}&wait=60000&position=-1");
+        var changes = app.Services.GetRequiredService<BackgroundCallbacks.Jobs.InMemoryJobStore>().Changes;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (changes.WaitersOf(CallbackClient.JobId(running)) == 0 && !inNoLine.IsCompleted)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the poll never reached the server");
+            await Task.Yield();
+        }
+
+        Assert.Equal(0, Position(await CallbackClient.BodyAsync(waiting)));
+        Assert.False(inNoLine.IsCompleted, "a job in no line has no position to tell: the poll waits");
+        free.Open();
+        using var answered = await inNoLine;
+        Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+        runs.Of(1).Open();
+        runs.Of(2).Open();
+        await client.WaitForEndAsync(b);
+        await client.WaitForEndAsync(a);
+    }
+
     [Theory]
     [InlineData("group", "the concurrency group 'nowhere' is not configured")]
     [InlineData("queued-only", "MaxQueued bounds the line of jobs waiting for a running place, so it needs MaxRunning as well")]

@@ -1004,7 +1004,9 @@
     let response;
     let job = null;
     try {
-      response = await fetch(jobUrl(state.handle) + "?after=" + state.after + (longPoll ? "&wait=" + options.wait : ""), {
+      // A long poll names the place in line it knows (-1: none), so a waiting job's place comes at once and each move after.
+      const position = longPoll ? "&wait=" + options.wait + "&position=" + (typeof state.position === "number" ? state.position : -1) : "";
+      response = await fetch(jobUrl(state.handle) + "?after=" + state.after + position, {
         credentials: "same-origin",
         headers: { Accept: "application/json" },
         signal,
@@ -1094,6 +1096,7 @@
       finish(slot, state.token);
       return "ended";
     }
+    state.position = typeof job.position === "number" ? job.position : null;
     return showQueue(slot, state.handle, job) || changed ? "changed" : "same";
   }
 

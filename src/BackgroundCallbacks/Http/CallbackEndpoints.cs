@@ -126,13 +126,12 @@ internal sealed class CallbackEndpoints(
     {
         var owner = owners.Resolve(context);
         var handle = Handle(context);
-        if (!TryReadLong(context, "after", out var after) || !TryReadLong(context, "wait", out var waitMs) || !TryReadLong(context, "position", out var position))
+        if (!TryReadLong(context, "after", out var after) || !TryReadLong(context, "wait", out var waitMs) || !TryReadPosition(context, out var knownPosition))
         {
-            await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Invalid poll", "'after', 'wait' and 'position' must be non-negative whole numbers.").ConfigureAwait(false);
+            await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, "Invalid poll", "'after' and 'wait' must be non-negative whole numbers, and 'position' one too, or -1.").ConfigureAwait(false);
             return;
         }
 
-        long? knownPosition = context.Request.Query.ContainsKey("position") ? position : null;
 
         var wait = TimeSpan.FromMilliseconds(Math.Min(waitMs, (long)_options.MaxLongPollWait.TotalMilliseconds));
         JobView? job;
@@ -252,6 +251,28 @@ internal sealed class CallbackEndpoints(
 
     /// <summary>The job URL as the client sees it, behind any path base the app is mounted under.</summary>
     private string JobLocation(HttpContext context, string handle) => context.Request.PathBase + Prefix + "/jobs/" + handle;
+
+    /// <summary>
+    /// The position in line the client knows: absent means it follows no positions (only a move while the poll waits is
+    /// news), -1 that it knows of none (any position is news at once), else the one it has.
+    /// </summary>
+    private static bool TryReadPosition(HttpContext context, out long? position)
+    {
+        position = null;
+        var raw = context.Request.Query["position"];
+        if (raw.Count == 0)
+        {
+            return true;
+        }
+
+        if (raw.Count != 1 || !long.TryParse(raw[0], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) || value < -1)
+        {
+            return false;
+        }
+
+        position = value;
+        return true;
+    }
 
     private static bool TryReadLong(HttpContext context, string name, out long value)
     {

@@ -15,7 +15,7 @@ internal sealed class JobService(CallbackManagers managers, CallbackRegistry reg
 
     /// <summary>
     /// Returns the follower's view of its job once there is something newer than <paramref name="afterVersion"/>, the job
-    /// has ended at a version not below it, its place in line differs from <paramref name="knownPosition"/> (or, when the
+    /// has ended at a version not below it, its place in line differs from <paramref name="knownPosition"/> (-1: none known; when the
     /// caller names none, has changed while waiting), or <paramref name="wait"/> has passed. Holds no thread while waiting.
     /// </summary>
     public async ValueTask<JobView?> FollowAsync(string handle, Owner owner, long afterVersion, TimeSpan wait, CancellationToken cancellationToken, long? knownPosition = null)
@@ -39,7 +39,8 @@ internal sealed class JobService(CallbackManagers managers, CallbackRegistry reg
                 return null;
             }
 
-            var known = knownPosition ?? view.Position;
+            // Null: the caller follows no positions, so only a move while this poll waits is news. -1: it knows of none.
+            var known = knownPosition switch { null => view.Position, -1 => null, var p => (int?)p };
             lineWatch = LineWatch(store, view);
             while (!IsNews(view, afterVersion) && view.Position == known)
             {
