@@ -289,12 +289,12 @@ internal static class StreamBenchmark
         return $"{sorted.Length} reports, p50 {At(0.50):F1} ms, p99 {At(0.99):F1} ms, max {sorted[^1]:F1} ms";
     }
 
-    /// <summary>The resident memory of a process now, and its peak, from /proc.</summary>
+    /// <summary>The resident memory of a process now, its peak and its thread count (streams must not hold one each), from /proc.</summary>
     private static string Memory(int pid)
     {
         var status = File.ReadAllLines($"/proc/{pid}/status");
         string Field(string name) => status.First(l => l.StartsWith(name + ":", StringComparison.Ordinal))[(name.Length + 1)..].Trim();
-        return $"RSS {Megabytes(Field("VmRSS"))} MB (peak {Megabytes(Field("VmHWM"))} MB)";
+        return $"RSS {Megabytes(Field("VmRSS"))} MB (peak {Megabytes(Field("VmHWM"))} MB), {Field("Threads")} threads";
     }
 
     private static string Megabytes(string kilobytes) =>
