@@ -132,6 +132,7 @@ internal static class TestCallbacks
             {
                 var db = counter.Value;
                 await db.ListRightPushAsync("test:limited:started", n);
+                await db.ListRightPushAsync("test:limited:pids", pid);
                 await db.ScriptEvaluateAsync(
                     "local now = redis.call('INCR', KEYS[1]) if now > tonumber(redis.call('GET', KEYS[2]) or '0') then redis.call('SET', KEYS[2], now) end",
                     ["test:limited:now", "test:limited:max"]);

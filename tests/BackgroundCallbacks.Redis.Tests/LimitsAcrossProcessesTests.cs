@@ -102,9 +102,39 @@ public sealed class LimitsAcrossProcessesTests : IAsyncLifetime
         Assert.DoesNotContain("102", (await Db.ListRangeAsync("test:limited:started")).Select(v => v.ToString()));
     }
 
-    private static async Task UntilAsync(Func<Task<bool>> condition)
+    [Fact]
+    public async Task A_job_whose_worker_is_killed_keeps_its_running_place_and_runs_again_before_the_next_in_line()
     {
-        var deadline = DateTime.UtcNow + Deadline;
+        var web = _cluster.Webs[0].Address!;
+        using var browser = await new ProtocolClient().WithSessionAsync(web);
+        var first = await browser.StartAsync(web, "limited", "limited-in", "value", 200);
+        await UntilAsync(async () => await Db.ListLengthAsync("test:limited:started") == 1);
+        var next = await browser.StartAsync(web, "limited", "limited-in", "value", 201);
+        await browser.WaitUntilAsync(web, next, b => b["position"]?.GetValue<long>() == 0, Deadline);
+
+        var victimPid = (int)await Db.ListGetByIndexAsync("test:limited:pids", 0);
+        var victim = _cluster.Workers.Single(w => w.Pid == victimPid);
+        victim.Signal(Posix.SigKill);
+
+        // Hangfire hands the killed worker's job to the other worker; the place stays the first job's, so the second
+        // still waits behind it.
+        await UntilAsync(async () => await Db.ListLengthAsync("test:limited:started") == 2, Cluster.RecoveryBound + Deadline);
+        Assert.Equal("200", (await Db.ListGetByIndexAsync("test:limited:started", 1)).ToString());
+        Assert.NotEqual(victimPid, (int)await Db.ListGetByIndexAsync("test:limited:pids", 1));
+        var waiting = await browser.PollAsync(web, next);
+        Assert.Equal("queued", waiting.Body["status"]!.GetValue<string>());
+
+        await Db.StringSetAsync("test:gate:limited:200", "open");
+        await UntilAsync(async () => await Db.ListLengthAsync("test:limited:started") == 3);
+        Assert.Equal("201", (await Db.ListGetByIndexAsync("test:limited:started", 2)).ToString());
+        await Db.StringSetAsync("test:gate:limited:201", "open");
+        Assert.Equal("succeeded", (await browser.WaitForEndAsync(web, first, Deadline))["status"]!.GetValue<string>());
+        Assert.Equal("succeeded", (await browser.WaitForEndAsync(web, next, Deadline))["status"]!.GetValue<string>());
+    }
+
+    private static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan? within = null)
+    {
+        var deadline = DateTime.UtcNow + (within ?? Deadline);
         while (!await condition())
         {
             Assert.True(DateTime.UtcNow < deadline, "the condition did not come true in time");
