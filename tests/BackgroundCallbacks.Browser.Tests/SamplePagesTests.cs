@@ -48,4 +48,40 @@ public sealed class SamplePagesTests(BrowserFixture browser)
                 $"{path}: {string.Join("; ", test.PageErrors.Concat(test.ConsoleErrors))}");
         }
     }
+
+    [BrowserFact]
+    public async Task No_sample_page_is_wider_than_a_phone_at_320_to_414_pixels()
+    {
+        await using var test = await browser.NewPageAsync();
+        var tooWide = new List<string>();
+        foreach (var width in new[] { 320, 375, 414 })
+        {
+            await test.Page.SetViewportSizeAsync(width, 800);
+            foreach (var path in Pages)
+            {
+                await test.Page.GotoAsync(path);
+                await test.Page.EvaluateAsync("() => document.fonts.ready.then(() => true)");
+
+                // The page must not scroll sideways; the elements past the right edge name the culprits.
+                var overflow = await test.Page.EvaluateAsync<string>("""
+                    () => {
+                      const root = document.documentElement;
+                      if (root.scrollWidth <= root.clientWidth) return "";
+                      const past = [...document.querySelectorAll("body *")]
+                        .filter(e => e.getBoundingClientRect().right > root.clientWidth + 0.5)
+                        .filter(e => !e.parentElement || e.parentElement.getBoundingClientRect().right <= root.clientWidth + 0.5)
+                        .slice(0, 4)
+                        .map(e => e.tagName.toLowerCase() + (e.className ? "." + String(e.className).split(" ").join(".") : ""));
+                      return root.scrollWidth + " > " + root.clientWidth + " (" + past.join(", ") + ")";
+                    }
+                    """);
+                if (overflow.Length > 0)
+                {
+                    tooWide.Add($"{path} at {width} px: {overflow}");
+                }
+            }
+        }
+
+        Assert.True(tooWide.Count == 0, string.Join("\n", tooWide));
+    }
 }
