@@ -32,6 +32,7 @@ public sealed class SamplePagesTests(BrowserFixture browser)
         foreach (var path in Pages)
         {
             test.ConsoleErrors.Clear();
+            test.ConsoleWarnings.Clear();
             test.PageErrors.Clear();
 
             var response = await test.Page.GotoAsync(path);
@@ -46,6 +47,7 @@ public sealed class SamplePagesTests(BrowserFixture browser)
             await test.ScreenshotAsync(path == "/" ? "index" : Path.GetFileNameWithoutExtension(path));
             Assert.True(test.PageErrors.IsEmpty && test.ConsoleErrors.IsEmpty,
                 $"{path}: {string.Join("; ", test.PageErrors.Concat(test.ConsoleErrors))}");
+            Assert.DoesNotContain(test.ConsoleWarnings, w => w.Contains("does not run on this page", StringComparison.Ordinal));
         }
     }
 
@@ -83,5 +85,26 @@ public sealed class SamplePagesTests(BrowserFixture browser)
         }
 
         Assert.True(tooWide.Count == 0, string.Join("\n", tooWide));
+    }
+
+    [BrowserFact]
+    public async Task A_page_missing_some_of_a_callbacks_components_gets_one_console_warning_naming_them()
+    {
+        await using var test = await browser.NewPageAsync();
+        // The "cancel" callback's button without its output paragraph; the other callbacks' components are all absent.
+        await test.Page.RouteAsync("**/incomplete.html", route => route.FulfillAsync(new()
+        {
+            ContentType = "text/html",
+            Body = """<!doctype html><html lang="en"><title>Incomplete</title><button id="cancel-run">Run</button><script src="/_callbacks/client.js" defer></script></html>""",
+        }));
+
+        await test.Page.GotoAsync("/incomplete.html");
+        await test.WhenReadyAsync();
+
+        var warnings = test.ConsoleWarnings.Where(w => w.Contains("does not run on this page", StringComparison.Ordinal)).ToList();
+        var warning = Assert.Single(warnings);
+        Assert.Contains("\"cancel\"", warning);
+        Assert.Contains("cancel-paragraph", warning);
+        Assert.DoesNotContain("basic", warning);
     }
 }

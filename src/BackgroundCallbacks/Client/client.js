@@ -518,6 +518,22 @@
     return callback.plain.every((d) => document.getElementById(d.id));
   }
 
+  /**
+   * A page holds some of a callback's components but not all: the callback cannot run here, which is almost always a
+   * typo or a forgotten element. Said once per callback; a callback none of whose components are here belongs to
+   * another page and is not mentioned.
+   */
+  const warnedIncomplete = new Set();
+  function warnIfIncomplete(callback) {
+    const missing = callback.plain.filter((d) => !document.getElementById(d.id)).map((d) => d.id);
+    if (missing.length === 0 || missing.length === callback.plain.length || warnedIncomplete.has(callback.id)) {
+      return;
+    }
+    warnedIncomplete.add(callback.id);
+    console.warn("BackgroundCallbacks: callback \"" + callback.id + "\" does not run on this page: it has no component with id " +
+      Array.from(new Set(missing)).join(", ") + ".");
+  }
+
   /** The MATCH groups present in the page: one per distinct value set among the elements matching a MATCH input. */
   function matchGroups(callback) {
     const groups = new Map();
@@ -2047,6 +2063,7 @@
       new MutationObserver(onMutations).observe(document.documentElement, { childList: true, subtree: true });
       const attached = await reattach();
       for (const callback of callbacks) {
+        warnIfIncomplete(callback);
         if (callback.preventInitialCall || !isPresent(callback)) {
           continue;
         }

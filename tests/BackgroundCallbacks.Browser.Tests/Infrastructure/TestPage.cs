@@ -52,6 +52,10 @@ public sealed class TestPage : IAsyncDisposable
             {
                 ConsoleErrors.Enqueue(message.Text);
             }
+            else if (message.Type == "warning")
+            {
+                ConsoleWarnings.Enqueue(message.Text);
+            }
         };
         page.PageError += (_, error) => PageErrors.Enqueue(error);
     }
@@ -61,6 +65,8 @@ public sealed class TestPage : IAsyncDisposable
     public IBrowserContext Context => _context;
 
     public ConcurrentQueue<string> ConsoleErrors { get; } = new();
+
+    public ConcurrentQueue<string> ConsoleWarnings { get; } = new();
 
     public ConcurrentQueue<string> PageErrors { get; } = new();
 
