@@ -34,25 +34,9 @@ public sealed class ErrorTests(BrowserFixture browser)
 
         var banner = test.Page.Locator(".bc-error-banner[role=alert]");
         await Expect(banner).ToContainTextAsync("Could not reach the server");
+        Assert.DoesNotContain("disable", await banner.TextContentAsync() ?? "", StringComparison.Ordinal); // the callback's id is for the console
         await Expect(test.Page.Locator("#disable-run")).ToBeEnabledAsync();
         Assert.Equal("Button not clicked", await test.Page.TextContentAsync("#disable-paragraph"));
-    }
-
-    [BrowserFact]
-    public async Task Running_values_are_set_back_when_the_job_can_no_longer_be_followed()
-    {
-        await using var test = await browser.NewPageAsync();
-        await test.OpenAsync("/examples/disable.html");
-        // Neither the event stream nor a poll gets through.
-        await test.Page.RouteAsync(
-            url => url.Contains("/_callbacks/jobs/", StringComparison.Ordinal) || url.Contains("/_callbacks/events", StringComparison.Ordinal),
-            route => route.AbortAsync());
-
-        await test.Page.ClickAsync("#disable-run");
-
-        await Expect(test.Page.Locator("#disable-run")).ToBeDisabledAsync();
-        await Expect(test.Page.Locator(".bc-error-banner[role=alert]")).ToContainTextAsync("Lost contact with the server", new() { Timeout = 30_000 });
-        await Expect(test.Page.Locator("#disable-run")).ToBeEnabledAsync();
     }
 
     [BrowserFact]
@@ -68,7 +52,8 @@ public sealed class ErrorTests(BrowserFixture browser)
 
         await test.Page.ClickAsync("#basic-run");
 
-        await Expect(test.Page.Locator("#basic-paragraph")).ToHaveTextAsync("Clicked 1 times");
+        // A long poll failed and the plain poll right after it got through: a proxy, so the page polls plainly.
+        await Expect(test.Page.Locator("#basic-paragraph")).ToHaveTextAsync("Clicked 1 times", new() { Timeout = 30_000 });
         Assert.Contains(test.Requests, r => r.StartsWith("GET /_callbacks/jobs/", StringComparison.Ordinal) && !r.Contains("wait=", StringComparison.Ordinal));
         Assert.Empty(await test.EventsAsync("error"));
         Assert.Equal("poll", await test.TransportAsync());

@@ -102,7 +102,7 @@ public sealed partial class ServerSideTests(BrowserFixture browser)
         await test.Page.ClickAsync("#ss-run");
 
         await Expect(errors).ToBeVisibleAsync();
-        await Expect(errors).ToHaveTextAsync("server-side-build: This sample builds at most 1,000,000 rows; 10,000,000 is too many.");
+        await Expect(errors).ToHaveTextAsync("This sample builds at most 1,000,000 rows; 10,000,000 is too many.");
         await Expect(test.Page.Locator("#ss-run")).ToBeEnabledAsync();
         await Expect(test.Page.Locator("#ss-count")).ToHaveTextAsync("Not run yet");
         Assert.False(await test.Page.Locator("#ss-rows").EvaluateAsync<bool>("e => e.hasAttribute('data-bc-ref-data')"));
@@ -127,7 +127,7 @@ public sealed partial class ServerSideTests(BrowserFixture browser)
         await Expect(test.Page.Locator("#ss-rows")).ToHaveAttributeAsync("data-bc-ref-data", Forged);
         Assert.Equal(422, (await summary).Status);
         await Expect(test.Page.Locator("[data-bc-errors]")).ToHaveTextAsync(
-            "server-side-summary: Server-side value not found: The server-side value of ss-rows.data ('rows') does not exist, or belongs to another user or session.");
+            "Server-side value not found: The server-side value of ss-rows.data ('rows') does not exist, or belongs to another user or session.");
         await Expect(test.Page.Locator("#ss-count")).ToHaveTextAsync("1000");
     }
 

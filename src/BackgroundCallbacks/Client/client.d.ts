@@ -36,8 +36,27 @@ declare namespace BackgroundCallbacks {
     longPoll?: boolean;
     /** How long, in milliseconds, a long poll asks the server to wait. Default 20000. */
     wait?: number;
-    /** How many failed polls in a row are retried before the job is given up as lost. Default 3. */
+    /** How many times an upload refused with 429 is tried again. Default 3. Following a job never gives up on a failure. */
     retries?: number;
+    /**
+     * Announce each job's end ("Run finished.", "Run failed: …", "Run cancelled.") in a polite live region: the page's
+     * own `[data-bc-live]` element, else a visually hidden one of the client's. Default true; script tag:
+     * `data-announce="false"`.
+     */
+    announce?: boolean;
+    /**
+     * While a job cannot be followed (the network or the server is down), show a small "Reconnecting…" status line,
+     * unless the page has its own `[data-bc-reconnecting-note]` elements (then they are shown instead). Default true;
+     * script tag: `data-reconnecting-note="false"`.
+     */
+    reconnectingNote?: boolean;
+    /** The text of the client's reconnecting status line. Default "Reconnecting…"; script tag: `data-reconnecting-text`. */
+    reconnectingText?: string;
+  }
+
+  interface ConnectionEventDetail {
+    /** True while at least one job of the page cannot be followed and is being retried. */
+    reconnecting: boolean;
   }
 
   interface Api {
@@ -147,10 +166,12 @@ interface DocumentEventMap {
   /** Every chosen file is stored; the property now holds their references and its callbacks run. */
   "backgroundcallbacks:uploaded": CustomEvent<BackgroundCallbacks.UploadEventDetail>;
   /**
-   * A failure shown in the page: a failed job, a refused invocation, a lost connection or a refused upload (shown for
-   * each callback that takes the files).
+   * A failure shown in the page: a failed job, a refused invocation, a job the server no longer knows, or a refused
+   * upload (shown for each callback that takes the files). A lost connection is not one: see "connection".
    */
   "backgroundcallbacks:error": CustomEvent<BackgroundCallbacks.EventDetail>;
+  /** Following jobs failed and is being retried (`reconnecting: true`), or works again (`false`). */
+  "backgroundcallbacks:connection": CustomEvent<BackgroundCallbacks.ConnectionEventDetail>;
 }
 
 declare var BackgroundCallbacks: BackgroundCallbacks.Api;

@@ -36,6 +36,12 @@
   let longPollBroken = false;
   let banner = null;
   let pageId = null;
+  const outage = new Set(); // follows whose last request did not reach the server (or found it unable to answer)
+  const wakers = new Set(); // the retry waits now running: coming back online ends them at once
+  const requests = new Set(); // the follow requests in flight: going offline ends them at once
+  let reconnectingNote = null; // the client's own "Reconnecting…" element, when the page has none
+  let liveRegion = null;
+  const busyCounts = new WeakMap(); // element -> how many running invocations have it as output
 
   const ready = new Promise((resolve, reject) => {
     resolveReady = resolve;
@@ -620,6 +626,126 @@
     }
   }
 
+  // ---------------------------------------------------------------- the running state, accessibly
+
+  /**
+   * An invocation starts: the running values are set, its outputs are marked `aria-busy`, and the element that had
+   * focus is remembered when a running value disables it (the browser drops its focus to the page), so it gets the
+   * focus back when the invocation ends.
+   */
+  function startRunning(slot, triggered) {
+    const focused = document.activeElement;
+    applyRunning(slot.callback, slot.match, "whileRunning");
+    setBusy(slot, true);
+    if (focused && focused !== document.body && (focused.disabled || focused.inert || focused.hidden)) {
+      slot.focusReturn = focused;
+    }
+    if (triggered.length > 0) {
+      slot.label = labelOf(triggered);
+    }
+  }
+
+  function setBusy(slot, busy) {
+    if (!!slot.busy === busy) {
+      return;
+    }
+    slot.busy = busy;
+    if (busy) {
+      const elements = new Set();
+      for (const output of slot.callback.outputs) {
+        for (const element of findElements(concretize(output.id, slot.match))) {
+          elements.add(element);
+        }
+      }
+      slot.busyElements = Array.from(elements);
+    }
+    for (const element of slot.busyElements || []) {
+      // Several invocations (MATCH groups, a callback and another one) can share an output: it is busy while any runs.
+      const count = (busyCounts.get(element) || 0) + (busy ? 1 : -1);
+      busyCounts.set(element, Math.max(0, count));
+      if (count > 0) {
+        element.setAttribute("aria-busy", "true");
+      } else {
+        element.removeAttribute("aria-busy");
+      }
+    }
+    if (!busy) {
+      slot.busyElements = null;
+    }
+  }
+
+  function restoreFocus(slot) {
+    const element = slot.focusReturn;
+    slot.focusReturn = null;
+    const active = document.activeElement;
+    // Only when the focus is nowhere (the page itself): a user who has moved on keeps their place.
+    if (element && element.isConnected && !element.disabled && (!active || active === document.body || active === element)) {
+      element.focus({ preventScroll: true });
+    }
+  }
+
+  /** The name an announcement gives an invocation: the control that triggered it, as a screen reader names it. */
+  function labelOf(triggered) {
+    for (const name of triggered) {
+      const dot = name.lastIndexOf(".");
+      const raw = dot > 0 ? name.slice(0, dot) : name;
+      let element = document.getElementById(raw);
+      if (!element && raw.startsWith("{")) {
+        try {
+          element = findElements(JSON.parse(raw))[0];
+        } catch (e) {
+          // not an id
+        }
+      }
+      if (element) {
+        const label = element.getAttribute("data-bc-label") || element.getAttribute("aria-label") ||
+          (element.labels && element.labels[0] && element.labels[0].textContent) || element.textContent || element.getAttribute("title") || "";
+        const text = label.replace(/\s+/g, " ").trim();
+        if (text) {
+          return text.length > 80 ? text.slice(0, 79) + "\u2026" : text;
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Says, politely, that a job ended: assistive technology hears it without the user looking for the result. The
+   * page's own `[data-bc-live]` element takes the text if there is one; else a visually hidden one of the client's.
+   */
+  function announce(slot, status, error) {
+    if (!options.announce) {
+      return;
+    }
+    const name = slot.label || "The task";
+    const text = status === "succeeded" ? name + " finished."
+      : status === "canceled" ? name + " cancelled."
+      : name + " failed" + (error ? ": " + error : ".");
+    const region = document.querySelector("[data-bc-live]") || liveRegion;
+    if (!region) {
+      return;
+    }
+    // Emptied first, so the same words twice in a row are announced twice.
+    region.textContent = "";
+    setTimeout(() => {
+      region.textContent = text;
+    }, 50);
+  }
+
+  function createLiveRegion() {
+    if (!options.announce || document.querySelector("[data-bc-live]")) {
+      return;
+    }
+    liveRegion = document.createElement("div");
+    liveRegion.className = "bc-live";
+    liveRegion.setAttribute("role", "status");
+    liveRegion.setAttribute("aria-live", "polite");
+    liveRegion.setAttribute("aria-atomic", "true");
+    liveRegion.style.cssText =
+      "position:absolute;width:1px;height:1px;margin:-1px;padding:0;border:0;overflow:hidden;clip:rect(0 0 0 0);clip-path:inset(50%);white-space:nowrap";
+    document.body.appendChild(liveRegion);
+  }
+
   // ---------------------------------------------------------------- errors in the page
 
   function errorTargets(callback) {
@@ -647,11 +773,11 @@
         line.setAttribute("data-bc-error-key", slot.key);
         area.appendChild(line);
       }
-      line.textContent = callback.id + ": " + text;
+      line.textContent = text;
       area.hidden = false;
       return;
     }
-    showBanner(slot.key, callback.id + ": " + text);
+    showBanner(slot.key, text); // end users see the message; the callback's id is for developers, on the console
   }
 
   function clearError(slot) {
@@ -850,6 +976,102 @@
     });
   }
 
+  /**
+   * Waits before following a job again after a failed request. The browser coming back online, or the tab becoming
+   * visible again (a hidden tab's timers are throttled), ends every such wait at once.
+   */
+  function retryDelay(ms, signal) {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        wakers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      wakers.add(done);
+      if (signal) {
+        signal.addEventListener("abort", done, { once: true });
+      }
+    });
+  }
+
+  function wakeRetries() {
+    for (const wake of Array.from(wakers)) {
+      wake();
+    }
+  }
+
+  /**
+   * The browser says the network is gone. A request already open (the stream, a held long poll) may hang rather than
+   * fail, so it is ended now: the jobs it followed show the reconnecting state, and are followed again when it is back.
+   */
+  function onOffline() {
+    for (const controller of Array.from(requests)) {
+      controller.abort();
+    }
+    if (hub && hub.leading && source) {
+      closeSource();
+      union.clear();
+      endedJobs.clear();
+      leaderBlockedUntil = Date.now() + MAX_RETRY_DELAY;
+      deliver({ type: "fallback", retryIn: MAX_RETRY_DELAY });
+    }
+  }
+
+  /** The network is back: what failed during the outage (the stream, long polls) is tried again now, not after its pause. */
+  function onOnline() {
+    eventsBlockedUntil = 0;
+    leaderBlockedUntil = 0;
+    streamBackoff = 0;
+    longPollBroken = false;
+    for (const state of outage) {
+      state.eventsBlockedUntil = 0;
+      state.plainNext = false;
+    }
+    showTransport();
+    wakeRetries();
+  }
+
+  // ---------------------------------------------------------------- reconnecting
+
+  /**
+   * A follow lost the server (or found it unable to answer) and keeps trying; the page shows a quiet "reconnecting"
+   * state while any does: `<html data-bc-reconnecting>`, the page's own `[data-bc-reconnecting-note]` elements shown,
+   * or else a small status line of the client's, and a `backgroundcallbacks:connection` event at each change.
+   */
+  function setOutage(state, down) {
+    const before = outage.size > 0;
+    if (down) {
+      outage.add(state);
+    } else {
+      outage.delete(state);
+    }
+    const now = outage.size > 0;
+    if (before === now) {
+      return;
+    }
+    document.documentElement.toggleAttribute("data-bc-reconnecting", now);
+    const own = document.querySelectorAll("[data-bc-reconnecting-note]");
+    for (const element of own) {
+      element.hidden = !now;
+    }
+    if (now && own.length === 0 && options.reconnectingNote) {
+      reconnectingNote = document.createElement("div");
+      reconnectingNote.className = "bc-reconnecting";
+      reconnectingNote.setAttribute("role", "status");
+      reconnectingNote.textContent = options.reconnectingText;
+      reconnectingNote.style.cssText =
+        "position:fixed;left:16px;bottom:16px;max-width:calc(100vw - 32px);z-index:2147483646;padding:6px 12px;" +
+        "border-radius:999px;background:#f2f4f7;color:#344054;border:1px solid #d0d5dd;font:13px/1.4 system-ui,sans-serif;" +
+        "box-shadow:0 2px 8px rgba(0,0,0,.12)";
+      document.body.appendChild(reconnectingNote);
+    } else if (!now && reconnectingNote) {
+      reconnectingNote.remove();
+      reconnectingNote = null;
+    }
+    emit("connection", { reconnecting: now });
+  }
+
   function emit(name, detail) {
     document.dispatchEvent(new CustomEvent("backgroundcallbacks:" + name, { detail }));
   }
@@ -865,7 +1087,7 @@
     }
     showQueue(slot, null, null);
     clearError(slot);
-    applyRunning(callback, match, "whileRunning");
+    startRunning(slot, triggered);
     if (slot.posting) {
       // Requests from one page may reach the server out of order; sending one at a time keeps the last one last.
       slot.queued = (slot.queued || []).concat(triggered);
@@ -984,7 +1206,7 @@
     if (hub && now >= eventsBlockedUntil && !(state && now < state.eventsBlockedUntil)) {
       return "events";
     }
-    return longPollBroken ? "poll" : "longpoll";
+    return longPollBroken || (state && state.plainNext) ? "poll" : "longpoll";
   }
 
   /** Tells tests and the curious how jobs are followed now: `<html data-bc-transport="events|longpoll|poll">`. */
@@ -994,22 +1216,28 @@
 
   /**
    * Follows a job until it ends: by the browser's one event stream while it works, else by long polls, else by plain
-   * polls every `interval`. A follow that fell back to polling tries the stream again once its pause is over.
+   * polls every `interval`. A follow that fell back to polling tries the stream again once its pause is over. Through
+   * an outage it keeps trying, and it gives up only when the server says the job is gone.
    */
   async function follow(slot, token, handle, after, interval, reattached) {
     const controller = new AbortController();
     slot.poll = controller;
     slot.handle = handle;
-    const state = { slot, token, handle, after, interval, reattached, failures: 0, eventsBlockedUntil: 0 };
-    while (token === slot.token && !controller.signal.aborted) {
-      const transport = transportFor(state);
-      showTransport();
-      const outcome = transport === "events"
-        ? await followByEvents(state, controller.signal)
-        : await poll(state, controller.signal, transport === "longpoll");
-      if (outcome === "ended") {
-        return;
+    const state = { slot, token, handle, after, interval, reattached, failures: 0, plainNext: false, eventsBlockedUntil: 0 };
+    try {
+      while (token === slot.token && !controller.signal.aborted) {
+        const transport = transportFor(state);
+        showTransport();
+        const outcome = transport === "events"
+          ? await followByEvents(state, controller.signal)
+          : await poll(state, controller.signal, transport === "longpoll");
+        if (outcome === "ended") {
+          return;
+        }
       }
+    } finally {
+      flushProgress(state);
+      setOutage(state, false);
     }
   }
 
@@ -1019,13 +1247,20 @@
     const started = Date.now();
     let response;
     let job = null;
+    // The request ends with the follow, when the browser goes offline, or when no answer comes long after the server
+    // should have answered (a connection that died without a word).
+    const request = new AbortController();
+    const onAbort = () => request.abort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    requests.add(request);
+    const deadline = setTimeout(onAbort, (longPoll ? options.wait : 0) + 30000);
     try {
       // A long poll names the place in line it knows (-1: none), so a waiting job's place comes at once and each move after.
       const position = longPoll ? "&wait=" + options.wait + "&position=" + (typeof state.position === "number" ? state.position : -1) : "";
       response = await fetch(jobUrl(state.handle) + "?after=" + state.after + position, {
         credentials: "same-origin",
         headers: { Accept: "application/json" },
-        signal,
+        signal: request.signal,
       });
       if (response.ok) {
         job = await response.json();
@@ -1035,25 +1270,39 @@
         return "ended";
       }
       response = null;
+    } finally {
+      clearTimeout(deadline);
+      requests.delete(request);
+      signal.removeEventListener("abort", onAbort);
     }
     if (state.token !== slot.token) {
       return "ended";
     }
     if (!response || response.status === 502 || response.status === 503 || response.status === 504 || (response.ok && !job)) {
-      // A proxy may cut requests held open: after a failed long poll, poll plainly.
+      // The network, a proxy or the server is down, or the backend is (503): the job may well still run, so the page
+      // keeps its running state and tries again, ever less often, until the server answers.
       if (longPoll && (!response || response.status !== 503)) {
-        longPollBroken = true;
-        showTransport();
+        state.plainNext = true; // a proxy may cut requests held open: a plain poll tries at once
+        return "again";
       }
+      state.plainNext = false; // a plain poll fails too: an outage, not a proxy
       state.failures++;
-      if (state.failures > options.retries) {
-        showError(slot, "Lost contact with the server while following the job.");
-        finishKeepingHandle(slot, state.token);
-        return "ended";
-      }
+      setOutage(state, true);
       const retryAfter = response && Number(response.headers.get("Retry-After"));
-      await delay(Math.min(MAX_RETRY_DELAY, retryAfter > 0 ? retryAfter * 1000 : 500 * 2 ** (state.failures - 1)), signal);
+      const wait = navigator.onLine === false
+        ? MAX_RETRY_DELAY // the browser's "online" event ends the wait
+        : retryAfter > 0 ? retryAfter * 1000 : 500 * 2 ** Math.min(state.failures - 1, 6);
+      await retryDelay(Math.min(MAX_RETRY_DELAY, wait), signal);
       return "again";
+    }
+    setOutage(state, false);
+    state.failures = 0;
+    if (!longPoll && state.plainNext) {
+      // A long poll failed and the plain poll sent right after it got through: a proxy that cuts held requests, not an
+      // outage (in one, the plain poll fails too), so from now on this page polls plainly.
+      state.plainNext = false;
+      longPollBroken = true;
+      showTransport();
     }
     if (response.status === 404) {
       lost(state);
@@ -1064,7 +1313,6 @@
       finish(slot, state.token);
       return "ended";
     }
-    state.failures = 0;
     const outcome = applyJob(state, job);
     if (outcome === "ended") {
       return "ended";
@@ -1085,6 +1333,50 @@
 
   const ENDED = new Set(["succeeded", "failed", "canceled"]);
 
+  /**
+   * Shows a job's progress and side updates at most once per `interval` (Dash's meaning: the pace at which the page
+   * sees a running job, whatever the transport). News that comes sooner waits for its turn: the latest progress
+   * replaces progress not yet shown, side updates are all shown, in order. When the job ends, what waits is shown at
+   * once, before the result.
+   */
+  function render(state, news) {
+    if (!news.progress && news.sideUpdates.length === 0) {
+      return;
+    }
+    const waiting = state.waiting || { progress: null, sideUpdates: [] };
+    state.waiting = {
+      progress: news.progress || waiting.progress,
+      sideUpdates: waiting.sideUpdates.concat(news.sideUpdates),
+    };
+    const due = (state.shownAt || -Infinity) + Math.max(0, state.interval || 0);
+    const now = performance.now();
+    if (now >= due && !state.renderTimer) {
+      flushProgress(state);
+    } else if (!state.renderTimer) {
+      state.renderTimer = setTimeout(() => {
+        state.renderTimer = 0;
+        flushProgress(state);
+      }, due - now);
+    }
+  }
+
+  function flushProgress(state) {
+    clearTimeout(state.renderTimer);
+    state.renderTimer = 0;
+    const waiting = state.waiting;
+    state.waiting = null;
+    if (!waiting || state.token !== state.slot.token) {
+      return;
+    }
+    state.shownAt = performance.now();
+    if (waiting.progress) {
+      applyValues(waiting.progress);
+    }
+    for (const update of waiting.sideUpdates) {
+      applyProps(parseWireId(update.id), update.props || {}, state.slot.callback.id);
+    }
+  }
+
   /** Applies one state of the job, from a poll or the stream: "ended", "changed" (news) or "same". */
   function applyJob(state, job) {
     const slot = state.slot;
@@ -1092,17 +1384,16 @@
     if (state.token !== slot.token) {
       return "ended";
     }
-    if (job.progress && job.progressVersion > state.after) {
-      applyValues(job.progress);
-    }
-    for (const update of job.sideUpdates || []) {
-      if (update.version > state.after) {
-        applyProps(parseWireId(update.id), update.props || {}, callback.id);
-      }
-    }
+    const news = {
+      progress: job.progress && job.progressVersion > state.after ? job.progress : null,
+      sideUpdates: (job.sideUpdates || []).filter((update) => update.version > state.after),
+    };
     const changed = job.version > state.after;
     state.after = Math.max(state.after, job.version || 0);
+    render(state, news);
     if (ENDED.has(job.status)) {
+      flushProgress(state);
+      announce(slot, job.status, job.error);
       emit("done", { callbackId: callback.id, match: slot.match, handle: state.handle, status: job.status, cached: false });
       if (job.status === "succeeded") {
         applyValues(job.outputs, callback.id);
@@ -1264,6 +1555,9 @@
       case "job": {
         const handle = message.job && message.job.handle;
         const entry = followed.get(handle);
+        if (entry) {
+          setOutage(entry.state, false);
+        }
         if (entry && applyJob(entry.state, message.job) === "ended") {
           entry.done("ended");
           toLeader({ type: "unfollow", tab: hub.tab, handles: [handle] });
@@ -1296,6 +1590,15 @@
         showTransport();
         return;
       }
+      case "open":
+        // The leader's stream is up: the jobs it lists are followed again (after an outage, say).
+        for (const handle of Array.isArray(message.handles) ? message.handles : []) {
+          const entry = followed.get(handle);
+          if (entry) {
+            setOutage(entry.state, false);
+          }
+        }
+        return;
       case "ack":
         if (message.tab === hub.tab) {
           for (const handle of Array.isArray(message.handles) ? message.handles : []) {
@@ -1432,6 +1735,11 @@
         return null;
       }
     };
+    stream.onopen = () => {
+      if (source === stream) {
+        deliver({ type: "open", handles: listed });
+      }
+    };
     stream.addEventListener("job", (event) => {
       const job = read(event);
       if (!job || typeof job.handle !== "string") {
@@ -1551,24 +1859,19 @@
     return true;
   }
 
+  /** Ends the page's side of an invocation: the running values' whenDone, the progress defaults, busy and focus. */
   function finish(slot, token) {
     if (token !== slot.token) {
       return;
     }
     forget(slot);
-    finishKeepingHandle(slot, token);
-  }
-
-  /** Ends the page's side of a job: the running values' whenDone and the progress defaults, even after a network failure. */
-  function finishKeepingHandle(slot, token) {
-    if (token !== slot.token) {
-      return;
-    }
     slot.handle = null;
     slot.poll = null;
     showQueue(slot, null, null);
     applyRunning(slot.callback, slot.match, "whenDone");
     applyProgressDefaults(slot.callback, slot.match);
+    setBusy(slot, false);
+    restoreFocus(slot);
   }
 
   function cancel(callback, match) {
@@ -1615,7 +1918,7 @@
       const slot = slotFor(callback, match);
       attached.add(slot.key);
       slot.token++;
-      applyRunning(callback, match, "whileRunning");
+      startRunning(slot, []);
       emit("reattach", { callbackId: callback.id, match, handle: record.handle });
       follow(slot, slot.token, record.handle, 0, callback.interval, true);
     }
@@ -2011,6 +2314,9 @@
       transport: data.transport || (data.longPoll === "false" ? "poll" : "auto"),
       wait: Number(data.wait) > 0 ? Number(data.wait) : 20000,
       retries: 3,
+      announce: data.announce !== "false",
+      reconnectingNote: data.reconnectingNote !== "false",
+      reconnectingText: data.reconnectingText || "Reconnecting\u2026",
     }, given || {});
     if (given && given.longPoll === false && !given.transport) {
       o.transport = "poll"; // the option of earlier versions
@@ -2051,6 +2357,14 @@
       }
       callbacks = (map.callbacks || []).map(normalize);
       await Promise.all([domReady(), claimed]);
+      createLiveRegion();
+      addEventListener("online", onOnline);
+      addEventListener("offline", onOffline);
+      document.addEventListener("visibilitychange", () => {
+        if (document.visibilityState === "visible") {
+          wakeRetries();
+        }
+      });
       for (const element of document.querySelectorAll("[data-bc-props]")) {
         applyInitialProps(element);
       }

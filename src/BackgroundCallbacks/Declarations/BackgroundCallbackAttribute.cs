@@ -20,7 +20,11 @@ public sealed class BackgroundCallbackAttribute : Attribute
     /// <summary>Gets the callback id.</summary>
     public string Id { get; }
 
-    /// <summary>Gets or sets how often, in milliseconds, a client that cannot long-poll asks for the job's state.</summary>
+    /// <summary>
+    /// Gets or sets the pace, in milliseconds, at which a page sees a running job: the least time between two renders of
+    /// its progress and side updates (reports that come sooner wait, and only the latest progress is shown), and how often
+    /// a client that cannot hold a request open polls. The result is shown as soon as it comes.
+    /// </summary>
     /// <value>1000, as in Dash.</value>
     public int Interval { get; set; } = 1000;
 

@@ -13,7 +13,7 @@ public sealed class TestPage : IAsyncDisposable
     // and the job documents the page's event streams received (Playwright does not expose a stream's messages).
     private const string RecordEvents = """
         window.__bcEvents = [];
-        for (const name of ["invoke", "job", "reattach", "cancel", "done", "error", "queue", "upload", "uploadprogress", "uploaded"]) {
+        for (const name of ["invoke", "job", "reattach", "cancel", "done", "error", "queue", "upload", "uploadprogress", "uploaded", "connection"]) {
           document.addEventListener("backgroundcallbacks:" + name, (e) => window.__bcEvents.push(Object.assign({ event: name }, e.detail)));
         }
         window.__bcStream = [];
