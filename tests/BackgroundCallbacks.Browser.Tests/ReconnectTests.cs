@@ -123,4 +123,36 @@ public sealed class ReconnectTests(BrowserFixture browser)
         await Expect(test.Page.Locator("#disable-paragraph")).ToHaveTextAsync("Clicked 1 times", new() { Timeout = 45_000 });
         await Expect(test.Page.Locator("#own-note")).ToBeHiddenAsync();
     }
+
+    [BrowserFact]
+    public async Task A_stream_that_goes_silent_is_given_up_and_the_job_is_followed_by_long_poll()
+    {
+        await using var test = await browser.NewPageAsync();
+        // A connection that dies without a word: the stream stays open, but nothing it receives reaches the page.
+        await test.Page.AddInitScriptAsync("""
+            window.__silence = false;
+            const Recorded = window.EventSource;
+            window.EventSource = class extends Recorded {
+              addEventListener(type, listener, options) {
+                super.addEventListener(type, (e) => { if (!window.__silence) listener.call(this, e); }, options);
+              }
+              set onopen(handler) { super.onopen = (e) => { if (!window.__silence) handler.call(this, e); }; }
+              get onopen() { return super.onopen; }
+              set onerror(handler) { super.onerror = (e) => { if (!window.__silence) handler.call(this, e); }; }
+              get onerror() { return super.onerror; }
+            };
+            """);
+        await test.OpenAsync("/examples/progress.html");
+        await test.Page.ClickAsync("#progress-run");
+        await Expect(test.Page.Locator("#progress-bar")).ToHaveAttributeAsync("value", new System.Text.RegularExpressions.Regex("^[1-9]$"));
+        Assert.Equal("events", await test.TransportAsync());
+
+        await test.Page.EvaluateAsync("() => { window.__silence = true; }");
+
+        // The server's heartbeat is 2 s here (the map says so): after 9 s of silence the page long polls, and gets the result.
+        await Expect(test.Page.Locator("#progress-paragraph")).ToHaveTextAsync("Clicked 1 times", new() { Timeout = 30_000 });
+        Assert.Contains(test.ConsoleWarnings, w => w.Contains("the event stream has been silent", StringComparison.Ordinal));
+        Assert.Contains(test.Requests, r => r.StartsWith("GET /_callbacks/jobs/", StringComparison.Ordinal) && r.Contains("wait=", StringComparison.Ordinal));
+        Assert.Empty(await test.EventsAsync("error"));
+    }
 }

@@ -81,7 +81,7 @@ public class AbandonedJobTests
             await parked.WaitAsync(TimeSpan.FromSeconds(30));
             parked = time.NextTimer(heartbeat);
             time.Advance(heartbeat);
-            Assert.Equal("ping", (await stream.NextAsync())!.Comment);
+            Assert.Equal("ping", (await stream.NextAsync())!.Event);
         }
 
         var (_, streamedView) = await client.PollAsync(streamed);

@@ -76,6 +76,7 @@ public class EndpointConventionTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("/api/bg", body["prefix"].Str());
+        Assert.Equal(15000, body["heartbeat"]!.GetValue<long>());
         Assert.Throws<ArgumentException>(() => app.MapBackgroundCallbacks("no-slash"));
     }
 

@@ -135,7 +135,7 @@ public class EventStreamTests
     }
 
     [Fact]
-    public async Task An_idle_stream_sends_a_ping_comment_each_heartbeat_interval()
+    public async Task An_idle_stream_sends_a_ping_event_each_heartbeat_interval()
     {
         // Fake time: the stream parks on a timer of exactly the heartbeat interval; each time it fires, a ping is sent.
         var time = new TimerWatchingTimeProvider();
@@ -156,7 +156,7 @@ public class EventStreamTests
             parked = time.NextTimer(heartbeat);
             time.Advance(heartbeat);
             var ping = await stream.NextAsync();
-            Assert.Equal(new ServerSentEvent(null, null, null, "ping", null), ping);
+            Assert.Equal(new ServerSentEvent("ping", null, "{}", null, null), ping); // no id: Last-Event-ID stays the last job's
         }
 
         gates.OpenAll(1);

@@ -1427,6 +1427,8 @@
   let reopenTimer = 0;
   let leaderBlockedUntil = 0;
   let streamBackoff = 0;
+  let streamHeartbeat = 15000; // the server's longest silence on a stream (the map's "heartbeat")
+  let silenceTimer = 0;
 
   function startHub() {
     if ((options.transport !== "auto" && options.transport !== "events") || typeof EventSource !== "function") {
@@ -1712,6 +1714,7 @@
   }
 
   function closeSource() {
+    clearTimeout(silenceTimer);
     if (source) {
       source.close();
       source = null;
@@ -1735,16 +1738,34 @@
         return null;
       }
     };
+    // A connection can die without a word (a dropped network, a NAT that forgot it): the browser then waits for ever.
+    // The server never stays silent longer than its heartbeat, so a stream silent for twice that is given up.
+    const heard = () => {
+      clearTimeout(silenceTimer);
+      silenceTimer = setTimeout(() => {
+        if (source === stream) {
+          console.warn("BackgroundCallbacks: the event stream has been silent for " + (2 * streamHeartbeat + 5000) / 1000 + " s; it is opened again.");
+          streamFailed();
+        }
+      }, 2 * streamHeartbeat + 5000);
+    };
     stream.onopen = () => {
       if (source === stream) {
+        heard();
         deliver({ type: "open", handles: listed });
       }
     };
+    stream.addEventListener("ping", () => {
+      if (source === stream) {
+        heard();
+      }
+    });
     stream.addEventListener("job", (event) => {
       const job = read(event);
       if (!job || typeof job.handle !== "string") {
         return;
       }
+      heard();
       sourceErrors = 0;
       streamBackoff = 0;
       const item = union.get(job.handle);
@@ -1761,6 +1782,7 @@
       if (!problem || typeof problem.handle !== "string") {
         return;
       }
+      heard();
       sourceErrors = 0;
       endedJobs.add(problem.handle);
       deliver({ type: "job-error", handle: problem.handle, status: problem.status });
@@ -2356,6 +2378,9 @@
         console.warn("BackgroundCallbacks: the server speaks protocol " + map.protocol + "; this client knows protocol 1.");
       }
       callbacks = (map.callbacks || []).map(normalize);
+      if (map.heartbeat > 0) {
+        streamHeartbeat = map.heartbeat;
+      }
       await Promise.all([domReady(), claimed]);
       createLiveRegion();
       addEventListener("online", onOnline);

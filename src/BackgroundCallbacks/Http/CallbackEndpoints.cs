@@ -36,7 +36,7 @@ internal sealed class CallbackEndpoints(
     public async Task DependenciesAsync(HttpContext context)
     {
         owners.Resolve(context);
-        var body = _dependencies ??= DependenciesDocument.Build(registry, Prefix);
+        var body = _dependencies ??= DependenciesDocument.Build(registry, Prefix, _options.EventStreamHeartbeat);
         context.Response.ContentType = "application/json; charset=utf-8";
         context.Response.Headers.CacheControl = "no-cache";
         await ResponseBodies.WriteAsync(context, body).ConfigureAwait(false);

@@ -55,7 +55,7 @@ internal sealed class EventStreamEndpoints(
                     JobFeedItemKind.Opened => Open(context),
                     JobFeedItemKind.Job => ServerSentEvents.Event("job", string.Join(',', item.Delivered!), JobResponseWriter.JobDocument(handles[item.Index], item.View!).Span),
                     JobFeedItemKind.Error => ServerSentEvents.Event("job-error", null, NotFound(handles[item.Index]).Span),
-                    JobFeedItemKind.Heartbeat => ServerSentEvents.Comment("ping"),
+                    JobFeedItemKind.Heartbeat => ServerSentEvents.Event("ping", null, EmptyObject.Span),
                     _ => ServerSentEvents.Event("end", null, EmptyObject.Span),
                 };
 

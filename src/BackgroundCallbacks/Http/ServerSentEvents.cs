@@ -3,7 +3,7 @@ using System.Text;
 
 namespace BackgroundCallbacks.Http;
 
-/// <summary>The framing of text/event-stream (the WHATWG HTML "Server-sent events" format): events, comments and the retry field.</summary>
+/// <summary>The framing of text/event-stream (the WHATWG HTML "Server-sent events" format): events and the retry field.</summary>
 internal static class ServerSentEvents
 {
     public const string ContentType = "text/event-stream";
@@ -48,9 +48,6 @@ internal static class ServerSentEvents
         Write(buffer, "\n\n");
         return buffer.WrittenMemory;
     }
-
-    /// <summary>A comment line: the client ignores it, and proxies and the client see the connection is alive.</summary>
-    public static ReadOnlyMemory<byte> Comment(string text) => Encoding.UTF8.GetBytes(": " + text + "\n\n");
 
     /// <summary>How long a client waits before it reconnects.</summary>
     public static ReadOnlyMemory<byte> Retry(TimeSpan delay) =>

@@ -6,7 +6,7 @@ namespace BackgroundCallbacks.Protocol;
 /// <summary>The callback map the browser client loads, written once: it changes only when the app restarts.</summary>
 internal static class DependenciesDocument
 {
-    public static byte[] Build(CallbackRegistry registry, string prefix)
+    public static byte[] Build(CallbackRegistry registry, string prefix, TimeSpan heartbeat)
     {
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream))
@@ -14,6 +14,9 @@ internal static class DependenciesDocument
             writer.WriteStartObject();
             writer.WriteNumber("protocol", 1);
             writer.WriteString("prefix", prefix);
+
+            // The event stream's longest silence: a client that hears nothing for much longer knows its stream is dead.
+            writer.WriteNumber("heartbeat", (long)heartbeat.TotalMilliseconds);
             writer.WriteStartArray("callbacks");
             foreach (var callback in registry.All.OrderBy(c => c.Id, StringComparer.Ordinal))
             {

@@ -47,6 +47,8 @@ public sealed class SampleServer : IAsyncDisposable
         start.Environment["Sample__DelayScale"] = DelayScale.ToString(System.Globalization.CultureInfo.InvariantCulture);
         // HTTP/1.1 only, as most browsers meet a server: about six connections per host, shared by the tabs.
         start.Environment["Kestrel__EndpointDefaults__Protocols"] = "Http1";
+        // A short heartbeat, so a test of a stream gone silent waits seconds (the client gives up after twice it and 5 s).
+        start.Environment["BackgroundCallbacks__EventStreamHeartbeat"] = "00:00:02";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
 
