@@ -53,6 +53,14 @@ public sealed class SampleAccessibilityTests(BrowserFixture browser)
         await CheckAsync("progress-chart.html, running");
         await DoneAsync("chart");
         await CheckAsync("progress-chart.html, done");
+        // The chart's label against its fill wherever the fill's edge is, not only where a run happened to be.
+        foreach (var value in new[] { 1, 3, 5, 7, 10 })
+        {
+            await test.Page.EvaluateAsync(
+                "v => BackgroundCallbacks.setProps('chart-graph', { style: { visibility: 'visible' }, figure: { value: v, max: 10, label: v + ' of 10' } })", value);
+            await Expect(test.Page.Locator("#chart-graph")).ToHaveAttributeAsync("aria-valuenow", value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            await CheckAsync($"progress-chart.html, the chart drawn at {value} of 10");
+        }
 
         await test.OpenAsync("/examples/labs-chart.html");
         await test.Page.ClickAsync("#labs-run");

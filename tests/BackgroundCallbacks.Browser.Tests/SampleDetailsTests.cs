@@ -17,7 +17,7 @@ public sealed class SampleDetailsTests(BrowserFixture browser)
         (index) => {
           const part = (type) => document.querySelector(`[data-bc-id='{"type":"${type}","index":${index}}']`);
           return [part("row-result"), part("row-state")]
-            .filter((e) => e.getClientRects().length > 0)
+            .filter((e) => e && e.getClientRects().length > 0)
             .map((e) => e.textContent || getComputedStyle(e, "::before").content.replace(/^"|"$/g, ""))
             .join(" | ");
         }

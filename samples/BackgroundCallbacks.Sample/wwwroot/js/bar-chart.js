@@ -3,8 +3,8 @@
 //
 // For assistive technology the component is a progressbar: the page gives it its name (aria-label), the renderer its
 // value (aria-valuenow, aria-valuemax, and the label as aria-valuetext). The drawn label is decoration (aria-hidden),
-// drawn twice: dark on the light track, white on the indigo fill, each clipped to its side of the bar's edge, so the
-// text keeps its contrast wherever the edge crosses it.
+// drawn twice: dark on the light track, white inside the indigo fill (which clips it), so the text keeps its contrast
+// wherever the fill's edge crosses it.
 window.BackgroundCallbacks.registerRenderer("figure", {
   render(element, figure) {
     let chart = element.querySelector(".bar-chart");
@@ -12,7 +12,7 @@ window.BackgroundCallbacks.registerRenderer("figure", {
       chart = document.createElement("div");
       chart.className = "bar-chart";
       chart.innerHTML =
-        '<div class="track" aria-hidden="true"><div class="fill"></div><div class="label"></div><div class="fill-label"></div></div>' +
+        '<div class="track" aria-hidden="true"><div class="fill"><div class="fill-label"></div></div><div class="label"></div></div>' +
         '<div class="axis" aria-hidden="true"><span>0</span><span class="max"></span></div>';
       element.replaceChildren(chart);
     }
