@@ -118,6 +118,43 @@ public sealed class SampleDetailsTests(BrowserFixture browser)
     }
 
     [BrowserFact]
+    public async Task The_chart_label_reads_at_4_5_to_1_or_more_on_the_track_and_on_the_fill()
+    {
+        await using var test = await browser.NewPageAsync();
+        await test.OpenAsync("/examples/progress-chart.html");
+
+        await test.Page.EvaluateAsync(
+            "() => BackgroundCallbacks.setProps('chart-graph', { style: { visibility: 'visible' }, figure: { value: 5, max: 10, label: '5 of 10' } })");
+
+        await Expect(test.Page.Locator("#chart-graph")).ToHaveAttributeAsync("aria-valuetext", "5 of 10");
+        await test.Page.WaitForFunctionAsync(
+            "() => getComputedStyle(document.querySelector('#chart-graph .track > .label')).clipPath === 'inset(0px 0px 0px 50%)'",
+            null, new() { Timeout = 5_000 });
+        // Each copy of the label against every colour it can be drawn on: the dark one only where the fill is not
+        // (clipped to the right of the fill's edge), the white one only inside the fill (its parent clips it).
+        var ratios = await test.Page.EvaluateAsync<string[]>("""
+            () => {
+              const chart = document.querySelector("#chart-graph .bar-chart");
+              const rgb = (text) => text.match(/rgba?\(([^)]+)\)/g).map((c) => c.match(/[0-9.]+/g).slice(0, 3).map(Number));
+              const luminance = ([r, g, b]) => [r, g, b].map((v) => v / 255).map((v) => v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)
+                .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+              const ratio = (a, b) => { const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+              const dark = chart.querySelector(".track > .label");
+              const white = chart.querySelector(".fill > .fill-label");
+              const track = rgb(getComputedStyle(chart.querySelector(".track")).backgroundColor)[0];
+              const fills = rgb(getComputedStyle(chart.querySelector(".fill")).backgroundImage);
+              const out = [];
+              out.push("dark on track " + ratio(rgb(getComputedStyle(dark).color)[0], track).toFixed(2));
+              for (const fill of fills) out.push("white on fill " + ratio(rgb(getComputedStyle(white).color)[0], fill).toFixed(2));
+              return out;
+            }
+            """);
+
+        Assert.Equal(3, ratios.Length); // the track, and the fill gradient's two colours
+        Assert.All(ratios, r => Assert.True(double.Parse(r.Split(' ')[^1], System.Globalization.CultureInfo.InvariantCulture) >= 4.5, string.Join("; ", ratios)));
+    }
+
+    [BrowserFact]
     public async Task On_the_ignore_by_index_page_the_first_click_after_the_initial_call_is_answered_from_the_cache()
     {
         await using var test = await browser.NewPageAsync();
