@@ -5,7 +5,7 @@ namespace BackgroundCallbacks.Browser.Tests;
 [Collection(BrowserCollection.Name)]
 public sealed class SamplePagesTests(BrowserFixture browser)
 {
-    private static readonly string[] Pages =
+    internal static readonly string[] Pages =
     [
         "/", "/examples/basic.html", "/examples/disable.html", "/examples/cancel.html", "/examples/progress.html",
         "/examples/progress-chart.html", "/examples/caching.html", "/examples/ignore-by-name.html",

@@ -43,7 +43,8 @@ public sealed class CachingExamples(IConfiguration configuration)
     }
 
     // cache_args_to_ignore by position: argument 0 is the click count. Without PreventInitialCall this one runs
-    // when the page loads, as in Dash.
+    // when the page loads, as in Dash. The trigger is not part of the key either (CacheIgnoreTriggered defaults to
+    // true), so the page's initial call, which has none, answers the first click with the same text from the cache.
     [BackgroundCallback("ignore-by-index", Interval = 500,
         CacheBy = new[] { BuiltInCacheBy.LaunchId }, SharedResults = true, ExpireSeconds = 60, CacheArgsToIgnore = new object[] { 0 })]
     [Output("result-2", "children")]

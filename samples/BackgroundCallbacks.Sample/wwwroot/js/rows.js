@@ -28,11 +28,18 @@ document.getElementById("add-row").addEventListener("click", () => {
   const progress = document.createElement("progress");
   progress.max = 100;
   progress.value = 0;
+  progress.hidden = true;
+  progress.setAttribute("aria-label", "Progress of row " + index);
   progress.setAttribute("data-bc-id", id("row-progress"));
   const result = document.createElement("span");
   result.className = "result";
   result.setAttribute("data-bc-id", id("row-result"));
+  const state = document.createElement("span");
+  state.className = "result state";
+  state.hidden = true;
+  state.textContent = "Running…";
+  state.setAttribute("data-bc-id", id("row-state"));
 
-  row.append(name, size, run, cancel, progress, result);
+  row.append(name, size, run, cancel, progress, result, state);
   rows.appendChild(row);
 });
