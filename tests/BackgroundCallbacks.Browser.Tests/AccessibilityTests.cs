@@ -84,4 +84,23 @@ public sealed class AccessibilityTests(BrowserFixture browser)
         // The cancel button was disabled in turn, dropping the focus: it does not go back to Run, which the user left.
         await Expect(test.Page.Locator("#cancel-run")).Not.ToBeFocusedAsync();
     }
+
+    [BrowserFact]
+    public async Task The_samples_progress_bars_are_named_and_its_chart_is_a_progressbar_that_tells_its_value()
+    {
+        await using var test = await browser.NewPageAsync();
+        await test.OpenAsync("/examples/progress.html");
+        await test.Page.ClickAsync("#progress-run"); // the bar is hidden, and so has no name, until a job runs
+        await Expect(test.Page.Locator("#progress-bar")).ToHaveAccessibleNameAsync("Job progress");
+
+        await test.OpenAsync("/examples/rows.html");
+        await Expect(test.Page.GetByRole(AriaRole.Progressbar, new() { Name = "Progress of row 2", IncludeHidden = true })).ToHaveCountAsync(1);
+
+        await test.OpenAsync("/examples/progress-chart.html");
+        await test.Page.ClickAsync("#chart-run");
+        var chart = test.Page.GetByRole(AriaRole.Progressbar, new() { Name = "Job progress" });
+        await Expect(chart).ToHaveAttributeAsync("aria-valuenow", new System.Text.RegularExpressions.Regex("^[1-9]$"));
+        await Expect(chart).ToHaveAttributeAsync("aria-valuemax", "10");
+        await Expect(chart).ToHaveAttributeAsync("aria-valuetext", new System.Text.RegularExpressions.Regex("^[1-9] of 10$"));
+    }
 }
