@@ -964,23 +964,11 @@
     return url("/jobs/" + encodeURIComponent(handle));
   }
 
-  function delay(ms, signal) {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      if (signal) {
-        signal.addEventListener("abort", () => {
-          clearTimeout(timer);
-          resolve();
-        }, { once: true });
-      }
-    });
-  }
-
   /**
-   * Waits before following a job again after a failed request. The browser coming back online, or the tab becoming
-   * visible again (a hidden tab's timers are throttled), ends every such wait at once.
+   * Waits, ended early by the signal. A wait before following a job again after a failed request is `wakeable`: the
+   * browser coming back online, or the tab becoming visible again (a hidden tab's timers are throttled), ends it at once.
    */
-  function retryDelay(ms, signal) {
+  function delay(ms, signal, wakeable = false) {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
@@ -988,7 +976,9 @@
         resolve();
       };
       const timer = setTimeout(done, ms);
-      wakers.add(done);
+      if (wakeable) {
+        wakers.add(done);
+      }
       if (signal) {
         signal.addEventListener("abort", done, { once: true });
       }
@@ -1010,11 +1000,7 @@
       controller.abort();
     }
     if (hub && hub.leading && source) {
-      closeSource();
-      union.clear();
-      endedJobs.clear();
-      leaderBlockedUntil = Date.now() + MAX_RETRY_DELAY;
-      deliver({ type: "fallback", retryIn: MAX_RETRY_DELAY });
+      dropStream(MAX_RETRY_DELAY); // the "online" event lifts the pause
     }
   }
 
@@ -1292,7 +1278,7 @@
       const wait = navigator.onLine === false
         ? MAX_RETRY_DELAY // the browser's "online" event ends the wait
         : retryAfter > 0 ? retryAfter * 1000 : 500 * 2 ** Math.min(state.failures - 1, 6);
-      await retryDelay(Math.min(MAX_RETRY_DELAY, wait), signal);
+      await delay(Math.min(MAX_RETRY_DELAY, wait), signal, true);
       return "again";
     }
     setOutage(state, false);
@@ -1813,13 +1799,18 @@
 
   /** Every tab follows its jobs by long poll for a while; then they ask for the stream again, and it is reopened. */
   function streamFailed() {
-    closeSource();
     streamBackoff = Math.min(MAX_RETRY_DELAY, streamBackoff > 0 ? streamBackoff * 2 : FIRST_STREAM_RETRY);
-    leaderBlockedUntil = Date.now() + streamBackoff;
+    console.warn("BackgroundCallbacks: the event stream failed; jobs are followed by long poll, and the stream is tried again in " + streamBackoff / 1000 + " s.");
+    dropStream(streamBackoff);
+  }
+
+  /** Closes the stream and tells every tab to long poll its jobs for `pause` ms. */
+  function dropStream(pause) {
+    closeSource();
+    leaderBlockedUntil = Date.now() + pause;
     union.clear();
     endedJobs.clear();
-    console.warn("BackgroundCallbacks: the event stream failed; jobs are followed by long poll, and the stream is tried again in " + streamBackoff / 1000 + " s.");
-    deliver({ type: "fallback", retryIn: streamBackoff });
+    deliver({ type: "fallback", retryIn: pause });
   }
 
   // ---------------------------------------------------------------- waiting in line
