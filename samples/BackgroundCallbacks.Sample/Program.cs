@@ -1,4 +1,8 @@
 using BackgroundCallbacks;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 
 var builder = WebApplication.CreateBuilder(args);
 var callbacks = builder.Services.AddBackgroundCallbacks(builder.Configuration.GetSection("BackgroundCallbacks"))
@@ -18,6 +22,17 @@ builder.Services.Configure<BackgroundCallbacksOptions>(o =>
 if (builder.Configuration.GetConnectionString("redis") is { Length: > 0 } redis)
 {
     callbacks.UseRedis(redis);
+}
+
+// Traces and metrics go to an OpenTelemetry collector when one is named (OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4317);
+// without it the sample runs as before. docs/observability.md lists the names.
+if (!string.IsNullOrEmpty(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+{
+    builder.Services.AddOpenTelemetry()
+        .ConfigureResource(r => r.AddService("BackgroundCallbacks.Sample"))
+        .WithTracing(t => t.AddSource("BackgroundCallbacks", "Microsoft.AspNetCore"))
+        .WithMetrics(m => m.AddMeter("BackgroundCallbacks", "Microsoft.AspNetCore.Hosting"))
+        .UseOtlpExporter();
 }
 
 var app = builder.Build();

@@ -4,13 +4,19 @@
 // for the library's log events, so a test can wait for what a process did (its Debug events too with
 // --TestHost:DebugLog=true). A worker given --TestHost:Queues=a,b takes jobs only from those queues;
 // --TestHost:ServerSide=true adds the callbacks, managers and stores of the server-side tests. A web process maps the cache
-// administration door under /_admin for callers that send X-Test-Admin.
+// administration door under /_admin for callers that send X-Test-Admin. --TestHost:Trace=true prints every span as a
+// "SPAN|…" line (SpanPrinter).
 using BackgroundCallbacks.Redis.TestHost;
 
 var configuration = new ConfigurationBuilder().AddCommandLine(args).Build();
 
 // Hangfire logs through its own static provider; this is a test process, so setting it here is fine.
 Hangfire.Logging.LogProvider.SetCurrentLogProvider(new HangfireStdoutLog.Provider());
+if (configuration.GetValue("TestHost:Trace", false))
+{
+    SpanPrinter.Start();
+}
+
 var role = configuration["role"];
 if (role == "web")
 {

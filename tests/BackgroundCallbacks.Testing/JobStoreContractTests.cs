@@ -34,6 +34,31 @@ public abstract class JobStoreContractTests
     }
 
     [Fact]
+    public async Task The_trace_context_and_admission_time_are_read_back_as_written()
+    {
+        await using var sut = await CreateStoreAsync(new FakeTimeProvider());
+        var admission = NewAdmission();
+        var record = admission.Record with
+        {
+            TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+            TraceState = "vendor=abc,other=1",
+            AdmittedAt = new DateTimeOffset(2026, 12, 6, 15, 0, 0, 123, TimeSpan.Zero),
+        };
+
+        var read = await RoundTripAsync(sut, admission with { Record = record });
+        var untraced = await RoundTripAsync(sut, NewAdmission());
+
+        Assert.NotNull(read);
+        Assert.Equal(record.TraceParent, read.TraceParent);
+        Assert.Equal(record.TraceState, read.TraceState);
+        Assert.Equal(record.AdmittedAt, read.AdmittedAt);
+        Assert.NotNull(untraced);
+        Assert.Null(untraced.TraceParent);
+        Assert.Null(untraced.TraceState);
+        Assert.Null(untraced.AdmittedAt);
+    }
+
+    [Fact]
     public async Task The_concrete_ids_of_ALL_values_are_read_back_as_written()
     {
         await using var sut = await CreateStoreAsync(new FakeTimeProvider());

@@ -45,6 +45,22 @@ internal static class JobRecordCodec
                 writer.WriteRawValue(record.MatchJson, skipInputValidation: false);
             }
 
+            // The trace the job continues wherever it runs; absent when nothing was traced.
+            if (record.TraceParent is not null)
+            {
+                writer.WriteString("tp", record.TraceParent);
+            }
+
+            if (record.TraceState is not null)
+            {
+                writer.WriteString("ts", record.TraceState);
+            }
+
+            if (record.AdmittedAt is { } admitted)
+            {
+                writer.WriteNumber("at", admitted.ToUnixTimeMilliseconds());
+            }
+
             writer.WriteEndObject();
         }
 
@@ -104,6 +120,9 @@ internal static class JobRecordCodec
             root.GetProperty("u").GetString(),
             root.TryGetProperty("m", out var match) ? match.GetRawText() : null,
             run is { } i && i.TryGetProperty("i", out var ids) ? ids.GetRawText() : null,
-            run is { } q && q.TryGetProperty("q", out var requestValues) ? requestValues.GetRawText() : null);
+            run is { } q && q.TryGetProperty("q", out var requestValues) ? requestValues.GetRawText() : null,
+            root.TryGetProperty("tp", out var traceParent) ? traceParent.GetString() : null,
+            root.TryGetProperty("ts", out var traceState) ? traceState.GetString() : null,
+            root.TryGetProperty("at", out var admittedAt) ? DateTimeOffset.FromUnixTimeMilliseconds(admittedAt.GetInt64()) : null);
     }
 }

@@ -1,5 +1,6 @@
 using BackgroundCallbacks;
 using BackgroundCallbacks.Caching;
+using BackgroundCallbacks.Diagnostics;
 using BackgroundCallbacks.Hosting;
 using BackgroundCallbacks.Http;
 using BackgroundCallbacks.Invocation;
@@ -67,6 +68,9 @@ public static class BackgroundCallbacksServiceCollectionExtensions
         services.AddOptions<BackgroundCallbacksOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BackgroundCallbacksOptions>, BackgroundCallbacksOptionsValidator>());
 
+        // The instruments come from the app's meter factory (idempotent if the host added it, as hosts do).
+        services.AddMetrics();
+        services.TryAddSingleton<CallbackMetrics>();
         services.TryAddSingleton<CallbackRegistry>();
         // Session cookies are protected with the app's Data Protection key ring (idempotent if the app set it up).
         services.AddDataProtection();

@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -28,6 +29,8 @@ internal sealed class InvocationService(
     OwnerJobLimit ownerLimit,
     IOptions<BackgroundCallbacksOptions> options,
     IdempotentInvocations idempotency,
+    CallbackMetrics metrics,
+    TimeProvider time,
     ILogger<InvocationService> logger)
 {
     /// <summary>The cache-by providers the door must evaluate for a callback; null when its results are not cached.</summary>
@@ -42,17 +45,35 @@ internal sealed class InvocationService(
     /// <param name="cancellationToken">Fires when the caller goes away.</param>
     /// <exception cref="ReferenceRejectedException">A server-side reference the caller sent cannot be used.</exception>
     /// <exception cref="IdempotencyConflictException">The request's idempotency key holds another invocation, or its first is still being answered.</exception>
-    public Task<InvocationResult> InvokeAsync(
+    public async Task<InvocationResult> InvokeAsync(
         CallbackDefinition callback,
         InvocationRequest request,
         Caller caller,
         IReadOnlyList<KeyValuePair<string, string?>>? cacheBy,
         IServiceProvider services,
         HttpResponse? response,
-        CancellationToken cancellationToken) =>
-        request.IdempotencyKey is null
-            ? InvokeOnceAsync(callback, request, caller, cacheBy, services, response, cancellationToken)
-            : idempotency.InvokeAsync(callback, request, caller, token => InvokeOnceAsync(callback, request, caller, cacheBy, services, response, token), cancellationToken);
+        CancellationToken cancellationToken)
+    {
+        metrics.Invoked(callback.Id);
+        using var activity = CallbackActivities.StartInvoke(callback.Id);
+        try
+        {
+            return await (request.IdempotencyKey is null
+                ? InvokeOnceAsync(callback, request, caller, cacheBy, services, response, cancellationToken)
+                : idempotency.InvokeAsync(callback, request, caller, token => InvokeOnceAsync(callback, request, caller, cacheBy, services, response, token), cancellationToken)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (Fail(activity, e))
+        {
+            throw;
+        }
+    }
+
+    /// <summary>Marks a span failed on the way out of an exception filter, so the exception keeps its stack.</summary>
+    private static bool Fail(Activity? activity, Exception exception)
+    {
+        CallbackActivities.Failed(activity, exception);
+        return false;
+    }
 
     private async Task<InvocationResult> InvokeOnceAsync(
         CallbackDefinition callback,
@@ -71,19 +92,26 @@ internal sealed class InvocationService(
 
         var manager = managers.Get(callback.Manager);
         var expire = callback.Expire ?? manager.Settings.Expire;
-        var key = cacheBy is null ? null : CacheKey.Build(callback, request, cacheBy, callback.SharedResults ? null : caller.Owner.Id,
-            await manager.Backend.Results.GenerationAsync(callback.Id, cancellationToken).ConfigureAwait(false));
-        if (key is not null && await manager.Backend.Results.GetAsync(key, expire, cancellationToken).ConfigureAwait(false) is { } cached)
+        string? key = null;
+        if (cacheBy is not null)
         {
-            if (!callback.HasServerSideOutputs || await serverSide.AllPresentAsync(ReferencesIn(callback, cached), cancellationToken).ConfigureAwait(false))
+            using var lookup = CallbackActivities.StartCacheLookup(callback.Id);
+            try
             {
-                Log.CacheHit(logger, callback.Id);
-                return InvocationResult.Hit(cached);
+                key = CacheKey.Build(callback, request, cacheBy, callback.SharedResults ? null : caller.Owner.Id,
+                    await manager.Backend.Results.GenerationAsync(callback.Id, cancellationToken).ConfigureAwait(false));
+                var cached = await LookUpAsync(callback, manager, key, expire, cancellationToken).ConfigureAwait(false);
+                metrics.CacheLookedUp(callback.Id, hit: cached is not null);
+                lookup?.SetTag(TelemetryNames.CacheResult, cached is null ? TelemetryNames.CacheMiss : TelemetryNames.CacheHit);
+                if (cached is not null)
+                {
+                    return InvocationResult.Hit(cached);
+                }
             }
-
-            // A result whose stored value has gone would hand the client a dangling reference: it is a miss.
-            Log.CachedReferenceGone(logger, callback.Id);
-            await manager.Backend.Results.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
+            catch (Exception e) when (Fail(lookup, e))
+            {
+                throw;
+            }
         }
 
         if (callback.Inline)
@@ -97,7 +125,7 @@ internal sealed class InvocationService(
             return new InvocationResult(null, null, Status: outcome.Status) { Inline = outcome, SideUpdates = sideUpdates };
         }
 
-        var jobs = manager.Backend.Jobs;
+        var (traceParent, traceState) = CallbackActivities.CurrentContext();
         var record = new JobRecord(
             JobHandles.NewJobId(key),
             caller.Owner.Id,
@@ -109,7 +137,52 @@ internal sealed class InvocationService(
             caller.AuthenticationType,
             request.Matches is null ? null : JsonSerializer.Serialize(request.Matches),
             ArgumentIds.Write(request.Ids),
-            request.RequestValues is null ? null : JsonSerializer.Serialize(request.RequestValues));
+            request.RequestValues is null ? null : JsonSerializer.Serialize(request.RequestValues),
+            traceParent,
+            traceState,
+            time.GetUtcNow());
+        using var activity = CallbackActivities.StartAdmission(callback.Id);
+        try
+        {
+            return await AdmitAsync(callback, request, caller, manager, record, key, activity, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (Fail(activity, e))
+        {
+            throw;
+        }
+    }
+
+    /// <summary>The cached outputs for <paramref name="key"/>, or null on a miss.</summary>
+    private async Task<string?> LookUpAsync(CallbackDefinition callback, CallbackManager manager, string key, TimeSpan expire, CancellationToken cancellationToken)
+    {
+        if (await manager.Backend.Results.GetAsync(key, expire, cancellationToken).ConfigureAwait(false) is not { } cached)
+        {
+            return null;
+        }
+
+        if (!callback.HasServerSideOutputs || await serverSide.AllPresentAsync(ReferencesIn(callback, cached), cancellationToken).ConfigureAwait(false))
+        {
+            Log.CacheHit(logger, callback.Id);
+            return cached;
+        }
+
+        // A result whose stored value has gone would hand the client a dangling reference: it is a miss.
+        Log.CachedReferenceGone(logger, callback.Id);
+        await manager.Backend.Results.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
+        return null;
+    }
+
+    private async Task<InvocationResult> AdmitAsync(
+        CallbackDefinition callback,
+        InvocationRequest request,
+        Caller caller,
+        CallbackManager manager,
+        JobRecord record,
+        string? key,
+        Activity? activity,
+        CancellationToken cancellationToken)
+    {
+        var jobs = manager.Backend.Jobs;
         var followerId = RandomIds.New();
         var admissionHandle = JobHandles.Format(followerId, record.JobId, manager.Name);
         var slot = caller.Page is null ? null : Slot(caller, callback, request);
@@ -140,6 +213,7 @@ internal sealed class InvocationService(
         }
 
         var handle = admitted.Joined ? JobHandles.Format(followerId, admitted.JobId, manager.Name) : admissionHandle;
+        activity?.SetTag(TelemetryNames.AdmissionJoined, admitted.Joined);
         if (partitions is not null && admitted.Joined)
         {
             await OwnerJobLimit.ReplaceAsync(manager, partitions, admissionHandle, handle, cancellationToken).ConfigureAwait(false);
@@ -157,6 +231,7 @@ internal sealed class InvocationService(
         if (admitted.Joined)
         {
             Log.JobJoined(logger, callback.Id, admitted.JobId);
+            metrics.Joined(callback.Id);
             enqueuer.Acknowledge(manager, admissionHandle);
         }
         else

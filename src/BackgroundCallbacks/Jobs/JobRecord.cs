@@ -21,6 +21,12 @@ namespace BackgroundCallbacks.Jobs;
 /// The request values the handler declares (never the whole header set or cookie jar), as a JSON array holding per value
 /// its strings or null; null when it declares none, and null once the job ended.
 /// </param>
+/// <param name="TraceParent">
+/// The W3C <c>traceparent</c> of the span current when the job was admitted (the invoke span), so its runs continue
+/// that trace in whichever process runs them; null when nothing was traced.
+/// </param>
+/// <param name="TraceState">The W3C <c>tracestate</c> that goes with <see cref="TraceParent"/>, if any.</param>
+/// <param name="AdmittedAt">When the job was admitted, by the admitting process's clock, for the queue wait it measures.</param>
 internal sealed record JobRecord(
     string JobId,
     string Owner,
@@ -32,7 +38,10 @@ internal sealed record JobRecord(
     string? AuthenticationType,
     string? MatchJson = null,
     string? IdsJson = null,
-    string? RequestValuesJson = null)
+    string? RequestValuesJson = null,
+    string? TraceParent = null,
+    string? TraceState = null,
+    DateTimeOffset? AdmittedAt = null)
 {
     /// <summary>What <see cref="ArgsJson"/> holds once a job ended and its arguments were dropped.</summary>
     public const string DroppedArguments = "null";

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Claims;
 using System.Text.Json;
 using BackgroundCallbacks.Diagnostics;
@@ -24,6 +25,7 @@ internal sealed class JobRunner(
     JobLines lines,
     IServiceScopeFactory scopes,
     IOptions<BackgroundCallbacksOptions> options,
+    CallbackMetrics metrics,
     TimeProvider time,
     ILogger<JobRunner> logger) : IDisposable
 {
@@ -78,7 +80,11 @@ internal sealed class JobRunner(
 
         if (!registry.TryGet(record.CallbackId, out var callback))
         {
-            await store.CompleteAsync(jobId, 0, JobOutcome.Failed($"The callback '{record.CallbackId}' does not exist in this worker."), CancellationToken.None).ConfigureAwait(false);
+            if (await store.CompleteAsync(jobId, 0, JobOutcome.Failed($"The callback '{record.CallbackId}' does not exist in this worker."), CancellationToken.None).ConfigureAwait(false) == CompletionResult.Accepted)
+            {
+                metrics.JobEnded(record.CallbackId, JobStatus.Failed.ToWire());
+            }
+
             return;
         }
 
@@ -101,6 +107,32 @@ internal sealed class JobRunner(
         }
 
         Log.JobStarted(logger, jobId, callback.Id, attempt);
+        using var activity = CallbackActivities.StartJobRun(callback.Id, record.TraceParent, record.TraceState, attempt);
+        if (attempt == 1 && record.AdmittedAt is { } admitted)
+        {
+            // By two clocks when another process admitted the job: good to the clock skew between them.
+            metrics.Waited(callback.Id, time.GetUtcNow() - admitted);
+        }
+
+        try
+        {
+            await RunStartedAsync(manager, callback, record, jobReference, jobId, attempt, activity).ConfigureAwait(false);
+        }
+        catch (Exception e) when (Fail(activity, e))
+        {
+            throw;
+        }
+    }
+
+    private static bool Fail(Activity? activity, Exception exception)
+    {
+        CallbackActivities.Failed(activity, exception);
+        return false;
+    }
+
+    private async Task RunStartedAsync(CallbackManager manager, CallbackDefinition callback, JobRecord record, string jobReference, string jobId, int attempt, Activity? activity)
+    {
+        var store = manager.Backend.Jobs;
         var started = time.GetTimestamp();
         using var alive = callback.Line.IsLimited
             ? time.CreateTimer(_ => _ = RenewPlaceAsync(manager, callback.Line, jobId), null, TimeSpan.Zero, LineKeeper.RenewInterval)
@@ -119,7 +151,7 @@ internal sealed class JobRunner(
             {
                 var json = _options.SerializerOptions;
                 var matches = record.MatchJson is null ? null : JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(record.MatchJson);
-                var writer = new JobUpdateWriter(store, jobId, attempt, ComponentPatterns.Resolve(callback.ProgressOutputs, matches), json, logger);
+                var writer = new JobUpdateWriter(store, jobId, attempt, ComponentPatterns.Resolve(callback.ProgressOutputs, matches), json, logger, () => metrics.Updated(callback.Id, TelemetryNames.ProgressUpdate), () => metrics.Updated(callback.Id, TelemetryNames.SideUpdate));
                 var context = new CallbackContext(callback.Id, jobId, record.Triggered, Principal(record), scope.ServiceProvider, writer, run.Token) { CacheKey = record.Key };
                 var outputs = ComponentPatterns.Resolve(callback.Outputs, matches);
                 var outcome = await RunHandlerAsync(callback, record, outputs, context, writer, scope.ServiceProvider, attempt, run).ConfigureAwait(false);
@@ -138,8 +170,10 @@ internal sealed class JobRunner(
                     return;
                 }
 
+                var ran = time.GetElapsedTime(started);
                 if (outcome.Status == JobStatus.Failed && attempt <= callback.Retries && !run.IsCanceled)
                 {
+                    Ended(activity, callback.Id, JobStatus.Failed, ran);
                     if (await store.RequeueAsync(jobId, attempt, CancellationToken.None).ConfigureAwait(false))
                     {
                         await manager.Backend.Queue.ScheduleAsync(jobReference, manager.Queue, RetryDelay(attempt), CancellationToken.None).ConfigureAwait(false);
@@ -151,10 +185,16 @@ internal sealed class JobRunner(
                 if (callback.Line.IsLimited && outcome.Status == JobStatus.Succeeded && !run.IsCanceled)
                 {
                     // Before the job is seen to end, so a client that sees it has the estimate it makes.
-                    await JobLines.RecordRunTimeAsync(manager, callback, time.GetElapsedTime(started), CancellationToken.None).ConfigureAwait(false);
+                    await JobLines.RecordRunTimeAsync(manager, callback, ran, CancellationToken.None).ConfigureAwait(false);
                 }
 
-                await FinishAsync(manager, callback, record, attempt, outcome, run.IsCanceled).ConfigureAwait(false);
+                var final = await FinishAsync(manager, callback, record, attempt, outcome, run.IsCanceled).ConfigureAwait(false);
+                Ended(activity, callback.Id, final ?? outcome.Status, ran);
+                if (final is { } status)
+                {
+                    metrics.JobEnded(callback.Id, status.ToWire());
+                }
+
                 if (callback.Line.IsLimited)
                 {
                     // The place is given back only now that the handler has returned, even if the job ended earlier.
@@ -242,7 +282,20 @@ internal sealed class JobRunner(
         }
     }
 
-    private async Task FinishAsync(CallbackManager manager, CallbackDefinition callback, JobRecord record, int attempt, JobOutcome outcome, bool canceled)
+    /// <summary>Tells the run's span and the run-time instrument how a run ended.</summary>
+    private void Ended(Activity? activity, string callbackId, JobStatus status, TimeSpan ran)
+    {
+        var wire = status.ToWire();
+        metrics.Ran(callbackId, wire, ran);
+        activity?.SetTag(TelemetryNames.JobStatus, wire);
+        if (status == JobStatus.Failed)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error);
+        }
+    }
+
+    /// <summary>Writes the outcome; returns the job's final status, or null when a newer run owns the job.</summary>
+    private async Task<JobStatus?> FinishAsync(CallbackManager manager, CallbackDefinition callback, JobRecord record, int attempt, JobOutcome outcome, bool canceled)
     {
         if (canceled && outcome.Status != JobStatus.Failed)
         {
@@ -259,21 +312,22 @@ internal sealed class JobRunner(
         {
             case CompletionResult.Accepted when outcome.Status == JobStatus.Succeeded:
                 Log.JobSucceeded(logger, record.JobId, callback.Id);
-                break;
+                return JobStatus.Succeeded;
             case CompletionResult.Accepted:
-                break;
+                return outcome.Status;
             case CompletionResult.AlreadyEnded:
                 if (cached)
                 {
                     await manager.Backend.Results.RemoveAsync(record.Key!, CancellationToken.None).ConfigureAwait(false);
                 }
 
+                // Only a cancel ends a running job from outside its run (its followers left, a time limit, abandonment).
                 Log.JobCanceled(logger, record.JobId, callback.Id);
-                break;
+                return JobStatus.Canceled;
             default:
                 // A newer run of the job owns it now (this worker was taken for dead): its result, cached or not, stands.
                 Log.StaleRunDiscarded(logger, record.JobId, callback.Id, attempt);
-                break;
+                return null;
         }
     }
 

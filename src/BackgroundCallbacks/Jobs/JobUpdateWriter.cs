@@ -23,10 +23,15 @@ internal sealed class JobUpdateWriter : IHandlerUpdateSink
     private readonly IReadOnlyList<DependencySpec> _progressOutputs;
     private readonly JsonSerializerOptions _json;
     private readonly ILogger _logger;
+    private readonly Action _progressReported;
+    private readonly Action _sideUpdateMade;
     private readonly Task _pump;
 
-    public JobUpdateWriter(IJobStore store, string jobId, int attempt, IReadOnlyList<DependencySpec> progressOutputs, JsonSerializerOptions json, ILogger logger)
+    /// <summary>Starts writing; <paramref name="progressReported"/> and <paramref name="sideUpdateMade"/> count what the handler reports, for the metrics.</summary>
+    public JobUpdateWriter(IJobStore store, string jobId, int attempt, IReadOnlyList<DependencySpec> progressOutputs, JsonSerializerOptions json, ILogger logger, Action progressReported, Action sideUpdateMade)
     {
+        _progressReported = progressReported;
+        _sideUpdateMade = sideUpdateMade;
         _store = store;
         _jobId = jobId;
         _attempt = attempt;
@@ -36,8 +41,13 @@ internal sealed class JobUpdateWriter : IHandlerUpdateSink
         _pump = Task.Run(PumpAsync);
     }
 
-    public void ReportProgress(object?[] values) =>
-        _channel.Writer.TryWrite(new Update(ComponentValues.Write(_progressOutputs, values, _json), null, null));
+    public void ReportProgress(object?[] values)
+    {
+        if (_channel.Writer.TryWrite(new Update(ComponentValues.Write(_progressOutputs, values, _json), null, null)))
+        {
+            _progressReported();
+        }
+    }
 
     public void SetProps(string componentId, object props)
     {
@@ -51,6 +61,8 @@ internal sealed class JobUpdateWriter : IHandlerUpdateSink
         {
             throw new InvalidOperationException("The job has ended; SetProps can no longer be called.");
         }
+
+        _sideUpdateMade();
     }
 
     public async Task DrainAsync()
