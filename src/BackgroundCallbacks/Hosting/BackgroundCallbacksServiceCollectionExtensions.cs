@@ -1,5 +1,6 @@
 using BackgroundCallbacks;
 using BackgroundCallbacks.Caching;
+using BackgroundCallbacks.Client;
 using BackgroundCallbacks.Hosting;
 using BackgroundCallbacks.Http;
 using BackgroundCallbacks.Invocation;
@@ -68,6 +69,7 @@ public static class BackgroundCallbacksServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BackgroundCallbacksOptions>, BackgroundCallbacksOptionsValidator>());
 
         services.TryAddSingleton<CallbackRegistry>();
+        services.TryAddSingleton<ClientScriptPrefix>();
         // Session cookies are protected with the app's Data Protection key ring (idempotent if the app set it up).
         services.AddDataProtection();
         services.TryAddSingleton<OwnerResolver>();
