@@ -1,7 +1,9 @@
+using System.IO.Compression;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using BackgroundCallbacks.Package.Tests.Infrastructure;
 using BackgroundCallbacks.Redis.Tests.Infrastructure;
 
@@ -74,6 +76,23 @@ public class FreshAppTests(Packages packages)
         await AssertCallbackRunsAsync(http, app);
 
         Assert.True(await KeyCountAsync(redis.Port) > 0, "the job left nothing in Redis: the app did not run on it");
+    }
+
+    [Fact]
+    public async Task The_core_packages_readme_example_builds_against_the_package()
+    {
+        string readme;
+        using (var package = ZipFile.OpenRead(packages.PathOf("BackgroundCallbacks")))
+        using (var reader = new StreamReader(package.GetEntry("README.md")!.Open()))
+        {
+            readme = reader.ReadToEnd();
+        }
+
+        var example = Regex.Match(readme, @"```csharp\r?\n(?<code>.*?)```", RegexOptions.Singleline);
+        Assert.True(example.Success, "the readme has no C# example");
+
+        // CreateAsync builds the app, and fails with the compiler's output when it does not build.
+        await using var app = await FreshApp.CreateAsync(packages, ["BackgroundCallbacks"], example.Groups["code"].Value);
     }
 
     private static HttpClient Client(FreshApp app) =>
