@@ -11,6 +11,8 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
 dotnet build BackgroundCallbacks.sln -c Release -warnaserror -nologo -v quiet || { echo "tests: build failed" >&2; exit 1; }
+# The packages, before the tests: a pack warning fails the run, and the package tests use what this leaves.
+bash scripts/pack.sh artifacts/packages || { echo "tests: pack failed" >&2; exit 1; }
 # One test project at a time: the Redis and browser tests start servers, workers and a browser, and two such runs
 # competing for the two cores would only make each slower.
 status=0

@@ -29,6 +29,7 @@ public static class BackgroundCallbacksEndpointRouteBuilderExtensions
         }
 
         prefix = PlainPrefix(prefix);
+        endpoints.ServiceProvider.GetRequiredService<ClientScriptPrefix>().Record(prefix);
 
         // Validate the declarations now rather than at the first request.
         endpoints.ServiceProvider.GetRequiredService<CallbackRegistry>();

@@ -1,6 +1,7 @@
 using BackgroundCallbacks;
 using BackgroundCallbacks.Caching;
 using BackgroundCallbacks.Diagnostics;
+using BackgroundCallbacks.Client;
 using BackgroundCallbacks.Hosting;
 using BackgroundCallbacks.Http;
 using BackgroundCallbacks.Invocation;
@@ -72,6 +73,7 @@ public static class BackgroundCallbacksServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<CallbackMetrics>();
         services.TryAddSingleton<CallbackRegistry>();
+        services.TryAddSingleton<ClientScriptPrefix>();
         // Session cookies are protected with the app's Data Protection key ring (idempotent if the app set it up).
         services.AddDataProtection();
         services.TryAddSingleton<OwnerResolver>();
