@@ -20,9 +20,13 @@ if (builder.Configuration.GetConnectionString("redis") is { Length: > 0 } redis)
     callbacks.UseRedis(redis);
 }
 
+// GET /healthz: whether the backend answers and a worker serves each queue (docs/observability.md).
+builder.Services.AddHealthChecks().AddBackgroundCallbacks();
+
 var app = builder.Build();
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.MapBackgroundCallbacks();
+app.MapHealthChecks("/healthz");
 
 app.Run();
