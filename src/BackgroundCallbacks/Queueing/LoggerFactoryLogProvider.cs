@@ -11,22 +11,15 @@ namespace BackgroundCallbacks.Queueing;
 internal sealed class LoggerFactoryLogProvider(string probeName) : ILogProvider
 {
     private readonly Lock _gate = new();
-    private readonly List<Attachment> _attached = [];
+
+    // Copied on each attach and detach (rare), so writing a line takes no lock.
+    private Attachment[] _attached = [];
 
     [ThreadStatic]
     private static bool t_probed;
 
     /// <summary>The factory lines go to now; null when no host is attached.</summary>
-    internal Attachment? Current
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _attached.Count == 0 ? null : _attached[^1];
-            }
-        }
-    }
+    internal Attachment? Current => Volatile.Read(ref _attached) is { Length: > 0 } attached ? attached[^1] : null;
 
     public ILog GetLogger(string name)
     {
@@ -53,7 +46,7 @@ internal sealed class LoggerFactoryLogProvider(string probeName) : ILogProvider
         var attachment = new Attachment(loggers, this);
         lock (_gate)
         {
-            _attached.Add(attachment);
+            Volatile.Write(ref _attached, [.. _attached, attachment]);
         }
 
         return attachment;
@@ -63,7 +56,7 @@ internal sealed class LoggerFactoryLogProvider(string probeName) : ILogProvider
     {
         lock (_gate)
         {
-            _attached.Remove(attachment);
+            Volatile.Write(ref _attached, [.. _attached.Where(a => a != attachment)]);
         }
     }
 
