@@ -34,10 +34,13 @@ if (!string.IsNullOrEmpty(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         .WithMetrics(m => m.AddMeter("BackgroundCallbacks", "Microsoft.AspNetCore.Hosting"))
         .UseOtlpExporter();
 }
+// GET /healthz: whether the backend answers and a worker serves each queue (docs/observability.md).
+builder.Services.AddHealthChecks().AddBackgroundCallbacks();
 
 var app = builder.Build();
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.MapBackgroundCallbacks();
+app.MapHealthChecks("/healthz");
 
 app.Run();

@@ -43,5 +43,8 @@ internal sealed class QueueSelectingBackends(ICallbackBackendProvider inner, IRe
             StdoutLogger.WriteLine("QUEUES|" + string.Join(',', served));
             return inner.StartWorkers(served, workerCount, services);
         }
+
+        public Task<IReadOnlyList<WorkerServer>> ListServersAsync(CancellationToken cancellationToken) =>
+            inner.ListServersAsync(cancellationToken);
     }
 }

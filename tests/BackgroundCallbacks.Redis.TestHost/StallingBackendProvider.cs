@@ -28,5 +28,8 @@ internal sealed class StallingBackendProvider(RedisBackendProvider inner) : ICal
 
         public IJobWorkers StartWorkers(IReadOnlyList<string> queues, int workerCount, IServiceProvider services) =>
             inner.StartWorkers(queues, workerCount, services);
+
+        public Task<IReadOnlyList<WorkerServer>> ListServersAsync(CancellationToken cancellationToken) =>
+            inner.ListServersAsync(cancellationToken);
     }
 }

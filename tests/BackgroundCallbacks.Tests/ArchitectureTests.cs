@@ -25,6 +25,7 @@ public sealed class ArchitectureTests
         ["Jobs"] = ["Registry", "Execution", "Protocol", "Caching", "ServerSide", "Owners", "Options"],
         ["Invocation"] = ["Jobs", "Registry", "Execution", "Protocol", "Caching", "ServerSide", "Owners", "Options"],
         ["Queueing"] = ["Jobs"],
+        ["Health"] = ["Jobs", "Registry"],
         ["Http"] = ["Invocation", "Jobs", "Protocol", "Registry", "Execution", "Caching", "ServerSide", "Owners", "Options"],
         ["Hosting"] = ["*"],
     };

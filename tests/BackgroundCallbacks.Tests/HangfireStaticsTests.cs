@@ -6,8 +6,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace BackgroundCallbacks.Tests;
 
 /// <summary>
-/// Hangfire's process-wide statics: the library never sets them, and an app's own Hangfire (which does) still works
-/// beside ours. One collection, run on its own, because the second test sets the statics the first asserts unset.
+/// Hangfire's process-wide statics: the library never sets its storage or configuration (its log provider only when
+/// the app set none: HangfireLogTests), and an app's own Hangfire (which does) still works beside ours. One collection, run on its own, because the second test sets the statics the first asserts unset.
 /// </summary>
 [Collection(nameof(HangfireStaticsCollection))]
 public sealed class HangfireStaticsTests

@@ -11,7 +11,7 @@ namespace BackgroundCallbacks.Redis.Queueing;
 /// so it is built once the connection is there. Enqueueing (on the enqueuer's threads) awaits it; workers start as soon
 /// as it is made, without holding up the host's start.
 /// </summary>
-internal sealed class RedisJobQueue(RedisConnection connection, Func<IConnectionMultiplexer, HangfireJobQueue> create, ILogger logger) : IJobQueue
+internal sealed class RedisJobQueue(RedisConnection connection, Func<IConnectionMultiplexer, HangfireJobQueue> create, ILogger logger) : IJobQueue, IHangfireStorageSource
 {
     private readonly Lock _lock = new();
     private HangfireJobQueue? _queue;
@@ -36,6 +36,11 @@ internal sealed class RedisJobQueue(RedisConnection connection, Func<IConnection
 
     public async Task ScheduleAsync(string jobReference, string queue, TimeSpan delay, CancellationToken cancellationToken) =>
         await (await QueueAsync().ConfigureAwait(false)).ScheduleAsync(jobReference, queue, delay, cancellationToken).ConfigureAwait(false);
+
+    public async Task<IReadOnlyList<WorkerServer>> ListServersAsync(CancellationToken cancellationToken) =>
+        await (await QueueAsync().ConfigureAwait(false)).ListServersAsync(cancellationToken).ConfigureAwait(false);
+
+    public async ValueTask<Hangfire.JobStorage> GetStorageAsync() => (await QueueAsync().ConfigureAwait(false)).Storage;
 
     public IJobWorkers StartWorkers(IReadOnlyList<string> queues, int workerCount, IServiceProvider services) =>
         new DeferredWorkers(async () => (await QueueAsync().ConfigureAwait(false)).StartWorkers(queues, workerCount, services), logger);

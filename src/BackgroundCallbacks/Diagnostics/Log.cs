@@ -139,4 +139,8 @@ internal static partial class Log
 
     [LoggerMessage(37, LogLevel.Information, "Job {JobId} was cancelled: no follower polled or streamed it for {Grace}.", EventName = "JobAbandoned")]
     public static partial void JobAbandoned(ILogger logger, string jobId, TimeSpan grace);
+
+    // Hangfire's own lines, at their own level, in the category of the Hangfire type that wrote them.
+    [LoggerMessage(EventId = 200, EventName = "HangfireLine", Message = "{HangfireMessage}")]
+    public static partial void HangfireLine(ILogger logger, LogLevel level, Exception? exception, string hangfireMessage);
 }

@@ -98,7 +98,7 @@ public static class BackgroundCallbacksEndpointRouteBuilderExtensions
         return group;
     }
 
-    private static string PlainPrefix(string prefix)
+    internal static string PlainPrefix(string prefix)
     {
         prefix = prefix.TrimEnd('/');
         if (!prefix.StartsWith('/') || prefix.Contains("//", StringComparison.Ordinal) || prefix.Contains('{', StringComparison.Ordinal))

@@ -102,7 +102,8 @@ public static class BackgroundCallbacksServiceCollectionExtensions
         services.TryAddSingleton<JobFeed>();
 
         // Hosted services stop in reverse order: the workers first, then the sweeper, then the enqueuer, which queues
-        // what was admitted before it stops.
+        // what was admitted before it stops; Hangfire's log lines go to the app's loggers until after all of them.
+        services.AddHostedService<HangfireLogHost>();
         services.AddHostedService(static sp => sp.GetRequiredService<JobEnqueuer>());
         services.AddHostedService<JobSweeper>();
         services.AddHostedService<LineKeeper>();

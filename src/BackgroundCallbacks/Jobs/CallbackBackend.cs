@@ -21,4 +21,16 @@ internal sealed class CallbackBackend(string name, IResultStore results, IJobSto
     public IJobLimits Limits { get; } = limits ?? new InMemoryJobLimits(jobs.Changes, TimeProvider.System);
 
     public IIdempotencyStore Idempotency { get; } = idempotency;
+
+    /// <summary>
+    /// Reads a key that never exists from the job store and from the result store (which may be on a server of its
+    /// own): completes when both answer, and fails as their calls fail otherwise. For health checks and error pages.
+    /// </summary>
+    public async Task ProbeAsync(CancellationToken cancellationToken)
+    {
+        // Slot ids and cache keys never take this shape: the reads find nothing and change nothing.
+        const string probe = "health-probe";
+        await Jobs.GetSlotAsync(probe, cancellationToken).ConfigureAwait(false);
+        await Results.GetAsync(probe, TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+    }
 }

@@ -15,4 +15,10 @@ internal interface IJobQueue
 
     /// <summary>Starts workers that take jobs from <paramref name="queues"/> and run them in this process.</summary>
     IJobWorkers StartWorkers(IReadOnlyList<string> queues, int workerCount, IServiceProvider services);
+
+    /// <summary>
+    /// The worker servers of every process the queue's storage knows, with their queues and heartbeats. Never blocks
+    /// the calling thread: a synchronous storage call runs on the thread pool.
+    /// </summary>
+    Task<IReadOnlyList<WorkerServer>> ListServersAsync(CancellationToken cancellationToken);
 }

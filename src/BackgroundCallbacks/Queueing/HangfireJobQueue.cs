@@ -12,7 +12,7 @@ namespace BackgroundCallbacks.Queueing;
 /// Hangfire's client is synchronous: these calls block their thread, which is why only the enqueuer's threads and
 /// workers make them.
 /// </summary>
-internal sealed class HangfireJobQueue : IJobQueue, IDisposable
+internal sealed class HangfireJobQueue : IJobQueue, IHangfireStorageSource, IDisposable
 {
     private readonly JobFilterCollection _filters = HangfireFilters.Create();
     private readonly BackgroundJobClient _client;
@@ -24,12 +24,18 @@ internal sealed class HangfireJobQueue : IJobQueue, IDisposable
         _client = new BackgroundJobClient(storage, _filters);
         ConfigureServer = configureServer;
         _owned = owned;
+        var server = new BackgroundJobServerOptions();
+        configureServer?.Invoke(server);
+        ServerTimeout = server.ServerTimeout;
     }
 
     public JobStorage Storage { get; }
 
     /// <summary>The backend's tuning of the servers it starts, for example how fast a dead worker's jobs are taken over.</summary>
     public Action<BackgroundJobServerOptions>? ConfigureServer { get; }
+
+    /// <summary>How old a server's heartbeat may be before Hangfire's watchdog removes it, as our servers are set up.</summary>
+    public TimeSpan ServerTimeout { get; }
 
     /// <summary>A queue in this process's memory, for the embedded backend.</summary>
     public static HangfireJobQueue InMemory()
@@ -64,6 +70,21 @@ internal sealed class HangfireJobQueue : IJobQueue, IDisposable
         ConfigureServer?.Invoke(options);
         return new HangfireWorkers(new BackgroundJobServer(options, Storage));
     }
+
+    public Task<IReadOnlyList<WorkerServer>> ListServersAsync(CancellationToken cancellationToken) =>
+        // Hangfire's monitoring API is synchronous and may wait on the storage's server: keep it off the caller's thread.
+        Task.Run<IReadOnlyList<WorkerServer>>(
+            () => Storage.GetMonitoringApi().Servers()
+                .Select(s => new WorkerServer(
+                    s.Name,
+                    [.. s.Queues ?? []],
+                    s.WorkersCount,
+                    s.Heartbeat is { } heartbeat ? new DateTimeOffset(DateTime.SpecifyKind(heartbeat, DateTimeKind.Utc)) : null,
+                    ServerTimeout))
+                .ToArray(),
+            cancellationToken);
+
+    public ValueTask<JobStorage> GetStorageAsync() => ValueTask.FromResult(Storage);
 
     public void Dispose() => _owned?.Dispose();
 

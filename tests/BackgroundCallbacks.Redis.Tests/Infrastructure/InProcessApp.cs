@@ -23,6 +23,8 @@ public sealed class InProcessApp : IAsyncDisposable
 
     public LogCollector Logs { get; }
 
+    public IServiceProvider Services => _app.Services;
+
     public static Task<InProcessApp> StartAsync(string redis, Action<BackgroundCallbacksBuilder> callbacks, Action<RedisCallbacksOptions>? options = null) =>
         StartAsync(
             builder =>
@@ -38,10 +40,12 @@ public sealed class InProcessApp : IAsyncDisposable
     /// <param name="configure">Puts the callbacks on Redis (one of the <c>UseRedis</c> overloads) and declares them.</param>
     /// <param name="services">Registers the application's own services, such as its <c>IConnectionMultiplexer</c>.</param>
     /// <param name="callbackOptions">Sets the library's options, such as <c>RunWorkers</c>.</param>
+    /// <param name="pipeline">Adds the application's own middleware and endpoints.</param>
     public static async Task<InProcessApp> StartAsync(
         Action<BackgroundCallbacksBuilder> configure,
         Action<IServiceCollection>? services = null,
-        Action<BackgroundCallbacksOptions>? callbackOptions = null)
+        Action<BackgroundCallbacksOptions>? callbackOptions = null,
+        Action<WebApplication>? pipeline = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
@@ -55,6 +59,7 @@ public sealed class InProcessApp : IAsyncDisposable
             callbackOptions?.Invoke(o);
         }));
         var app = builder.Build();
+        pipeline?.Invoke(app);
         app.MapBackgroundCallbacks();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
