@@ -40,8 +40,7 @@ public sealed class DashboardTests
         ops.Http.DefaultRequestHeaders.Add("X-User", "ops");
         var handle = await ops.StartAsync("echo", [CallbackClient.Value("in", "value", "x")]);
         Assert.Equal("succeeded", (await ops.WaitForEndAsync(handle)).Status());
-        var monitoring = app.HangfireStorage().GetMonitoringApi();
-        var succeeded = Assert.Single(monitoring.SucceededJobs(0, 10)).Key;
+        var succeeded = await HangfireSucceededJobAsync(app);
 
         var home = await ops.Http.GetAsync(Dashboard);
         var jobs = await ops.Http.GetAsync(Dashboard + "/jobs/succeeded");
@@ -62,7 +61,7 @@ public sealed class DashboardTests
         ops.Http.DefaultRequestHeaders.Add("X-User", "ops");
         var handle = await ops.StartAsync("echo", [CallbackClient.Value("in", "value", "x")]);
         Assert.Equal("succeeded", (await ops.WaitForEndAsync(handle)).Status());
-        var id = Assert.Single(app.HangfireStorage().GetMonitoringApi().SucceededJobs(0, 10)).Key;
+        var id = await HangfireSucceededJobAsync(app);
 
         var requeue = await ops.Http.PostAsync(Dashboard + "/jobs/succeeded/requeue", new FormUrlEncodedContent([new("jobs[]", id)]));
 
@@ -87,6 +86,26 @@ public sealed class DashboardTests
     public async Task Mapping_the_dashboard_without_a_policy_fails_at_startup(string policy)
     {
         await Assert.ThrowsAsync<ArgumentException>(() => TestApp.StartAsync(Echo, pipeline: a => a.MapBackgroundCallbacksDashboard(Dashboard, policy)));
+    }
+
+    /// <summary>
+    /// The Hangfire job of the one run. Our job ends before Hangfire moves its own job to Succeeded (that happens
+    /// when the perform returns), so wait for Hangfire's side with a deadline.
+    /// </summary>
+    private static async Task<string> HangfireSucceededJobAsync(TestApp app)
+    {
+        var monitoring = app.HangfireStorage().GetMonitoringApi();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var succeeded = monitoring.SucceededJobs(0, 10);
+            if (succeeded.Count > 0 || DateTime.UtcNow > deadline)
+            {
+                return Assert.Single(succeeded).Key;
+            }
+
+            await Task.Delay(20);
+        }
     }
 
     private static void Echo(BackgroundCallbacksBuilder b) =>
