@@ -63,7 +63,7 @@ public sealed class InvocationTests(SampleFixture sample)
 
         var invocation = await client.InvokeAsync("basic", new CallbackRequest
         {
-            Inputs = [new ComponentValue("basic-run", "n_clicks", 4)],
+            Inputs = [new CallbackValue("basic-run", "n_clicks", 4)],
             Triggered = ["basic-run.n_clicks"],
             Page = "dotnet-client-test",
         });
@@ -84,7 +84,7 @@ public sealed class InvocationTests(SampleFixture sample)
         {
             rows.Add(await client.InvokeAsync("queue-job", new CallbackRequest
             {
-                Inputs = [new ComponentValue(new { index, type = "queue-start" }, "n_clicks", 1)],
+                Inputs = [new CallbackValue(new { index, type = "queue-start" }, "n_clicks", 1)],
                 Triggered = [$$"""{"index":{{index}},"type":"queue-start"}.n_clicks"""],
             }));
         }

@@ -27,7 +27,7 @@ public sealed class ProblemTests(SampleFixture sample)
         var client = sample.NewClient();
 
         var problem = await Assert.ThrowsAsync<CallbackProblemException>(() =>
-            client.InvokeAsync("no-such-callback", new CallbackRequest { Inputs = [new ComponentValue("x", "n_clicks", 1)] }));
+            client.InvokeAsync("no-such-callback", new CallbackRequest { Inputs = [new CallbackValue("x", "n_clicks", 1)] }));
 
         Assert.Equal(HttpStatusCode.NotFound, problem.StatusCode);
         Assert.Equal(404, problem.Problem.GetProperty("status").GetInt32());

@@ -10,7 +10,7 @@ namespace BackgroundCallbacks.Client.Tests;
 /// </summary>
 public sealed class RetryTests : IDisposable
 {
-    private static readonly CallbackRequest Run = new() { Inputs = [new ComponentValue("run", "n_clicks", 1)], Triggered = ["run.n_clicks"] };
+    private static readonly CallbackRequest Run = new() { Inputs = [new CallbackValue("run", "n_clicks", 1)], Triggered = ["run.n_clicks"] };
 
     private readonly HttpClient _http = new(new SocketsHttpHandler { UseCookies = false });
     private readonly TimerWatchingTimeProvider _time = new();
@@ -95,6 +95,30 @@ public sealed class RetryTests : IDisposable
         Assert.Equal(JobStatus.Succeeded, update.Status);
         Assert.Equal(2, stub.Requests.Count);
         Assert.All(stub.Requests, r => Assert.StartsWith("GET /_callbacks/jobs/h.j.default?after=0&wait=", r));
+    }
+
+    [Fact]
+    public async Task Without_a_held_poll_an_answer_with_no_news_waits_a_second_before_the_next()
+    {
+        await using var stub = await StubServer.StartAsync((context, n) =>
+        {
+            context.Response.ContentType = "application/json";
+            return context.Response.WriteAsync(n < 2
+                ? """{"handle":"h.j.default","callbackId":"report","status":"running","version":1}"""
+                : """{"handle":"h.j.default","callbackId":"report","status":"succeeded","version":2,"outputs":[]}""");
+        });
+        var client = Client(stub, o => o.LongPollWait = TimeSpan.Zero);
+        var paced = _time.NextTimer(TimeSpan.FromSeconds(1));
+
+        var following = Follow.AllAsync(client.FollowAsync("h.j.default"));
+        await paced.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(2, stub.Requests.Count);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var updates = await following.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal([JobStatus.Running, JobStatus.Succeeded], updates.Select(u => u.Status));
+        Assert.Equal(3, stub.Requests.Count);
+        Assert.Contains("wait=0", stub.Requests[0]);
     }
 
     public void Dispose() => _http.Dispose();

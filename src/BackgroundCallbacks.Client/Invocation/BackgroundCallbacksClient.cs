@@ -24,7 +24,8 @@ public sealed class BackgroundCallbacksClient
     {
     }
 
-    internal BackgroundCallbacksClient(HttpClient httpClient, BackgroundCallbacksClientOptions? options, TimeProvider? timeProvider, CookieContainer cookies)
+    // A null jar leaves cookies to the handler: the test suites' adapters pass HttpClients that keep their own.
+    internal BackgroundCallbacksClient(HttpClient httpClient, BackgroundCallbacksClientOptions? options, TimeProvider? timeProvider, CookieContainer? cookies)
     {
         ArgumentNullException.ThrowIfNull(httpClient);
         _connection = new ProtocolConnection(httpClient, options ?? new BackgroundCallbacksClientOptions(), timeProvider ?? TimeProvider.System, cookies);

@@ -41,7 +41,7 @@ public sealed class CallbackInvocation
     public TimeSpan? Interval { get; }
 
     /// <summary>The progress values to show when the job ends (the declared defaults).</summary>
-    public IReadOnlyList<ComponentValue> ProgressDefault { get; }
+    public IReadOnlyList<CallbackValue> ProgressDefault { get; }
 
     /// <summary>The state the answer told: final for a 200, queued or running for a 202.</summary>
     public JobUpdate State { get; }

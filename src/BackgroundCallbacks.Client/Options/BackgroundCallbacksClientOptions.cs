@@ -25,7 +25,10 @@ public sealed class BackgroundCallbacksClientOptions
     /// <value>Defaults to 30 seconds.</value>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long one long poll may be held by the server (it caps this at its own <c>MaxLongPollWait</c>).</summary>
+    /// <summary>
+    /// How long one long poll may be held by the server (it caps this at its own <c>MaxLongPollWait</c>). Zero polls
+    /// without holding, once a second. Keep it below the <see cref="HttpClient.Timeout"/>.
+    /// </summary>
     /// <value>Defaults to 20 seconds.</value>
     public TimeSpan LongPollWait { get; set; } = TimeSpan.FromSeconds(20);
 

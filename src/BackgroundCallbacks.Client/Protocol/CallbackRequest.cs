@@ -4,10 +4,10 @@ namespace BackgroundCallbacks.Client;
 public sealed class CallbackRequest
 {
     /// <summary>Every declared input's value, in declaration order.</summary>
-    public IList<ComponentValue> Inputs { get; init; } = [];
+    public IList<CallbackValue> Inputs { get; init; } = [];
 
     /// <summary>Every declared state value, in declaration order.</summary>
-    public IList<ComponentValue> State { get; init; } = [];
+    public IList<CallbackValue> State { get; init; } = [];
 
     /// <summary>The inputs whose change caused this invocation, each <c>componentId.property</c>; empty for an initial call.</summary>
     public IList<string> Triggered { get; init; } = [];

@@ -30,13 +30,13 @@ public sealed class JobUpdate
     public long Version { get; private init; }
 
     /// <summary>The last reported progress, when it is newer than the previous update; otherwise null.</summary>
-    public IReadOnlyList<ComponentValue>? Progress { get; private init; }
+    public IReadOnlyList<CallbackValue>? Progress { get; private init; }
 
     /// <summary>The <c>SetProps</c> updates newer than the previous update, oldest first.</summary>
     public IReadOnlyList<SideUpdate> SideUpdates { get; private init; } = [];
 
     /// <summary>The outputs, when <see cref="Status"/> is <see cref="JobStatus.Succeeded"/>; an output left unchanged is absent.</summary>
-    public IReadOnlyList<ComponentValue>? Outputs { get; private init; }
+    public IReadOnlyList<CallbackValue>? Outputs { get; private init; }
 
     /// <summary>The error message, when <see cref="Status"/> is <see cref="JobStatus.Failed"/>.</summary>
     public string? Error { get; private init; }
@@ -84,7 +84,7 @@ public sealed class JobUpdate
         Inline = Flag(document, "inline"),
     };
 
-    internal static IReadOnlyList<ComponentValue>? Values(JsonElement document, string name)
+    internal static IReadOnlyList<CallbackValue>? Values(JsonElement document, string name)
     {
         if (!document.TryGetProperty(name, out var list) || list.ValueKind != JsonValueKind.Array)
         {
@@ -92,7 +92,7 @@ public sealed class JobUpdate
         }
 
         return list.EnumerateArray()
-            .Select(v => new ComponentValue(v.GetProperty("id"), v.GetProperty("property").GetString()!, v.TryGetProperty("value", out var value) ? value : default))
+            .Select(v => new CallbackValue(v.GetProperty("id"), v.GetProperty("property").GetString()!, v.TryGetProperty("value", out var value) ? value : default))
             .ToArray();
     }
 

@@ -33,7 +33,7 @@ internal sealed class CallbackMap(JsonElement document)
                 $"Callback '{callbackId}' has a pattern-matching component ({all[pattern].Id.GetRawText()}): name its concrete ids in a CallbackRequest.", nameof(callbackId));
         }
 
-        var sent = all.Select((d, i) => new ComponentValue(d.Id.GetString()!, d.Property, values[i])).ToList();
+        var sent = all.Select((d, i) => new CallbackValue(d.Id.GetString()!, d.Property, values[i])).ToList();
         return new CallbackRequest
         {
             Inputs = sent.Take(inputs.Count).ToList(),

@@ -36,7 +36,7 @@ internal static class InvocationBody
         return buffer.ToArray();
     }
 
-    private static void WriteValues(Utf8JsonWriter writer, string name, IEnumerable<ComponentValue> values)
+    private static void WriteValues(Utf8JsonWriter writer, string name, IEnumerable<CallbackValue> values)
     {
         writer.WriteStartArray(name);
         foreach (var value in values)

@@ -27,6 +27,13 @@ internal static class LongPollFollower
                 yield break;
             }
 
+            if (wait == 0 && update.Version <= after && update.Position == position)
+            {
+                // Without a held request, nothing paces the loop but this: poll once a second, as the protocol's
+                // clients that cannot hold a request do.
+                await Task.Delay(TimeSpan.FromSeconds(1), connection.Time, cancellationToken);
+            }
+
             after = Math.Max(after, update.Version);
             position = update.Position;
         }

@@ -10,9 +10,10 @@ namespace BackgroundCallbacks.Client.Transport;
 /// </summary>
 /// <remarks>
 /// The cookie jar is the client's own, not the handler's: <c>IHttpClientFactory</c> pools handlers across every
-/// client it makes, so a jar there would put all of them in one session (and rotate it with the handler).
+/// client it makes, so a jar there would put all of them in one session (and rotate it with the handler). Without a
+/// jar (null), cookies are left to the handler.
 /// </remarks>
-internal sealed class ProtocolConnection(HttpClient http, BackgroundCallbacksClientOptions options, TimeProvider time, CookieContainer cookies)
+internal sealed class ProtocolConnection(HttpClient http, BackgroundCallbacksClientOptions options, TimeProvider time, CookieContainer? cookies)
 {
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
 
@@ -37,32 +38,52 @@ internal sealed class ProtocolConnection(HttpClient http, BackgroundCallbacksCli
     /// <summary>Sends one request with this client's cookies, and keeps the cookies its answer sets.</summary>
     public async Task<HttpResponseMessage> SendOnceAsync(HttpRequestMessage request, HttpCompletionOption completion, CancellationToken cancellationToken)
     {
-        var uri = request.RequestUri!.IsAbsoluteUri ? request.RequestUri : new Uri(http.BaseAddress!, request.RequestUri);
-        request.RequestUri = uri;
-        var header = cookies.GetCookieHeader(uri);
+        if (!request.RequestUri!.IsAbsoluteUri)
+        {
+            request.RequestUri = new Uri(http.BaseAddress!, request.RequestUri);
+        }
+
+        if (cookies is null)
+        {
+            return await http.SendAsync(request, completion, cancellationToken);
+        }
+
+        AddCookies(cookies, request);
+        var response = await http.SendAsync(request, completion, cancellationToken);
+        KeepCookies(cookies, request.RequestUri, response);
+        return response;
+    }
+
+    /// <summary>Puts the jar's cookies for the request's address on it, in place of any it had.</summary>
+    private static void AddCookies(CookieContainer cookies, HttpRequestMessage request)
+    {
+        request.Headers.Remove("Cookie");
+        var header = cookies.GetCookieHeader(request.RequestUri!);
         if (header.Length > 0)
         {
-            request.Headers.Remove("Cookie");
             request.Headers.TryAddWithoutValidation("Cookie", header);
         }
+    }
 
-        var response = await http.SendAsync(request, completion, cancellationToken);
-        if (response.Headers.TryGetValues("Set-Cookie", out var setCookies))
+    /// <summary>Keeps the cookies an answer sets.</summary>
+    private static void KeepCookies(CookieContainer cookies, Uri uri, HttpResponseMessage response)
+    {
+        if (!response.Headers.TryGetValues("Set-Cookie", out var setCookies))
         {
-            foreach (var setCookie in setCookies)
-            {
-                try
-                {
-                    cookies.SetCookies(uri, setCookie);
-                }
-                catch (CookieException)
-                {
-                    // A cookie the jar cannot hold is not the protocol's: the session cookie always fits.
-                }
-            }
+            return;
         }
 
-        return response;
+        foreach (var setCookie in setCookies)
+        {
+            try
+            {
+                cookies.SetCookies(uri, setCookie);
+            }
+            catch (CookieException)
+            {
+                // A cookie the jar cannot hold is not the protocol's: the session cookie always fits.
+            }
+        }
     }
 
     /// <summary>Sends a request made by <paramref name="create"/>, again after each answer that asks to retry later, within the bounds of the options.</summary>

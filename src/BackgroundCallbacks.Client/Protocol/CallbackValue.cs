@@ -6,7 +6,7 @@ namespace BackgroundCallbacks.Client;
 /// One component property and its value, the protocol's <c>{"id", "property", "value"}</c>: an input or state value
 /// sent with an invocation, or an output or progress value received.
 /// </summary>
-public sealed class ComponentValue
+public sealed class CallbackValue
 {
     /// <summary>A value to send.</summary>
     /// <param name="id">
@@ -17,7 +17,7 @@ public sealed class ComponentValue
     /// <param name="value">The value, serialized as JSON (a <see cref="JsonElement"/> is sent as it is).</param>
     /// <param name="ids">For an ALL entry: the concrete id of each value's component, in the order of the values.</param>
     /// <param name="serializerOptions">How to serialize <paramref name="value"/>; <see cref="JsonSerializerOptions.Web"/> when null.</param>
-    public ComponentValue(object id, string property, object? value, IEnumerable<object>? ids = null, JsonSerializerOptions? serializerOptions = null)
+    public CallbackValue(object id, string property, object? value, IEnumerable<object>? ids = null, JsonSerializerOptions? serializerOptions = null)
     {
         ArgumentNullException.ThrowIfNull(id);
         ArgumentException.ThrowIfNullOrEmpty(property);
@@ -27,7 +27,7 @@ public sealed class ComponentValue
         Ids = ids?.Select(i => ToElement(i, null)).ToArray();
     }
 
-    internal ComponentValue(JsonElement id, string property, JsonElement value)
+    internal CallbackValue(JsonElement id, string property, JsonElement value)
     {
         Id = id;
         Property = property;
