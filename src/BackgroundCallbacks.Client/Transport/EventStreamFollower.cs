@@ -12,6 +12,12 @@ namespace BackgroundCallbacks.Client.Transport;
 /// </summary>
 internal static class EventStreamFollower
 {
+    /// <summary>
+    /// How long a stream may send nothing before it is taken for dead: twice the server's default heartbeat
+    /// (<c>EventStreamHeartbeat</c>, 15 s) and 5 s, as the browser client allows.
+    /// </summary>
+    public static readonly TimeSpan Silence = TimeSpan.FromSeconds(35);
+
     public static async IAsyncEnumerable<JobUpdate> FollowAsync(ProtocolConnection connection, string handle, long after, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var dropped = 0;
@@ -25,7 +31,7 @@ internal static class EventStreamFollower
             }
 
             using var reader = new ServerSentEventReader(await response.Content.ReadAsStreamAsync(cancellationToken));
-            while (await reader.ReadAsync(cancellationToken) is { } sse)
+            while (await reader.ReadAsync(Silence, connection.Time, cancellationToken) is { } sse)
             {
                 switch (sse.Event)
                 {

@@ -7,9 +7,14 @@ internal sealed class ServerSentEventReader(Stream stream) : IDisposable
 {
     private readonly StreamReader _reader = new(stream, Encoding.UTF8);
 
-    /// <summary>The next event, or null when the stream ended (cleanly or not) before one was complete.</summary>
-    public async Task<(string Event, string Data)?> ReadAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The next event, or null when the stream ended (cleanly or not) before one was complete, or sent nothing for
+    /// <paramref name="silence"/>.
+    /// </summary>
+    public async Task<(string Event, string Data)?> ReadAsync(TimeSpan silence, TimeProvider time, CancellationToken cancellationToken)
     {
+        using var quiet = new CancellationTokenSource(silence, time);
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, quiet.Token);
         string? name = null;
         var data = new StringBuilder();
         var hasData = false;
@@ -18,7 +23,12 @@ internal sealed class ServerSentEventReader(Stream stream) : IDisposable
             string? line;
             try
             {
-                line = await _reader.ReadLineAsync(cancellationToken);
+                line = await _reader.ReadLineAsync(reading.Token);
+            }
+            catch (OperationCanceledException) when (quiet.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                // A connection that died without a word (a dropped network, a NAT that forgot it) sends no pings either.
+                return null;
             }
             catch (IOException)
             {
