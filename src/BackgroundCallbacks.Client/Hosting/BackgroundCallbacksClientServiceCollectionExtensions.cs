@@ -20,7 +20,7 @@ public static class BackgroundCallbacksClientServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configure);
         services.AddOptions<BackgroundCallbacksClientOptions>()
             .Configure(configure)
-            .Validate(o => o.BaseAddress is { IsAbsoluteUri: true }, "BackgroundCallbacksClientOptions.BaseAddress must be an absolute URI.")
+            .Validate(o => o.BaseAddress is null or { IsAbsoluteUri: true }, "BackgroundCallbacksClientOptions.BaseAddress must be an absolute URI.")
             .Validate(o => o.MaxRetries >= 0 && o.MaxRetryDelay >= TimeSpan.Zero && o.LongPollWait >= TimeSpan.Zero, "BackgroundCallbacksClientOptions: retries and delays must not be negative.");
         services.TryAddSingleton(TimeProvider.System);
         return services
