@@ -47,8 +47,8 @@ public static class Axe
     private static string FindScript()
     {
         const string relative = "tests/BackgroundCallbacks.Browser.Tests/node_modules/axe-core/axe.min.js";
-        // The sample's directory is baked into the test assembly; the repository root is two levels above it.
-        var sample = typeof(Axe).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "SampleDirectory").Value!;
+        // The sample's directory is baked into the shared testing assembly; the repository root is two levels above it.
+        var sample = typeof(SampleServer).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "SampleDirectory").Value!;
         var candidates = new[] { Path.GetFullPath(Path.Combine(sample, "..", "..")) }
             .Concat(Ancestors(AppContext.BaseDirectory))
             .Select(root => Path.Combine(root, relative));

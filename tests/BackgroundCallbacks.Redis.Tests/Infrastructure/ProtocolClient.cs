@@ -3,12 +3,15 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using BackgroundCallbacks.Client;
 
 namespace BackgroundCallbacks.Redis.Tests.Infrastructure;
 
 /// <summary>
 /// One browser speaking docs/protocol.md: one cookie jar (so one anonymous session) for every web process it talks
-/// to, as a browser behind a load balancer would.
+/// to, as a browser behind a load balancer would. Starting and following jobs goes through the .NET client
+/// (BackgroundCallbacks.Client), one per web process over that process's connection; invoking, polling, cancelling
+/// and uploading stay plain HTTP, for the tests that check answers on the wire.
 /// </summary>
 public sealed class ProtocolClient : IDisposable
 {
@@ -16,6 +19,7 @@ public sealed class ProtocolClient : IDisposable
 
     private readonly CookieContainer _cookies = new();
     private readonly ConcurrentDictionary<Uri, HttpClient> _clients = new();
+    private readonly ConcurrentDictionary<Uri, BackgroundCallbacksClient> _dotnetClients = new();
 
     public async Task<(HttpStatusCode Status, JsonObject Body, HttpResponseMessage Response)> InvokeAsync(Uri web, string callbackId, string inputId, string property, object? value)
     {
@@ -45,9 +49,22 @@ public sealed class ProtocolClient : IDisposable
     /// <summary>Invokes and expects a job; returns its handle.</summary>
     public async Task<string> StartAsync(Uri web, string callbackId, string inputId, string property, object? value)
     {
-        var (status, body, _) = await InvokeAsync(web, callbackId, inputId, property, value);
-        Assert.True(status == HttpStatusCode.Accepted, $"Expected 202, got {(int)status}: {body.ToJsonString()}");
-        return body["handle"]!.GetValue<string>();
+        CallbackInvocation invocation;
+        try
+        {
+            invocation = await DotnetClient(web).InvokeAsync(callbackId, new CallbackRequest
+            {
+                Inputs = [new CallbackValue(inputId, property, JsonSerializer.SerializeToElement(value))],
+                Triggered = [inputId + "." + property],
+            });
+        }
+        catch (CallbackProblemException problem)
+        {
+            throw new Xunit.Sdk.XunitException($"Expected 202, got {(int)problem.StatusCode}: {problem.Problem.GetRawText()}");
+        }
+
+        Assert.True(invocation.StatusCode == HttpStatusCode.Accepted, $"Expected 202, got {(int)invocation.StatusCode}: {invocation.Document.GetRawText()}");
+        return invocation.Handle!;
     }
 
     public async Task<(HttpStatusCode Status, JsonObject Body, HttpResponseMessage Response)> PollAsync(Uri web, string handle, long? after = null, int? waitMs = null)
@@ -66,8 +83,8 @@ public sealed class ProtocolClient : IDisposable
     }
 
     /// <summary>
-    /// Long-polls until the job ends, within a deadline, then reads the ended job whole: a poll brings only what is
-    /// newer than its `after`, and the caller wants the last progress and every side update.
+    /// Follows the job to its end within a deadline, then reads the ended job whole: a follow brings each update's
+    /// news only, and the caller wants the last progress and every side update.
     /// </summary>
     public async Task<JsonObject> WaitForEndAsync(Uri web, string handle, TimeSpan timeout)
     {
@@ -77,24 +94,28 @@ public sealed class ProtocolClient : IDisposable
         return body;
     }
 
-    /// <summary>Long-polls until <paramref name="predicate"/> holds for a poll's body, within a deadline.</summary>
+    /// <summary>Follows the job until <paramref name="predicate"/> holds for an update's body, within a deadline.</summary>
     public async Task<JsonObject> WaitUntilAsync(Uri web, string handle, Func<JsonObject, bool> predicate, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        long after = 0;
+        using var deadline = new CancellationTokenSource(timeout);
         JsonObject? last = null;
-        while (DateTime.UtcNow < deadline)
+        try
         {
-            var waitMs = (int)Math.Clamp((deadline - DateTime.UtcNow).TotalMilliseconds, 1, 5000);
-            var (status, body, _) = await PollAsync(web, handle, after, waitMs);
-            Assert.True(status == HttpStatusCode.OK, $"Expected 200, got {(int)status}: {body.ToJsonString()}");
-            last = body;
-            if (predicate(body))
+            await foreach (var update in DotnetClient(web).FollowAsync(handle, 0, deadline.Token))
             {
-                return body;
+                last = JsonNode.Parse(update.Document.GetRawText())!.AsObject();
+                if (predicate(last))
+                {
+                    return last;
+                }
             }
-
-            after = body["version"]!.GetValue<long>();
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+        }
+        catch (CallbackProblemException problem)
+        {
+            throw new Xunit.Sdk.XunitException($"Expected 200, got {(int)problem.StatusCode}: {problem.Problem.GetRawText()}");
         }
 
         throw new TimeoutException($"Job {handle} never reached the expected state; last seen: {last?.ToJsonString()}");
@@ -133,6 +154,14 @@ public sealed class ProtocolClient : IDisposable
 
     /// <summary>This browser's connection to one web process, for requests the helpers above do not make (an event stream).</summary>
     public HttpClient HttpFor(Uri web) => Client(web);
+
+    private BackgroundCallbacksClient DotnetClient(Uri web) => _dotnetClients.GetOrAdd(web, address => new BackgroundCallbacksClient(Client(address), new BackgroundCallbacksClientOptions
+    {
+        BaseAddress = address,
+        // Outages are what many tests are about: they see every 503, never a retry.
+        MaxRetries = 0,
+        LongPollWait = TimeSpan.FromSeconds(5),
+    }, timeProvider: null, cookies: null));
 
     private HttpClient Client(Uri web) => _clients.GetOrAdd(web, address => new HttpClient(new SocketsHttpHandler { CookieContainer = _cookies, UseCookies = true })
     {

@@ -1,15 +1,28 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using BackgroundCallbacks.Client;
 
 namespace BackgroundCallbacks.Tests.Infrastructure;
 
-/// <summary>Speaks the wire protocol of docs/protocol.md, as the browser client does.</summary>
+/// <summary>
+/// The tests' client: starting and following jobs goes through the .NET client (BackgroundCallbacks.Client), so every
+/// test exercises it; the Raw/Invoke/Poll/Cancel methods and <see cref="Http"/> stay plain HTTP, for the tests that
+/// check status codes, headers and refusals on the wire. Cookies are the <see cref="HttpClient"/>'s own, as a test
+/// hands it in.
+/// </summary>
 public sealed class CallbackClient(HttpClient http, bool ownsHttp = true) : IDisposable
 {
     public const string Prefix = "/_callbacks";
+
+    private readonly BackgroundCallbacksClient _client = new(http, new BackgroundCallbacksClientOptions
+    {
+        BaseAddress = http.BaseAddress,
+        // Refusals are what many tests are about: they see every 503 and 429, never a retry.
+        MaxRetries = 0,
+        LongPollWait = TimeSpan.FromSeconds(5),
+    }, timeProvider: null, cookies: null);
 
     public HttpClient Http { get; } = http;
 
@@ -47,9 +60,24 @@ public sealed class CallbackClient(HttpClient http, bool ownsHttp = true) : IDis
     /// <summary>Invokes and expects a job; returns its handle.</summary>
     public async Task<string> StartAsync(string callbackId, object[] inputs, object[]? state = null, string[]? triggered = null)
     {
-        var (response, body) = await InvokeAsync(callbackId, inputs, state, triggered);
-        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"Expected 202, got {(int)response.StatusCode}: {body.ToJsonString()}");
-        return body["handle"]!.GetValue<string>();
+        CallbackInvocation invocation;
+        try
+        {
+            invocation = await _client.InvokeAsync(callbackId, new CallbackRequest
+            {
+                Inputs = inputs.Select(ToCallbackValue).ToList(),
+                State = (state ?? []).Select(ToCallbackValue).ToList(),
+                Triggered = triggered ?? [],
+                Page = Page,
+            });
+        }
+        catch (CallbackProblemException problem)
+        {
+            throw new Xunit.Sdk.XunitException($"Expected 202, got {(int)problem.StatusCode}: {problem.Problem.GetRawText()}");
+        }
+
+        Assert.True(invocation.StatusCode == HttpStatusCode.Accepted, $"Expected 202, got {(int)invocation.StatusCode}: {invocation.Document.GetRawText()}");
+        return invocation.Handle!;
     }
 
     public async Task<(HttpResponseMessage Response, JsonObject Body)> PollAsync(string handle, long? after = null, int? waitMs = null)
@@ -67,46 +95,46 @@ public sealed class CallbackClient(HttpClient http, bool ownsHttp = true) : IDis
         return (response, await BodyAsync(response));
     }
 
-    /// <summary>Long-polls until the job ends, within a deadline.</summary>
+    /// <summary>Follows the job to its end within a deadline, then reads it whole, as a reloaded page would.</summary>
     public async Task<JsonObject> WaitForEndAsync(string handle, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        long after = 0;
-        while (DateTime.UtcNow < deadline)
+        using var deadline = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
+        try
         {
-            var (response, body) = await PollAsync(handle, after, 5000);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            var status = body["status"]!.GetValue<string>();
-            if (status is "succeeded" or "failed" or "canceled")
+            await foreach (var _ in _client.FollowAsync(handle, 0, deadline.Token))
             {
-                // A poll brings only what is newer than its `after`: read the ended job whole, as a reloaded page would,
-                // so the caller sees the last progress and every side update whenever they were written.
-                return after == 0 ? body : (await PollAsync(handle)).Body;
             }
 
-            after = body["version"]!.GetValue<long>();
+            // A follow brings each update's news only: the whole ended job has the last progress and every side update.
+            return ToJson((await _client.GetJobAsync(handle, deadline.Token)).Document);
         }
-
-        throw new TimeoutException($"Job {handle} did not end in time.");
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            throw new TimeoutException($"Job {handle} did not end in time.");
+        }
     }
 
-    /// <summary>Long-polls until <paramref name="predicate"/> holds for a poll's body, within a deadline.</summary>
+    /// <summary>Follows the job until <paramref name="predicate"/> holds for an update's body, within a deadline.</summary>
     public async Task<JsonObject> WaitUntilAsync(string handle, Func<JsonObject, bool> predicate, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        long after = 0;
-        while (DateTime.UtcNow < deadline)
+        using var deadline = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
+        JsonObject? last = null;
+        try
         {
-            var (_, body) = await PollAsync(handle, after, 5000);
-            if (predicate(body))
+            await foreach (var update in _client.FollowAsync(handle, 0, deadline.Token))
             {
-                return body;
+                last = ToJson(update.Document);
+                if (predicate(last))
+                {
+                    return last;
+                }
             }
-
-            after = body["version"]!.GetValue<long>();
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
         }
 
-        throw new TimeoutException($"Job {handle} never reached the expected state.");
+        throw new TimeoutException($"Job {handle} never reached the expected state; last seen: {last?.ToJsonString()}");
     }
 
     public static async Task<JsonObject> BodyAsync(HttpResponseMessage response)
@@ -123,6 +151,19 @@ public sealed class CallbackClient(HttpClient http, bool ownsHttp = true) : IDis
     /// <summary>The value of output <paramref name="id"/>.<paramref name="property"/> in an outputs array.</summary>
     public static JsonNode? Output(JsonObject body, string id, string property, string field = "outputs") =>
         body[field]?.AsArray().FirstOrDefault(o => o!["id"]!.ToString() == id && o["property"]!.GetValue<string>() == property)?["value"];
+
+    /// <summary>A value as the tests write it (an object with id, property, value and maybe ids), as the .NET client takes it.</summary>
+    private static CallbackValue ToCallbackValue(object value)
+    {
+        var element = JsonSerializer.SerializeToElement(value);
+        return new CallbackValue(
+            element.GetProperty("id"),
+            element.GetProperty("property").GetString()!,
+            element.TryGetProperty("value", out var v) ? v : null,
+            element.TryGetProperty("ids", out var ids) && ids.ValueKind == JsonValueKind.Array ? ids.EnumerateArray().Cast<object>().ToList() : null);
+    }
+
+    private static JsonObject ToJson(JsonElement document) => JsonNode.Parse(document.GetRawText())!.AsObject();
 
     public void Dispose()
     {

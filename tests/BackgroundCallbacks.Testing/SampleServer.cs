@@ -2,11 +2,12 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Reflection;
 
-namespace BackgroundCallbacks.Browser.Tests.Infrastructure;
+namespace BackgroundCallbacks.Testing;
 
 /// <summary>
 /// The sample app, started as its own process from its build output on 127.0.0.1 with a free port (Kestrel picks it;
-/// the process prints it). Stopped by its process id when the tests end, also when they fail.
+/// the process prints it). Stopped by its process id when the tests end, also when they fail. The browser tests drive
+/// it with Chromium, the .NET client's tests with the client.
 /// </summary>
 public sealed class SampleServer : IAsyncDisposable
 {

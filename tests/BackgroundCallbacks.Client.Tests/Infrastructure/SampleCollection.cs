@@ -1,0 +1,7 @@
+namespace BackgroundCallbacks.Client.Tests.Infrastructure;
+
+[CollectionDefinition(Name)]
+public sealed class SampleCollection : ICollectionFixture<SampleFixture>
+{
+    public const string Name = "sample";
+}
