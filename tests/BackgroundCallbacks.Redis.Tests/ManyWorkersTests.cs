@@ -29,7 +29,16 @@ public sealed class ManyWorkersTests(ITestOutputHelper output) : IAsyncLifetime
             await throttle.WaitAsync();
             try
             {
-                return await browser.StartAsync(web, "tiny", "tiny-in", "value", i);
+                try
+                {
+                    return await browser.StartAsync(web, "tiny", "tiny-in", "value", i);
+                }
+                catch (Exception e)
+                {
+                    // What the web process saw, since a refusal's body says only "unavailable".
+                    var warnings = _cluster.Webs[0].Lines().Where(l => l.Contains("|Warning|", StringComparison.Ordinal) || l.Contains("|Error|", StringComparison.Ordinal)).TakeLast(5);
+                    throw new InvalidOperationException(e.Message + Environment.NewLine + string.Join(Environment.NewLine, warnings), e);
+                }
             }
             finally
             {
