@@ -24,9 +24,30 @@ public sealed class SampleServer : IAsyncDisposable
     /// <summary>The last lines the sample printed, for failure messages.</summary>
     public string RecentOutput => string.Join(Environment.NewLine, _output.TakeLast(60));
 
-    public static async Task<SampleServer> StartAsync()
+    /// <summary>Starts the web sample; <paramref name="environment"/> adds or overrides its settings (a Redis connection, say).</summary>
+    public static Task<SampleServer> StartAsync(IReadOnlyDictionary<string, string>? environment = null) =>
+        StartAsync(Metadata("SampleAssembly"), ["--urls", "http://127.0.0.1:0"], environment, ListeningOn);
+
+    /// <summary>
+    /// Starts the sample's worker process (samples/BackgroundCallbacks.Sample.Worker), which needs a Redis connection in
+    /// <paramref name="environment"/>; it is ready once it has started its callback workers. It has no address.
+    /// </summary>
+    public static Task<SampleServer> StartWorkerAsync(IReadOnlyDictionary<string, string> environment) =>
+        StartAsync(Metadata("SampleWorkerAssembly"), [], new Dictionary<string, string>(environment)
+        {
+            // The line that says the workers run is Information.
+            ["Logging__LogLevel__BackgroundCallbacks"] = "Information",
+        }, line => line.Contains("callback workers on backend", StringComparison.Ordinal) ? new Uri("about:worker") : null);
+
+    private static Uri? ListeningOn(string line)
     {
-        var assembly = Metadata("SampleAssembly");
+        const string marker = "Now listening on: ";
+        var at = line.IndexOf(marker, StringComparison.Ordinal);
+        return at >= 0 ? new Uri(line[(at + marker.Length)..].Trim()) : null;
+    }
+
+    private static async Task<SampleServer> StartAsync(string assembly, string[] arguments, IReadOnlyDictionary<string, string>? environment, Func<string, Uri?> ready)
+    {
         if (!File.Exists(assembly))
         {
             throw new InvalidOperationException($"The sample is not built: {assembly} is missing.");
@@ -39,12 +60,14 @@ public sealed class SampleServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { assembly, "--urls", "http://127.0.0.1:0" })
+        start.ArgumentList.Add(assembly);
+        foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
 
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        start.Environment["DOTNET_ENVIRONMENT"] = "Development";
         start.Environment["Sample__DelayScale"] = DelayScale.ToString(System.Globalization.CultureInfo.InvariantCulture);
         // HTTP/1.1 only, as most browsers meet a server: about six connections per host, shared by the tabs.
         start.Environment["Kestrel__EndpointDefaults__Protocols"] = "Http1";
@@ -52,10 +75,14 @@ public sealed class SampleServer : IAsyncDisposable
         start.Environment["BackgroundCallbacks__EventStreamHeartbeat"] = "00:00:02";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("The sample process did not start.");
         var server = new SampleServer(process);
-        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         void OnLine(object? sender, DataReceivedEventArgs e)
         {
             if (e.Data is not { } line)
@@ -69,11 +96,9 @@ public sealed class SampleServer : IAsyncDisposable
                 server._output.TryDequeue(out _);
             }
 
-            const string marker = "Now listening on: ";
-            var at = line.IndexOf(marker, StringComparison.Ordinal);
-            if (at >= 0)
+            if (ready(line) is { } address)
             {
-                listening.TrySetResult(new Uri(line[(at + marker.Length)..].Trim()));
+                started.TrySetResult(address);
             }
         }
 
@@ -82,11 +107,11 @@ public sealed class SampleServer : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         process.EnableRaisingEvents = true;
-        process.Exited += (_, _) => listening.TrySetException(new InvalidOperationException("The sample exited before it listened:" + Environment.NewLine + server.RecentOutput));
+        process.Exited += (_, _) => started.TrySetException(new InvalidOperationException("The sample exited before it was ready:" + Environment.NewLine + server.RecentOutput));
 
         try
         {
-            server.Address = await listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            server.Address = await started.Task.WaitAsync(TimeSpan.FromSeconds(60));
         }
         catch
         {
