@@ -8,7 +8,9 @@ using OpenTelemetry.Trace;
 var builder = WebApplication.CreateBuilder(args);
 // The callbacks, their stores and the backend (Redis when ConnectionStrings__redis is set), as the worker process
 // (samples/BackgroundCallbacks.Sample.Worker) registers them too: SampleCallbacksSetup.cs.
-builder.Services.AddSampleCallbacks(builder.Configuration);
+builder.Services.AddSampleCallbacks(builder.Configuration)
+    // The callbacks marked [McpTool] are tools for AI agents at /mcp (docs/mcp.md); only the web app serves them.
+    .AddMcp();
 
 // The server-side example's "round trip" mode posts its rows back: 1,000,000 doubles are about 20 MB of JSON, far over
 // the defaults (256 KiB an argument, 1 MiB a request) that suit ordinary inputs. Server-side mode needs none of this.
@@ -36,5 +38,6 @@ app.UseDefaultFiles();
 app.UseStaticFiles();
 app.MapBackgroundCallbacks();
 app.MapHealthChecks("/healthz");
+app.MapBackgroundCallbacksMcp("/mcp");
 
 app.Run();

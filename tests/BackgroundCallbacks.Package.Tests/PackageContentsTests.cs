@@ -84,10 +84,12 @@ public class PackageContentsTests(Packages packages)
         Assert.Equal(source, reader.ReadToEnd());
     }
 
-    [Fact]
-    public void The_Redis_package_depends_on_exactly_this_version_of_the_core()
+    [Theory]
+    [InlineData("BackgroundCallbacks.Redis")]
+    [InlineData("BackgroundCallbacks.Mcp")]
+    public void A_package_that_uses_the_cores_internals_depends_on_exactly_this_version_of_it(string id)
     {
-        var dependencies = Element(Metadata("BackgroundCallbacks.Redis"), "dependencies")
+        var dependencies = Element(Metadata(id), "dependencies")
             .Descendants().Where(e => e.Name.LocalName == "dependency").ToList();
 
         var core = Assert.Single(dependencies, d => d.Attribute("id")?.Value == "BackgroundCallbacks");

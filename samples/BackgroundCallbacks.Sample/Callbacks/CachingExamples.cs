@@ -1,3 +1,4 @@
+using BackgroundCallbacks.Mcp;
 namespace BackgroundCallbacks.Sample.Callbacks;
 
 /// <summary>
@@ -11,6 +12,7 @@ public sealed class CachingExamples(IConfiguration configuration)
 
     // The click count cycles 1, 2, 3, 0: from the second round on, every result comes from the cache at once.
     [BackgroundCallback("cache", PreventInitialCall = true, CacheBy = new[] { BuiltInCacheBy.LaunchId }, SharedResults = true, ExpireSeconds = 60)]
+    [McpTool(Description = "Runs a two-second job whose result is cached and shared with every caller for a minute.")]
     [Output("cache-paragraph", "children")]
     [Output("cache-run", "n_clicks")]
     [Input("cache-run", "n_clicks")]
@@ -26,6 +28,7 @@ public sealed class CachingExamples(IConfiguration configuration)
     // cache_args_to_ignore by name: the button's click count is left out of the key, so only the text matters.
     [BackgroundCallback("ignore-by-name", Interval = 500, PreventInitialCall = true,
         CacheBy = new[] { BuiltInCacheBy.LaunchId }, SharedResults = true, ExpireSeconds = 60, CacheArgsToIgnore = new object[] { "button" })]
+    [McpTool(Description = "Computes a result for a text in about eight seconds, with progress; results are cached per text for a minute.")]
     [Output("result-1", "children")]
     [Input("run-button-1", "n_clicks", Name = "button")]
     [State("input-1", "value", Name = "value")]

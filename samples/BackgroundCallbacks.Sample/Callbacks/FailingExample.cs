@@ -1,3 +1,4 @@
+using BackgroundCallbacks.Mcp;
 namespace BackgroundCallbacks.Sample.Callbacks;
 
 /// <summary>
@@ -9,6 +10,7 @@ public sealed class FailingExample(IConfiguration configuration)
     private readonly SampleDelay _delay = new(configuration);
 
     [BackgroundCallback("failing", PreventInitialCall = true)]
+    [McpTool(Description = "A job that always fails, to show how a failure is reported.")]
     [Output("failing-paragraph", "children")]
     [Input("failing-run", "n_clicks")]
     [Running("failing-run", "disabled", true, false)]

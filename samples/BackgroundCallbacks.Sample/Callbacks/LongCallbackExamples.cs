@@ -1,3 +1,4 @@
+using BackgroundCallbacks.Mcp;
 namespace BackgroundCallbacks.Sample.Callbacks;
 
 /// <summary>
@@ -17,6 +18,7 @@ public sealed class LongCallbackExamples(IConfiguration configuration)
 
     // Example 1: a job that takes two seconds, with no sign that it runs.
     [BackgroundCallback("basic", PreventInitialCall = true)]
+    [McpTool(Description = "Runs a two-second job and says how many times it was started.")]
     [Output("basic-paragraph", "children")]
     [Input("basic-run", "n_clicks")]
     public async Task<string> Basic(int? clicks, CancellationToken cancellationToken)
@@ -38,6 +40,7 @@ public sealed class LongCallbackExamples(IConfiguration configuration)
 
     // Example 3: a second button cancels the running job; the paragraph keeps its old text.
     [BackgroundCallback("cancel", PreventInitialCall = true)]
+    [McpTool(Description = "Runs a two-second job that can be cancelled.")]
     [Output("cancel-paragraph", "children")]
     [Input("cancel-run", "n_clicks")]
     [Running("cancel-run", "disabled", true, false)]
@@ -51,6 +54,7 @@ public sealed class LongCallbackExamples(IConfiguration configuration)
 
     // Example 4: a progress bar, shown only while the job runs, fed by (value, max) reports.
     [BackgroundCallback("progress", PreventInitialCall = true)]
+    [McpTool(Description = "Runs a five-second job that reports its progress in ten steps.")]
     [Output("progress-paragraph", "children")]
     [Input("progress-run", "n_clicks")]
     [Running("progress-run", "disabled", true, false)]

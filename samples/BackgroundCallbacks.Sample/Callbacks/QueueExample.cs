@@ -1,3 +1,4 @@
+using BackgroundCallbacks.Mcp;
 namespace BackgroundCallbacks.Sample.Callbacks;
 
 /// <summary>
@@ -12,6 +13,7 @@ public sealed class QueueExample(IConfiguration configuration)
     private readonly SampleDelay _delay = new(configuration);
 
     [BackgroundCallback("queue-job", PreventInitialCall = true, MaxRunning = 1, Interval = 500)]
+    [McpTool(Description = "A slow job of which only one runs at a time; others wait in line.")]
     [Output("""{"type":"queue-result","index":"MATCH"}""", "children")]
     [Input(StartButton, "n_clicks")]
     [Running(StartButton, "disabled", true, false)]

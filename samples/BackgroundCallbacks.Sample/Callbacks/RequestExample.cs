@@ -1,3 +1,4 @@
+using BackgroundCallbacks.Mcp;
 using Microsoft.AspNetCore.Mvc;
 
 namespace BackgroundCallbacks.Sample.Callbacks;
@@ -29,6 +30,7 @@ public static class RequestExample
     }
 
     [BackgroundCallback("greeting", PreventInitialCall = true)]
+    [McpTool(Description = "Greets the caller by the name its cookie holds, in its first Accept-Language.")]
     [Output("greeting-paragraph", "children")]
     [Input("greeting-run", "n_clicks")]
     public static string Greeting(

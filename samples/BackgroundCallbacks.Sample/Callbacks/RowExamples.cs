@@ -1,3 +1,4 @@
+using BackgroundCallbacks.Mcp;
 namespace BackgroundCallbacks.Sample.Callbacks;
 
 /// <summary>
@@ -17,6 +18,7 @@ public sealed class RowExamples(IConfiguration configuration)
     private readonly SampleDelay _delay = new(configuration);
 
     [BackgroundCallback("row", PreventInitialCall = true, Interval = 500)]
+    [McpTool(Description = "Processes one row of the rows page: its index and size; reports progress in percent.")]
     [Output(Result, "children")]
     [Input(RunButton, "n_clicks")]
     [State("""{"type":"row-size","index":"MATCH"}""", "value")]
@@ -48,6 +50,7 @@ public sealed class RowExamples(IConfiguration configuration)
     public static string Cancelled(int? clicks) => "Cancelled";
 
     [BackgroundCallback("rows-total", Interval = 500)]
+    [McpTool(Description = "Adds up the sizes of rows and names the largest; each row is an id (its index) and a size.")]
     [Output("rows-total", "children")]
     [Input("""{"type":"row-size","index":"ALL"}""", "value")]
     public async Task<string> Total(IReadOnlyList<Matched<int?>> sizes, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using BackgroundCallbacks.Mcp;
 namespace BackgroundCallbacks.Sample.Callbacks;
 
 /// <summary>
@@ -9,6 +10,7 @@ public sealed class SearchExample(IConfiguration configuration)
     private readonly SampleDelay _delay = new(configuration);
 
     [BackgroundCallback("search", PreventInitialCall = true, Interval = 250)]
+    [McpTool(Description = "Searches for a text; takes about a second.")]
     [Output("search-result", "children")]
     [Input("search-input", "value")]
     [Running("search-status", "hidden", false, true)]

@@ -1,0 +1,30 @@
+namespace BackgroundCallbacks.Mcp;
+
+/// <summary>Which callbacks become Model Context Protocol tools, and how long a tool call waits for its job.</summary>
+public sealed class McpCallbacksOptions
+{
+    /// <summary>
+    /// Whether every callback an agent can call becomes a tool, not only those marked with <see cref="McpToolAttribute"/>
+    /// or named in <see cref="Callbacks"/>. Callbacks that cannot be tools are left out either way (see docs/mcp.md).
+    /// </summary>
+    /// <value>The default is false: a callback is a tool only when the app opts it in.</value>
+    public bool ExposeAllCallbacks { get; set; }
+
+    /// <summary>
+    /// Ids of callbacks to expose besides those marked with <see cref="McpToolAttribute"/>; the way to opt in callbacks
+    /// built in code with <c>MapBackgroundCallback</c>.
+    /// </summary>
+    /// <value>Empty by default.</value>
+    public ICollection<string> Callbacks { get; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>Ids of callbacks never to expose, whatever else says so.</summary>
+    /// <value>Empty by default.</value>
+    public ICollection<string> ExcludedCallbacks { get; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// How long a tool call waits for its job to end. Past it, the call answers with an error saying that the job goes
+    /// on; the job is not cancelled, so an identical call of a cached callback joins it (or gets its cached result).
+    /// </summary>
+    /// <value>The default is one minute.</value>
+    public TimeSpan CallTimeout { get; set; } = TimeSpan.FromMinutes(1);
+}
