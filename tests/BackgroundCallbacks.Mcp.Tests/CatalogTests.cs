@@ -8,13 +8,15 @@ namespace BackgroundCallbacks.Mcp.Tests;
 public sealed class CatalogTests
 {
     [Fact]
-    public void Exposing_all_leaves_out_uploads_and_page_cancel_buttons_and_keeps_the_rest()
+    public void Exposing_all_leaves_out_uploads_page_cancel_buttons_and_cookie_setters_and_keeps_the_rest()
     {
         var tools = Catalog(o => o.ExposeAllCallbacks = true, b =>
         {
             b.MapBackgroundCallback("run", (int? clicks, string? text) => text).Output("result", "children").Input("run", "n_clicks").State("text", "value").Cancel("stop", "n_clicks");
             b.MapBackgroundCallback("stopped", (int? clicks) => "Cancelled").Output("status", "children").Input("stop", "n_clicks");
             b.MapBackgroundCallback("upload", (IFormFile? file) => file?.Length).Output("size", "children").Input("file", "files");
+            b.MapBackgroundCallback("remember", (string? name, IResponseCookies cookies) => name).Output("saved", "children").Input("name", "value")
+                .Configure(a => a.Inline = true);
         });
 
         Assert.Equal(["run"], tools.Tools.Select(t => t.Name));

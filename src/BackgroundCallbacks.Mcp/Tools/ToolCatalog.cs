@@ -89,6 +89,11 @@ internal sealed class ToolCatalog
             return "it takes a server-side value as an argument, which tool calls do not carry yet";
         }
 
+        if (callback.Handler.Parameters.Any(p => p.Kind == ParameterKind.Response))
+        {
+            return "it sets cookies or headers on its HTTP answer, which a tool call does not have";
+        }
+
         // A callback whose every input is another callback's cancel button answers that click in a page: without the
         // page there is nothing for it to do.
         var cancels = registry.All.Where(c => c != callback).SelectMany(c => c.Cancel).Select(d => d.Key).ToHashSet(StringComparer.Ordinal);
