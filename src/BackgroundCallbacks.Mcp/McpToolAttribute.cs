@@ -9,8 +9,8 @@ namespace BackgroundCallbacks.Mcp;
 public sealed class McpToolAttribute : Attribute
 {
     /// <summary>
-    /// What the tool does, for the agent that chooses it: a sentence or two. When empty, the tool is described by its
-    /// callback id and outputs.
+    /// What the tool does, for the agent that chooses it: a sentence or two. When empty, the handler's XML doc summary
+    /// describes the tool if the app builds its documentation file, else its callback id and outputs do.
     /// </summary>
     public string? Description { get; set; }
 }

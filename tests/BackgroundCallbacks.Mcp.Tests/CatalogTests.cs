@@ -42,6 +42,15 @@ public sealed class CatalogTests
         Assert.Contains("Callback 'upload' cannot be an MCP tool: it takes an uploaded file", error.Message);
     }
 
+    [Fact]
+    public void A_description_comes_from_the_attribute_else_from_the_handlers_XML_doc_summary()
+    {
+        var tools = Catalog(_ => { }, b => b.AddCallbacksFrom(typeof(DocumentedCallbacks).Assembly));
+
+        Assert.Equal("Counts the words of a text, as Split sees them.", Assert.Single(tools.Tools, t => t.Name == "count-words").Description);
+        Assert.Equal("Echoes a text.", Assert.Single(tools.Tools, t => t.Name == "described").Description);
+    }
+
     [Theory]
     [InlineData("report", "report")]
     [InlineData("ignore-by-name", "ignore-by-name")]

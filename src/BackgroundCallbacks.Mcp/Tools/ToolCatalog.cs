@@ -150,7 +150,7 @@ internal sealed class ToolCatalog
         return new ToolDescription(
             callback,
             ToolNames.For(callback.Id),
-            string.IsNullOrWhiteSpace(description) ? DefaultDescription(callback, outputs) : description,
+            !string.IsNullOrWhiteSpace(description) ? description : HandlerDocs.SummaryOf(method) is { Length: > 0 } summary ? summary : DefaultDescription(callback, outputs),
             parameters,
             matchKeys,
             outputs,
