@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -173,6 +172,4 @@ internal static class ToolArguments
         JsonValueKind.Undefined => string.Empty,
         _ => value.GetRawText(),
     };
-
-    internal static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
 }
