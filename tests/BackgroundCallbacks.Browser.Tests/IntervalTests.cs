@@ -45,6 +45,53 @@ public sealed class IntervalTests(BrowserFixture browser)
         Assert.Contains("10", shown); // the last report was shown before the result
     }
 
+    [BrowserFact]
+    public async Task A_side_update_waiting_for_its_turn_when_the_job_is_cancelled_is_never_shown()
+    {
+        await using var test = await browser.NewPageAsync();
+        // Interval 1000 ms; each step writes the log with SetProps, and the cancel's own inline callback writes "Cancelled".
+        await test.OpenAsync("/examples/labs-chart.html");
+        await test.Page.EvaluateAsync("""
+            () => {
+              const log = document.getElementById("labs-log");
+              window.__writes = [];
+              new MutationObserver((records) => {
+                for (const r of records) {
+                  for (const node of r.addedNodes) window.__writes.push({ at: performance.now(), text: node.textContent });
+                  if (r.type === "characterData") window.__writes.push({ at: performance.now(), text: r.target.textContent });
+                }
+              }).observe(log, { childList: true, characterData: true, subtree: true });
+            }
+            """);
+
+        await test.Page.ClickAsync("#labs-run");
+        // Cancel at the moment a streamed step waits for its render turn: the stream has brought a newer log line than
+        // the page shows.
+        await test.Page.WaitForFunctionAsync("""
+            () => {
+              const shown = document.getElementById("labs-log").textContent;
+              const lines = window.__bcStream.flatMap((j) => (j.sideUpdates || []).map((u) => u.props && u.props.children));
+              const latest = lines.length ? lines[lines.length - 1] : null;
+              if (!/^Step /.test(shown) || !latest || latest === shown) {
+                return false;
+              }
+              window.__cancelAt = performance.now();
+              window.__waiting = latest;
+              document.getElementById("labs-stop").click();
+              return true;
+            }
+            """, null, new() { Timeout = 20_000, PollingInterval = 10 });
+        var done = await test.WaitForEventAsync("done", e => e.GetProperty("callbackId").GetString() == "labs-chart");
+        await Expect(test.Page.Locator("#labs-log")).ToHaveTextAsync("Cancelled");
+        await Expect(test.Page.Locator("#labs-run")).ToBeEnabledAsync();
+
+        Assert.Equal("canceled", done.GetProperty("status").GetString());
+        var after = await test.Page.EvaluateAsync<string[]>("() => window.__writes.filter((w) => w.at > window.__cancelAt).map((w) => w.text)");
+        var waiting = await test.Page.EvaluateAsync<string>("() => window.__waiting");
+        Assert.DoesNotContain(waiting, after);
+        Assert.All(after, text => Assert.Equal("Cancelled", text));
+    }
+
     public sealed class Render
     {
         public double At { get; set; }

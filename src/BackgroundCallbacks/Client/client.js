@@ -1351,7 +1351,9 @@
     state.renderTimer = 0;
     const waiting = state.waiting;
     state.waiting = null;
-    if (!waiting || state.token !== state.slot.token) {
+    // A job the user cancelled shows nothing more of its run: a step that waited for its turn would otherwise land
+    // after what the cancel itself wrote (a "Cancelled" line, say).
+    if (!waiting || state.token !== state.slot.token || state.slot.cancelledToken === state.token) {
       return;
     }
     state.shownAt = performance.now();
@@ -1903,6 +1905,7 @@
   }
 
   function requestCancel(slot, handle = slot.handle) {
+    slot.cancelledToken = slot.token;
     emit("cancel", { callbackId: slot.callback.id, match: slot.match, handle });
     fetch(jobUrl(handle), { method: "DELETE", credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(async (response) => {
