@@ -10,7 +10,7 @@ var builder = WebApplication.CreateBuilder(args);
 // (samples/BackgroundCallbacks.Sample.Worker) registers them too: SampleCallbacksSetup.cs.
 builder.Services.AddSampleCallbacks(builder.Configuration)
     // The callbacks marked [McpTool] are tools for AI agents at /mcp (docs/mcp.md); only the web app serves them.
-    .AddMcp();
+    .AddMcp(builder.Configuration.GetSection("Mcp"));
 
 // The server-side example's "round trip" mode posts its rows back: 1,000,000 doubles are about 20 MB of JSON, far over
 // the defaults (256 KiB an argument, 1 MiB a request) that suit ordinary inputs. Server-side mode needs none of this.

@@ -22,8 +22,9 @@ public sealed class McpCallbacksOptions
     public ICollection<string> ExcludedCallbacks { get; } = new HashSet<string>(StringComparer.Ordinal);
 
     /// <summary>
-    /// How long a tool call waits for its job to end. Past it, the call answers with an error saying that the job goes
-    /// on; the job is not cancelled, so an identical call of a cached callback joins it (or gets its cached result).
+    /// How long a tool call waits for its job to end, and the longest a <c>job_result</c> call may wait. Past it, the call
+    /// answers with a handle (with the job's status and last progress) that the <c>job_result</c> and <c>job_cancel</c>
+    /// tools take; the job goes on.
     /// </summary>
     /// <value>The default is one minute.</value>
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromMinutes(1);

@@ -2,11 +2,11 @@ using BackgroundCallbacks.Mcp.Tests.Infrastructure;
 
 namespace BackgroundCallbacks.Mcp.Tests;
 
-/// <summary>A call waits for its job up to McpCallbacksOptions.CallTimeout; past it the job goes on without the call.</summary>
+/// <summary>A call waits for its job up to McpCallbacksOptions.CallTimeout; past it the call answers with a handle and the job goes on.</summary>
 public sealed class CallTimeoutTests
 {
     [Fact]
-    public async Task A_call_whose_job_outlasts_the_call_timeout_says_the_job_goes_on()
+    public async Task A_call_whose_job_outlasts_the_call_timeout_returns_a_handle_and_the_job_goes_on()
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -29,14 +29,20 @@ public sealed class CallTimeoutTests
 
         var first = await client.CallToolAsync("slow", arguments);
         await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var handle = first.StructuredContent!.Value.GetProperty("handle").GetString();
+        var waiting = await client.CallToolAsync("job_result", new Dictionary<string, object?> { ["handle"] = handle });
         release.SetResult();
         var second = await client.CallToolAsync("slow", arguments);
+        var read = await client.CallToolAsync("job_result", new Dictionary<string, object?> { ["handle"] = handle, ["wait_seconds"] = 1 });
 
-        Assert.True(first.IsError);
-        Assert.Equal("still-running", first.Meta?["backgroundcallbacks"]?["reason"]?.GetValue<string>());
-        Assert.Contains("Call the tool again with the same arguments", Reports.Text(first));
+        Assert.NotEqual(true, first.IsError);
+        Assert.Contains(first.StructuredContent!.Value.GetProperty("status").GetString(), new[] { "queued", "running" });
+        Assert.Contains("job_result", Reports.Text(first));
+        Assert.Equal("running", waiting.StructuredContent!.Value.GetProperty("status").GetString());
         Assert.NotEqual(true, second.IsError);
         Assert.Contains(Reports.Source(second), new[] { "joined", "cache" });
         Assert.Equal("later", second.StructuredContent!.Value.GetProperty("out.children").GetString());
+        Assert.NotEqual(true, read.IsError);
+        Assert.Equal("later", read.StructuredContent!.Value.GetProperty("out.children").GetString());
     }
 }

@@ -72,6 +72,17 @@ public sealed class CatalogTests
         Assert.Equal(64, ToolNames.For(new string('x', 100)).Length);
     }
 
+    [Theory]
+    [InlineData("job_result")]
+    [InlineData("job_cancel")]
+    public void A_callback_named_like_a_handle_tool_gets_the_digest_form(string id)
+    {
+        var name = ToolNames.For(id);
+
+        Assert.NotEqual(id, name);
+        Assert.Matches("^" + id + "_[0-9a-f]{8}$", name);
+    }
+
     private static ToolCatalog Catalog(Action<McpCallbacksOptions> configure, Action<BackgroundCallbacksBuilder> callbacks)
     {
         var services = new ServiceCollection();

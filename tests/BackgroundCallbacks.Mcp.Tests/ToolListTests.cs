@@ -8,14 +8,14 @@ namespace BackgroundCallbacks.Mcp.Tests;
 public sealed class ToolListTests(SampleFixture sample)
 {
     [Fact]
-    public async Task The_sample_exposes_its_marked_callbacks_named_by_their_ids()
+    public async Task The_sample_exposes_its_marked_callbacks_named_by_their_ids_and_the_handle_tools()
     {
         var client = await sample.NewClientAsync();
 
         var names = (await client.ListToolsAsync()).Select(t => t.Name).Order(StringComparer.Ordinal).ToArray();
 
         Assert.Equal(
-            ["basic", "cache", "cancel", "failing", "greeting", "ignore-by-name", "progress", "queue-job", "report", "row", "rows-total", "search"],
+            ["basic", "cache", "cancel", "failing", "greeting", "ignore-by-name", "job_cancel", "job_result", "progress", "queue-job", "report", "row", "rows-total", "search"],
             names);
     }
 

@@ -118,27 +118,27 @@ internal sealed class CallbackTool(
         var deadline = time.GetUtcNow() + mcpOptions.Value.CallTimeout;
         long after = 0;
         long progressSent = 0;
+        JobView? last = null;
         try
         {
             while (true)
             {
                 var remaining = deadline - time.GetUtcNow();
-                if (remaining <= TimeSpan.Zero)
+                if (remaining <= TimeSpan.Zero && last is not null)
                 {
+                    // The call's follower stays attached: the handle is what the agent follows from now on.
                     Log.CallTimedOut(logger, tool.Name);
-                    return ToolResults.Error(
-                        $"The job did not end within {mcpOptions.Value.CallTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s and goes on without this call. "
-                        + (invocations.CacheByOf(tool.Callback) is not null
-                            ? "Call the tool again with the same arguments to join it, or to get its result once it has ended."
-                            : "Its result will not be delivered to this call."),
-                        "still-running");
+                    return HandleTools.Pending(handle, last,
+                        $"The job did not end within {mcpOptions.Value.CallTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s and goes on; its handle is {handle}.");
                 }
 
-                var view = await jobs.FollowAsync(handle, owner, after, remaining, cancellationToken).ConfigureAwait(false);
+                var view = await jobs.FollowAsync(handle, owner, after, remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
                 if (view is null)
                 {
                     return ToolResults.Error("The job is not found.", "not-found");
                 }
+
+                last = view;
 
                 if (progressToken is { } token && view.ProgressJson is { } progress && view.ProgressVersion > progressSent)
                 {
@@ -173,7 +173,7 @@ internal sealed class CallbackTool(
     }
 
     /// <summary>The handler's progress values as text: the value alone for one, <c>property: value</c> pairs for more.</summary>
-    private static string ProgressMessage(string progressJson)
+    internal static string ProgressMessage(string progressJson)
     {
         using var document = JsonDocument.Parse(progressJson);
         var entries = document.RootElement.EnumerateArray().ToList();

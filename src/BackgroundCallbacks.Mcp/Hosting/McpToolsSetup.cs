@@ -20,6 +20,14 @@ internal sealed class McpToolsSetup(IServiceProvider services, ToolCatalog catal
             }
         }
 
+        foreach (McpServerTool handleTool in new McpServerTool[] { ActivatorUtilities.CreateInstance<JobResultTool>(services), ActivatorUtilities.CreateInstance<JobCancelTool>(services) })
+        {
+            if (!tools.TryAdd(handleTool))
+            {
+                throw new InvalidOperationException($"The MCP server already has a tool named '{handleTool.ProtocolTool.Name}', a name the callbacks' handle tools need.");
+            }
+        }
+
         options.ToolCollection = tools;
     }
 }

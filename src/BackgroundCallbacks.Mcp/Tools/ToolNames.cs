@@ -17,7 +17,9 @@ internal static class ToolNames
 
     public static string For(string callbackId)
     {
-        if (callbackId.Length is > 0 and <= MaxLength && callbackId.All(IsAllowed))
+        // The built-in handle tools' names are taken: a callback with such an id gets the digest form instead.
+        if (callbackId.Length is > 0 and <= MaxLength && callbackId.All(IsAllowed)
+            && callbackId is not (Calls.HandleTools.ResultTool or Calls.HandleTools.CancelTool))
         {
             return callbackId;
         }

@@ -4,13 +4,16 @@ using ModelContextProtocol.Client;
 namespace BackgroundCallbacks.Mcp.Tests.Infrastructure;
 
 /// <summary>One sample process for the MCP tests; each test connects its own clients, each its own MCP session.</summary>
-public sealed class SampleFixture : IAsyncLifetime
+public class SampleFixture : IAsyncLifetime
 {
     private readonly ConcurrentBag<McpClient> _clients = [];
 
     public SampleServer Server { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Server = await SampleServer.StartAsync();
+    public async Task InitializeAsync() => Server = await SampleServer.StartAsync(Environment);
+
+    /// <summary>Settings this fixture's sample runs with, beside the test defaults.</summary>
+    protected virtual IReadOnlyDictionary<string, string>? Environment => null;
 
     /// <summary>A new MCP client over Streamable HTTP: a new session, so a new anonymous owner.</summary>
     public async Task<McpClient> NewClientAsync()
