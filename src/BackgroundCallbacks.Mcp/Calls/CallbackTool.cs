@@ -153,14 +153,9 @@ internal sealed class CallbackTool(
                 }
 
                 after = Math.Max(after, view.Version);
-                switch (view.Status)
+                if (ToolResults.Ended(view, tool, joined ? "joined" : "job") is { } ended)
                 {
-                    case JobStatus.Succeeded:
-                        return ToolResults.Outputs(tool, view.OutputsJson ?? "[]", joined ? "joined" : "job");
-                    case JobStatus.Failed:
-                        return ToolResults.Error(view.Error ?? "The callback failed.", "failed");
-                    case JobStatus.Canceled:
-                        return ToolResults.Error($"The job was cancelled ({view.CancelReason ?? "cancelled"}).", "canceled");
+                    return ended;
                 }
             }
         }

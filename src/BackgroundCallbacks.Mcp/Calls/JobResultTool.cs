@@ -56,16 +56,10 @@ internal sealed class JobResultTool(ToolCatalog catalog, JobService jobs, IHttpC
                 return HandleTools.NotFound();
             }
 
-            switch (view.Status)
+            var tool = catalog.TryGet(ToolNames.For(view.CallbackId), out var found) ? found : null;
+            if (ToolResults.Ended(view, tool, "job") is { } ended)
             {
-                case JobStatus.Succeeded when catalog.TryGet(ToolNames.For(view.CallbackId), out var tool):
-                    return ToolResults.Outputs(tool, view.OutputsJson ?? "[]", "job");
-                case JobStatus.Succeeded:
-                    return ToolResults.Error("The job ended, but its callback is no longer a tool.", "failed");
-                case JobStatus.Failed:
-                    return ToolResults.Error(view.Error ?? "The callback failed.", "failed");
-                case JobStatus.Canceled:
-                    return ToolResults.Error($"The job was cancelled ({view.CancelReason ?? "cancelled"}).", "canceled");
+                return ended;
             }
 
             if (time.GetUtcNow() >= deadline)

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using BackgroundCallbacks.Jobs;
 using BackgroundCallbacks.Mcp.Tools;
 using BackgroundCallbacks.Registry;
 using ModelContextProtocol.Protocol;
@@ -60,6 +61,19 @@ internal static class ToolResults
             Meta = new JsonObject { [MetaKey] = new JsonObject { ["source"] = source } },
         };
     }
+
+    /// <summary>
+    /// The answer for a job that has ended: its outputs, or the failure or cancellation as an error; null while it runs.
+    /// A call and the result tool answer an ended job alike.
+    /// </summary>
+    public static CallToolResult? Ended(JobView view, ToolDescription? tool, string source) => view.Status switch
+    {
+        JobStatus.Succeeded when tool is not null => Outputs(tool, view.OutputsJson ?? "[]", source),
+        JobStatus.Succeeded => Error("The job ended, but its callback is no longer a tool.", "failed"),
+        JobStatus.Failed => Error(view.Error ?? "The callback failed.", "failed"),
+        JobStatus.Canceled => Error($"The job was cancelled ({view.CancelReason ?? "cancelled"}).", "canceled"),
+        _ => null,
+    };
 
     public static CallToolResult Error(string message, string? reason = null) => new()
     {
