@@ -19,6 +19,14 @@ public sealed class BackgroundCallbackBuilder
     /// <returns>This builder.</returns>
     public BackgroundCallbackBuilder Output(string componentId, string property) => Add(new OutputAttribute(componentId, property));
 
+    /// <summary>Adds an output that another callback may write too (see <see cref="OutputAttribute.AllowDuplicate"/>).</summary>
+    /// <param name="componentId">The component's id.</param>
+    /// <param name="property">The property written.</param>
+    /// <param name="allowDuplicate">Whether another callback may declare the same output; every one of them must say so.</param>
+    /// <returns>This builder.</returns>
+    public BackgroundCallbackBuilder Output(string componentId, string property, bool allowDuplicate) =>
+        Add(new OutputAttribute(componentId, property) { AllowDuplicate = allowDuplicate });
+
     /// <summary>
     /// Declares the next output as server-side: its value stays in a store on the server and the client receives a
     /// reference (see <see cref="OutputAttribute.ServerSide"/>).
@@ -37,6 +45,15 @@ public sealed class BackgroundCallbackBuilder
     /// <returns>This builder.</returns>
     public BackgroundCallbackBuilder Input(string componentId, string property, string? name = null) =>
         Add(new InputAttribute(componentId, property) { Name = name });
+
+    /// <summary>
+    /// Adds a trigger, as <see cref="TriggerAttribute"/> does: it invokes the callback like an input, but is passed to no
+    /// handler parameter and is left out of the cache key.
+    /// </summary>
+    /// <param name="componentId">The component's id.</param>
+    /// <param name="property">The property whose changes invoke the callback.</param>
+    /// <returns>This builder.</returns>
+    public BackgroundCallbackBuilder Trigger(string componentId, string property) => Add(new TriggerAttribute(componentId, property));
 
     /// <summary>Adds a state value, as <see cref="StateAttribute"/> does.</summary>
     /// <param name="componentId">The component's id.</param>

@@ -74,6 +74,12 @@ internal static class DependenciesDocument
             writer.WriteStartObject();
             WriteDependency(writer, argument.Dependency);
             writer.WriteString("name", argument.Name);
+            if (argument.IsTrigger)
+            {
+                // The client sends and triggers it as any input; the flag is for readers of the map, not for the client.
+                writer.WriteBoolean("trigger", true);
+            }
+
             if (argument.IsFile)
             {
                 writer.WriteBoolean("file", true);

@@ -10,5 +10,8 @@ internal sealed record DependencySpec(string ComponentId, string Property)
     /// <summary>For a server-side output, the name of the store its value goes to; null for every other dependency.</summary>
     public string? Store { get; init; }
 
+    /// <summary>For an output, whether another callback may write the same property (<see cref="OutputAttribute.AllowDuplicate"/>).</summary>
+    public bool AllowDuplicate { get; init; }
+
     public override string ToString() => Key;
 }
