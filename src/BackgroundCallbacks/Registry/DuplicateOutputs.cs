@@ -29,8 +29,9 @@ internal static class DuplicateOutputs
 
         foreach (var list in writers.Values.Where(l => l.Count > 1 && !l.TrueForAll(w => w.Output.AllowDuplicate)))
         {
+            var names = list.Select(w => w.Source).ToList();
             problems.Add(
-                $"The output {list[0].Output} is written by {string.Join(" and ", list.Select(w => w.Source))}: set AllowDuplicate = true on "
+                $"The output {list[0].Output} is written by {string.Join(", ", names[..^1])} and {names[^1]}: set AllowDuplicate = true on "
                 + "that output in every one of them if they are meant to share it (the later answer wins), or give each its own output.");
         }
     }
