@@ -4,6 +4,7 @@ using System.Text.Json;
 using BackgroundCallbacks.Invocation;
 using BackgroundCallbacks.Jobs;
 using BackgroundCallbacks.Mcp.Diagnostics;
+using BackgroundCallbacks.Mcp.Resources;
 using BackgroundCallbacks.Mcp.Tools;
 using BackgroundCallbacks.Owners;
 using BackgroundCallbacks.ServerSide;
@@ -31,6 +32,7 @@ internal sealed class CallbackTool(
     IOptions<BackgroundCallbacksOptions> options,
     IOptions<McpCallbacksOptions> mcpOptions,
     TimeProvider time,
+    ServerSideLinks links,
     ILogger<CallbackTool> logger) : McpServerTool
 {
     public override Tool ProtocolTool { get; } = new()
@@ -95,13 +97,13 @@ internal sealed class CallbackTool(
         if (result.Inline is { } outcome)
         {
             return outcome.Status == JobStatus.Succeeded
-                ? ToolResults.Outputs(tool, outcome.OutputsJson!, "inline")
+                ? await ToolResults.OutputsAsync(tool, outcome.OutputsJson!, "inline", links, owner, cancellationToken).ConfigureAwait(false)
                 : ToolResults.Error(outcome.Error ?? "The callback did not produce a result.", "failed");
         }
 
         if (result.CachedOutputsJson is { } cached)
         {
-            return ToolResults.Outputs(tool, cached, "cache");
+            return await ToolResults.OutputsAsync(tool, cached, "cache", links, owner, cancellationToken).ConfigureAwait(false);
         }
 
         return await FollowAsync(request, result.Handle!, owner, result.Joined, cancellationToken).ConfigureAwait(false);
@@ -153,7 +155,7 @@ internal sealed class CallbackTool(
                 }
 
                 after = Math.Max(after, view.Version);
-                if (ToolResults.Ended(view, tool, joined ? "joined" : "job") is { } ended)
+                if (await ToolResults.EndedAsync(view, tool, joined ? "joined" : "job", links, owner, cancellationToken).ConfigureAwait(false) is { } ended)
                 {
                     return ended;
                 }
