@@ -65,7 +65,7 @@ public sealed class RedisJobStoreTests(RedisFixture fixture) : IClassFixture<Red
 
         var waiting = follow.FollowAsync(handle, owner, before!.Version, TimeSpan.FromSeconds(30), None).AsTask();
         await WaitUntilAsync(() => web.Jobs.Changes.WaitersOf(admission.Record.JobId) == 1);
-        await worker.Jobs.AppendUpdatesAsync(admission.Record.JobId, attempt, "[5]", [], None);
+        await worker.Jobs.AppendUpdatesAsync(admission.Record.JobId, attempt, ["[5]"], [], None);
         var changed = await waiting.WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Equal("[5]", changed!.ProgressJson);
@@ -98,7 +98,7 @@ public sealed class RedisJobStoreTests(RedisFixture fixture) : IClassFixture<Red
         await backend.Jobs.AdmitAsync(admission, None);
         var jobId = admission.Record.JobId;
         var attempt = await backend.Jobs.TryStartAsync(jobId, "run", None);
-        await backend.Jobs.AppendUpdatesAsync(jobId, attempt, null, [new("log", "{}")], None);
+        await backend.Jobs.AppendUpdatesAsync(jobId, attempt, [], [new("log", "{}")], None);
         var liveTtl = await backend.Db.KeyTimeToLiveAsync(JobKey(backend, jobId));
         var updatesTtl = await backend.Db.KeyTimeToLiveAsync(JobKey(backend, jobId).Append(":u"));
         var indexTtl = await backend.Db.KeyTimeToLiveAsync(IndexKey(backend, admission.Record.Key!));
@@ -133,7 +133,7 @@ public sealed class RedisJobStoreTests(RedisFixture fixture) : IClassFixture<Red
         await backend.Jobs.AdmitAsync(creator, None);
         await backend.Jobs.AdmitAsync(joiner, None);
         var attempt = await backend.Jobs.TryStartAsync(creator.Record.JobId, "run", None);
-        await backend.Jobs.AppendUpdatesAsync(creator.Record.JobId, attempt, "[1]", [new("log", "{}")], None);
+        await backend.Jobs.AppendUpdatesAsync(creator.Record.JobId, attempt, ["[1]"], [new("log", "{}")], None);
 
         var server = backend.Inspector.GetServers()[0];
         var keys = server.Keys(pattern: prefix + "*").Select(k => (string)k!).Where(k => !k.EndsWith("outbox", StringComparison.Ordinal)).ToArray();

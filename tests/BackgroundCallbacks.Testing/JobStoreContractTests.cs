@@ -123,9 +123,9 @@ public abstract class JobStoreContractTests
         Assert.Equal(JobStatus.Queued, created.Status);
 
         var attempt = await sut.Store.TryStartAsync(a.Record.JobId, "run-1", None);
-        await sut.Store.AppendUpdatesAsync(a.Record.JobId, attempt, "[1]", [new("log", """{"children":"a"}"""), new("""{"type":"row","index":1}""", """{"x":1}""")], None);
+        await sut.Store.AppendUpdatesAsync(a.Record.JobId, attempt, ["[1]"], [new("log", """{"children":"a"}"""), new("""{"type":"row","index":1}""", """{"x":1}""")], None);
         var afterFirst = await ReadAsync(sut, a, 0);
-        await sut.Store.AppendUpdatesAsync(a.Record.JobId, attempt, null, [new("log", """{"children":"b"}""")], None);
+        await sut.Store.AppendUpdatesAsync(a.Record.JobId, attempt, [], [new("log", """{"children":"b"}""")], None);
         var all = await ReadAsync(sut, a, 0);
         var newer = await ReadAsync(sut, a, afterFirst.Version);
 
@@ -159,7 +159,7 @@ public abstract class JobStoreContractTests
 
         var created = await sut.Store.AdmitAsync(first, None);
         var attempt = await sut.Store.TryStartAsync(created.JobId, "run-1", None);
-        await sut.Store.AppendUpdatesAsync(created.JobId, attempt, "[5]", [new("log", "{}")], None);
+        await sut.Store.AppendUpdatesAsync(created.JobId, attempt, ["[5]"], [new("log", "{}")], None);
         var joined = await sut.Store.AdmitAsync(second, None);
 
         Assert.False(created.Joined);
@@ -237,7 +237,7 @@ public abstract class JobStoreContractTests
 
         var left = await sut.Store.DetachAsync(job, first.FollowerId, CancelReasons.Requested, None);
         var again = await sut.Store.DetachAsync(job, first.FollowerId, CancelReasons.Superseded, None);
-        await sut.Store.AppendUpdatesAsync(job, attempt, "[2]", [], None);
+        await sut.Store.AppendUpdatesAsync(job, attempt, ["[2]"], [], None);
         var stayer = await ReadAsync(sut, second, 0, job);
         var leaverLater = await ReadAsync(sut, first, 0);
 
@@ -316,7 +316,7 @@ public abstract class JobStoreContractTests
         var first = await sut.Store.TryStartAsync(job, "entry-1", None);
         var duplicate = await sut.Store.TryStartAsync(job, "entry-2", None);
         var takeover = await sut.Store.TryStartAsync(job, "entry-1", None);
-        await sut.Store.AppendUpdatesAsync(job, first, "[\"stale\"]", [], None);
+        await sut.Store.AppendUpdatesAsync(job, first, ["[\"stale\"]"], [], None);
         var staleCompletion = await sut.Store.CompleteAsync(job, first, JobOutcome.Succeeded("[\"stale\"]"), None);
         var view = await ReadAsync(sut, a, 0);
 
@@ -539,7 +539,7 @@ public abstract class JobStoreContractTests
         var canceled = await sut.Store.CancelJobAsync(job, CancelReasons.Timeout, None);
         await fired.Task.WaitAsync(TimeSpan.FromSeconds(10));
         await watch.Changed.WaitAsync(TimeSpan.FromSeconds(10));
-        await sut.Store.AppendUpdatesAsync(job, attempt, "[\"late\"]", [new("log", """{"children":"late"}""")], None);
+        await sut.Store.AppendUpdatesAsync(job, attempt, ["[\"late\"]"], [new("log", """{"children":"late"}""")], None);
         var lateCompletion = await sut.Store.CompleteAsync(job, attempt, JobOutcome.Succeeded("[\"late\"]"), None);
         var again = await sut.Store.CancelJobAsync(job, CancelReasons.Abandoned, None);
         var stayerView = await ReadAsync(sut, stayer, 0, job);
