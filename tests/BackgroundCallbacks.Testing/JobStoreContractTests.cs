@@ -150,6 +150,92 @@ public abstract class JobStoreContractTests
     }
 
     [Fact]
+    public async Task Progress_reports_of_two_batches_come_back_all_in_order_with_growing_sequences()
+    {
+        await using var sut = await CreateStoreAsync(new FakeTimeProvider());
+        var a = NewAdmission();
+        await sut.Store.AdmitAsync(a, None);
+        var attempt = await sut.Store.TryStartAsync(a.Record.JobId, "run-1", None);
+        var started = await ReadAsync(sut, a, 0);
+
+        await sut.Store.AppendUpdatesAsync(a.Record.JobId, attempt, ["[1]", "[2]"], [], None);
+        await sut.Store.AppendUpdatesAsync(a.Record.JobId, attempt, ["[3]"], [new("log", "{}")], None);
+        var view = await ReadAsync(sut, a, 0);
+
+        Assert.Equal(
+            [
+                new ProgressReport(started.Version + 1, 1, "[1]"),
+                new ProgressReport(started.Version + 1, 2, "[2]"),
+                new ProgressReport(started.Version + 2, 3, "[3]"),
+            ],
+            view.ProgressReports);
+        Assert.Equal("[3]", view.ProgressJson);
+        Assert.Equal(started.Version + 2, view.ProgressVersion);
+    }
+
+    [Fact]
+    public async Task A_read_after_a_version_brings_only_the_progress_reports_written_after_it()
+    {
+        await using var sut = await CreateStoreAsync(new FakeTimeProvider());
+        var a = NewAdmission();
+        await sut.Store.AdmitAsync(a, None);
+        var attempt = await sut.Store.TryStartAsync(a.Record.JobId, "run-1", None);
+        await sut.Store.AppendUpdatesAsync(a.Record.JobId, attempt, ["[1]", "[2]"], [], None);
+        var first = await ReadAsync(sut, a, 0);
+
+        await sut.Store.AppendUpdatesAsync(a.Record.JobId, attempt, ["[3]", "[4]"], [], None);
+        await sut.Store.AppendUpdatesAsync(a.Record.JobId, attempt, [], [new("log", "{}")], None);
+        var newer = await ReadAsync(sut, a, first.Version);
+
+        Assert.Equal(["[3]", "[4]"], newer.ProgressReports.Select(r => r.Json));
+        Assert.Equal([3L, 4L], newer.ProgressReports.Select(r => r.Sequence));
+        Assert.Empty((await ReadAsync(sut, a, newer.Version)).ProgressReports);
+    }
+
+    [Fact]
+    public async Task The_progress_log_keeps_only_the_last_reports_when_more_were_made()
+    {
+        await using var sut = await CreateStoreAsync(new FakeTimeProvider());
+        var a = NewAdmission();
+        await sut.Store.AdmitAsync(a, None);
+        var attempt = await sut.Store.TryStartAsync(a.Record.JobId, "run-1", None);
+        var total = IJobStore.ProgressLogLength + 10;
+        var reports = Enumerable.Range(1, total).Select(i => $"[{i}]").ToArray();
+
+        // The first batch alone is longer than the log.
+        await sut.Store.AppendUpdatesAsync(a.Record.JobId, attempt, reports[..(IJobStore.ProgressLogLength + 5)], [], None);
+        await sut.Store.AppendUpdatesAsync(a.Record.JobId, attempt, reports[(IJobStore.ProgressLogLength + 5)..], [], None);
+        var view = await ReadAsync(sut, a, 0);
+
+        var kept = Enumerable.Range(total - IJobStore.ProgressLogLength + 1, IJobStore.ProgressLogLength).ToArray();
+        Assert.Equal(kept.Select(i => $"[{i}]"), view.ProgressReports.Select(r => r.Json));
+        Assert.Equal(kept.Select(i => (long)i), view.ProgressReports.Select(r => r.Sequence));
+    }
+
+    [Fact]
+    public async Task The_progress_sequence_keeps_growing_across_a_requeue_and_a_new_run()
+    {
+        await using var sut = await CreateStoreAsync(new FakeTimeProvider());
+        var a = NewAdmission();
+        await sut.Store.AdmitAsync(a, None);
+        var job = a.Record.JobId;
+        var first = await sut.Store.TryStartAsync(job, "entry-1", None);
+        await sut.Store.AppendUpdatesAsync(job, first, ["[1]", "[2]"], [], None);
+        Assert.True(await sut.Store.RequeueAsync(job, first, None));
+        var second = await sut.Store.TryStartAsync(job, "entry-2", None);
+        var beforeSecondRun = await ReadAsync(sut, a, 0);
+
+        // The old run can write nothing more, and takes no number.
+        await sut.Store.AppendUpdatesAsync(job, first, ["[\"stale\"]"], [], None);
+        await sut.Store.AppendUpdatesAsync(job, second, ["[1]"], [], None);
+        var view = await ReadAsync(sut, a, beforeSecondRun.Version);
+
+        Assert.Equal(2, second);
+        Assert.Equal([new ProgressReport(beforeSecondRun.Version + 1, 3, "[1]")], view.ProgressReports);
+        Assert.Equal([1L, 2L, 3L], (await ReadAsync(sut, a, 0)).ProgressReports.Select(r => r.Sequence));
+    }
+
+    [Fact]
     public async Task Identical_joinable_admissions_join_one_job_and_every_follower_sees_the_same_updates()
     {
         await using var sut = await CreateStoreAsync(new FakeTimeProvider());
@@ -686,7 +772,8 @@ public abstract class JobStoreContractTests
     private sealed class ViewComparer : IEqualityComparer<JobView>
     {
         public bool Equals(JobView? x, JobView? y) =>
-            x is not null && y is not null && x with { SideUpdates = [] } == y with { SideUpdates = [] } && x.SideUpdates.SequenceEqual(y.SideUpdates);
+            x is not null && y is not null && x with { SideUpdates = [], ProgressReports = [] } == y with { SideUpdates = [], ProgressReports = [] }
+            && x.SideUpdates.SequenceEqual(y.SideUpdates) && x.ProgressReports.SequenceEqual(y.ProgressReports);
 
         public int GetHashCode(JobView obj) => obj.Version.GetHashCode();
     }
