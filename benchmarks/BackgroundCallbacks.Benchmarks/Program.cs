@@ -8,8 +8,9 @@ public static class Program
     /// <summary>
     /// <c>serve [port]</c> runs the benchmark server for an HTTP load tool (benchmarks/http/run.sh); <c>serverside</c> runs
     /// the server-side outputs benchmark (benchmarks/serverside/run.sh); <c>upload</c> the uploads benchmark
-    /// (benchmarks/upload/run.sh, which starts <c>upload-server</c> children); anything else is handed to BenchmarkDotNet (for
-    /// example <c>--filter '*'</c>).
+    /// (benchmarks/upload/run.sh, which starts <c>upload-server</c> children); <c>mcp</c> runs <see cref="McpBenchmarks"/> with
+    /// BenchmarkDotNet, the arguments after it passed on (<c>mcp --job short</c>); anything else is handed to BenchmarkDotNet
+    /// (for example <c>--filter '*'</c>).
     /// </summary>
     public static async Task Main(string[] args)
     {
@@ -36,6 +37,12 @@ public static class Program
         if (args.Length > 0 && args[0] == "upload-server")
         {
             await UploadBenchmark.ServeAsync(args[1..]);
+            return;
+        }
+
+        if (args.Length > 0 && args[0] == "mcp")
+        {
+            BenchmarkRunner.Run<McpBenchmarks>(args: args[1..]);
             return;
         }
 

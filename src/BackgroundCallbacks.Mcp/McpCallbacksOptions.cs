@@ -28,4 +28,12 @@ public sealed class McpCallbacksOptions
     /// </summary>
     /// <value>The default is one minute.</value>
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// The largest server-side value, in bytes, that <c>resources/read</c> returns: the JSON text of a JSON value, the
+    /// elements' bytes of an array of numbers (sent as base64, a third more). A larger value gets an error naming its
+    /// size and this limit instead of a message that large.
+    /// </summary>
+    /// <value>The default is 16 MiB.</value>
+    public long MaxResourceSize { get; set; } = 16 * 1024 * 1024;
 }

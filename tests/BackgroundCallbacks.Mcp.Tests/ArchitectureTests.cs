@@ -9,7 +9,8 @@ public sealed class ArchitectureTests
     {
         ["Diagnostics"] = [],
         ["Tools"] = [],
-        ["Calls"] = ["Tools"],
+        ["Resources"] = [],
+        ["Calls"] = ["Tools", "Resources"],
         ["Hosting"] = ["*"],
     };
 
@@ -21,12 +22,12 @@ public sealed class ArchitectureTests
     }
 
     [Fact]
-    public void Only_the_calls_and_hosting_folders_name_an_MCP_SDK_type()
+    public void Only_the_calls_resources_and_hosting_folders_name_an_MCP_SDK_type()
     {
-        // Which callbacks are tools and what their schemas say is ours alone; only the door and its wiring speak MCP.
+        // Which callbacks are tools and what their schemas say is ours alone; only the door, the resource links and reads, and the wiring speak MCP.
         var folders = new SourceFolders("src/BackgroundCallbacks.Mcp", "BackgroundCallbacks.Mcp");
         var offending = TypeReferences.Of(typeof(McpCallbacksOptions).Assembly)
-            .Where(t => folders.Of(t.Key) is { } folder && folder is not ("Calls" or "Hosting"))
+            .Where(t => folders.Of(t.Key) is { } folder && folder is not ("Calls" or "Resources" or "Hosting"))
             .SelectMany(t => t.Value.Where(u => u.StartsWith("ModelContextProtocol.", StringComparison.Ordinal)).Select(u => $"{t.Key} uses {u}"))
             .ToList();
         Assert.True(offending.Count == 0, string.Join("\n", offending));

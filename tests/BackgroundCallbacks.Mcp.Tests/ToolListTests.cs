@@ -15,7 +15,7 @@ public sealed class ToolListTests(SampleFixture sample)
         var names = (await client.ListToolsAsync()).Select(t => t.Name).Order(StringComparer.Ordinal).ToArray();
 
         Assert.Equal(
-            ["basic", "cache", "cancel", "failing", "greeting", "ignore-by-name", "job_cancel", "job_result", "progress", "queue-job", "report", "row", "rows-total", "search"],
+            ["basic", "cache", "cancel", "failing", "greeting", "ignore-by-name", "job_cancel", "job_result", "progress", "queue-job", "report", "row", "rows-total", "search", "server-side-data"],
             names);
     }
 

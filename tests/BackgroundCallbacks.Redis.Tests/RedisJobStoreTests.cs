@@ -65,7 +65,7 @@ public sealed class RedisJobStoreTests(RedisFixture fixture) : IClassFixture<Red
 
         var waiting = follow.FollowAsync(handle, owner, before!.Version, TimeSpan.FromSeconds(30), None).AsTask();
         await WaitUntilAsync(() => web.Jobs.Changes.WaitersOf(admission.Record.JobId) == 1);
-        await worker.Jobs.AppendUpdatesAsync(admission.Record.JobId, attempt, "[5]", [], None);
+        await worker.Jobs.AppendUpdatesAsync(admission.Record.JobId, attempt, ["[5]"], [], None);
         var changed = await waiting.WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Equal("[5]", changed!.ProgressJson);
@@ -98,18 +98,22 @@ public sealed class RedisJobStoreTests(RedisFixture fixture) : IClassFixture<Red
         await backend.Jobs.AdmitAsync(admission, None);
         var jobId = admission.Record.JobId;
         var attempt = await backend.Jobs.TryStartAsync(jobId, "run", None);
-        await backend.Jobs.AppendUpdatesAsync(jobId, attempt, null, [new("log", "{}")], None);
+        await backend.Jobs.AppendUpdatesAsync(jobId, attempt, ["[1]"], [new("log", "{}")], None);
         var liveTtl = await backend.Db.KeyTimeToLiveAsync(JobKey(backend, jobId));
         var updatesTtl = await backend.Db.KeyTimeToLiveAsync(JobKey(backend, jobId).Append(":u"));
+        var progressTtl = await backend.Db.KeyTimeToLiveAsync(JobKey(backend, jobId).Append(":p"));
         var indexTtl = await backend.Db.KeyTimeToLiveAsync(IndexKey(backend, admission.Record.Key!));
 
         await backend.Jobs.CompleteAsync(jobId, attempt, JobOutcome.Succeeded("[]"), None);
         var endedTtl = await backend.Db.KeyTimeToLiveAsync(JobKey(backend, jobId));
+        var endedProgressTtl = await backend.Db.KeyTimeToLiveAsync(JobKey(backend, jobId).Append(":p"));
 
         Assert.InRange(liveTtl!.Value, TimeSpan.FromHours(23.9), TimeSpan.FromHours(24));
         Assert.InRange(updatesTtl!.Value, TimeSpan.FromHours(23.9), TimeSpan.FromHours(24));
+        Assert.InRange(progressTtl!.Value, TimeSpan.FromHours(23.9), TimeSpan.FromHours(24));
         Assert.InRange(indexTtl!.Value, TimeSpan.FromHours(23.9), TimeSpan.FromHours(24));
         Assert.InRange(endedTtl!.Value, TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(300));
+        Assert.InRange(endedProgressTtl!.Value, TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(300));
         Assert.False(await backend.Db.KeyExistsAsync(IndexKey(backend, admission.Record.Key!)));
 
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
@@ -120,6 +124,7 @@ public sealed class RedisJobStoreTests(RedisFixture fixture) : IClassFixture<Red
         }
 
         Assert.False(await backend.Db.KeyExistsAsync(JobKey(backend, jobId).Append(":u")));
+        Assert.False(await backend.Db.KeyExistsAsync(JobKey(backend, jobId).Append(":p")));
     }
 
     [Fact]
@@ -133,13 +138,13 @@ public sealed class RedisJobStoreTests(RedisFixture fixture) : IClassFixture<Red
         await backend.Jobs.AdmitAsync(creator, None);
         await backend.Jobs.AdmitAsync(joiner, None);
         var attempt = await backend.Jobs.TryStartAsync(creator.Record.JobId, "run", None);
-        await backend.Jobs.AppendUpdatesAsync(creator.Record.JobId, attempt, "[1]", [new("log", "{}")], None);
+        await backend.Jobs.AppendUpdatesAsync(creator.Record.JobId, attempt, ["[1]"], [new("log", "{}")], None);
 
         var server = backend.Inspector.GetServers()[0];
         var keys = server.Keys(pattern: prefix + "*").Select(k => (string)k!).Where(k => !k.EndsWith("outbox", StringComparison.Ordinal)).ToArray();
         var slots = keys.Select(k => server.Multiplexer.HashSlot(k)).Distinct().ToArray();
 
-        Assert.Equal(4, keys.Length); // the job, its updates, the key's index, and the alias the join left
+        Assert.Equal(5, keys.Length); // the job, its updates, its progress log, the key's index, and the alias the join left
         Assert.Single(slots);
     }
 

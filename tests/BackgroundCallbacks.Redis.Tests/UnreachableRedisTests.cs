@@ -76,7 +76,7 @@ public sealed class UnreachableRedisTests(ITestOutputHelper output)
         var owner = new Owner(admission.Record.Owner, null, string.Empty);
         var waiting = backend.Services.GetRequiredService<JobService>().FollowAsync(admission.Handle, owner, 2, TimeSpan.FromSeconds(20), CancellationToken.None).AsTask();
         await WaitUntilSubscribedAsync(backend);
-        await backend.Jobs.AppendUpdatesAsync(admission.Record.JobId, attempt, "[1]", [], CancellationToken.None);
+        await backend.Jobs.AppendUpdatesAsync(admission.Record.JobId, attempt, ["[1]"], [], CancellationToken.None);
         var changed = await waiting.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.Equal("[1]", changed!.ProgressJson);
     }

@@ -123,9 +123,9 @@ public abstract class JobStoreContractTests
         Assert.Equal(JobStatus.Queued, created.Status);
 
         var attempt = await sut.Store.TryStartAsync(a.Record.JobId, "run-1", None);
-        await sut.Store.AppendUpdatesAsync(a.Record.JobId, attempt, "[1]", [new("log", """{"children":"a"}"""), new("""{"type":"row","index":1}""", """{"x":1}""")], None);
+        await sut.Store.AppendUpdatesAsync(a.Record.JobId, attempt, ["[1]"], [new("log", """{"children":"a"}"""), new("""{"type":"row","index":1}""", """{"x":1}""")], None);
         var afterFirst = await ReadAsync(sut, a, 0);
-        await sut.Store.AppendUpdatesAsync(a.Record.JobId, attempt, null, [new("log", """{"children":"b"}""")], None);
+        await sut.Store.AppendUpdatesAsync(a.Record.JobId, attempt, [], [new("log", """{"children":"b"}""")], None);
         var all = await ReadAsync(sut, a, 0);
         var newer = await ReadAsync(sut, a, afterFirst.Version);
 
@@ -150,6 +150,92 @@ public abstract class JobStoreContractTests
     }
 
     [Fact]
+    public async Task Progress_reports_of_two_batches_come_back_all_in_order_with_growing_sequences()
+    {
+        await using var sut = await CreateStoreAsync(new FakeTimeProvider());
+        var a = NewAdmission();
+        await sut.Store.AdmitAsync(a, None);
+        var attempt = await sut.Store.TryStartAsync(a.Record.JobId, "run-1", None);
+        var started = await ReadAsync(sut, a, 0);
+
+        await sut.Store.AppendUpdatesAsync(a.Record.JobId, attempt, ["[1]", "[2]"], [], None);
+        await sut.Store.AppendUpdatesAsync(a.Record.JobId, attempt, ["[3]"], [new("log", "{}")], None);
+        var view = await ReadAsync(sut, a, 0);
+
+        Assert.Equal(
+            [
+                new ProgressReport(started.Version + 1, 1, "[1]"),
+                new ProgressReport(started.Version + 1, 2, "[2]"),
+                new ProgressReport(started.Version + 2, 3, "[3]"),
+            ],
+            view.ProgressReports);
+        Assert.Equal("[3]", view.ProgressJson);
+        Assert.Equal(started.Version + 2, view.ProgressVersion);
+    }
+
+    [Fact]
+    public async Task A_read_after_a_version_brings_only_the_progress_reports_written_after_it()
+    {
+        await using var sut = await CreateStoreAsync(new FakeTimeProvider());
+        var a = NewAdmission();
+        await sut.Store.AdmitAsync(a, None);
+        var attempt = await sut.Store.TryStartAsync(a.Record.JobId, "run-1", None);
+        await sut.Store.AppendUpdatesAsync(a.Record.JobId, attempt, ["[1]", "[2]"], [], None);
+        var first = await ReadAsync(sut, a, 0);
+
+        await sut.Store.AppendUpdatesAsync(a.Record.JobId, attempt, ["[3]", "[4]"], [], None);
+        await sut.Store.AppendUpdatesAsync(a.Record.JobId, attempt, [], [new("log", "{}")], None);
+        var newer = await ReadAsync(sut, a, first.Version);
+
+        Assert.Equal(["[3]", "[4]"], newer.ProgressReports.Select(r => r.Json));
+        Assert.Equal([3L, 4L], newer.ProgressReports.Select(r => r.Sequence));
+        Assert.Empty((await ReadAsync(sut, a, newer.Version)).ProgressReports);
+    }
+
+    [Fact]
+    public async Task The_progress_log_keeps_only_the_last_reports_when_more_were_made()
+    {
+        await using var sut = await CreateStoreAsync(new FakeTimeProvider());
+        var a = NewAdmission();
+        await sut.Store.AdmitAsync(a, None);
+        var attempt = await sut.Store.TryStartAsync(a.Record.JobId, "run-1", None);
+        var total = IJobStore.ProgressLogLength + 10;
+        var reports = Enumerable.Range(1, total).Select(i => $"[{i}]").ToArray();
+
+        // The first batch alone is longer than the log.
+        await sut.Store.AppendUpdatesAsync(a.Record.JobId, attempt, reports[..(IJobStore.ProgressLogLength + 5)], [], None);
+        await sut.Store.AppendUpdatesAsync(a.Record.JobId, attempt, reports[(IJobStore.ProgressLogLength + 5)..], [], None);
+        var view = await ReadAsync(sut, a, 0);
+
+        var kept = Enumerable.Range(total - IJobStore.ProgressLogLength + 1, IJobStore.ProgressLogLength).ToArray();
+        Assert.Equal(kept.Select(i => $"[{i}]"), view.ProgressReports.Select(r => r.Json));
+        Assert.Equal(kept.Select(i => (long)i), view.ProgressReports.Select(r => r.Sequence));
+    }
+
+    [Fact]
+    public async Task The_progress_sequence_keeps_growing_across_a_requeue_and_a_new_run()
+    {
+        await using var sut = await CreateStoreAsync(new FakeTimeProvider());
+        var a = NewAdmission();
+        await sut.Store.AdmitAsync(a, None);
+        var job = a.Record.JobId;
+        var first = await sut.Store.TryStartAsync(job, "entry-1", None);
+        await sut.Store.AppendUpdatesAsync(job, first, ["[1]", "[2]"], [], None);
+        Assert.True(await sut.Store.RequeueAsync(job, first, None));
+        var second = await sut.Store.TryStartAsync(job, "entry-2", None);
+        var beforeSecondRun = await ReadAsync(sut, a, 0);
+
+        // The old run can write nothing more, and takes no number.
+        await sut.Store.AppendUpdatesAsync(job, first, ["[\"stale\"]"], [], None);
+        await sut.Store.AppendUpdatesAsync(job, second, ["[1]"], [], None);
+        var view = await ReadAsync(sut, a, beforeSecondRun.Version);
+
+        Assert.Equal(2, second);
+        Assert.Equal([new ProgressReport(beforeSecondRun.Version + 1, 3, "[1]")], view.ProgressReports);
+        Assert.Equal([1L, 2L, 3L], (await ReadAsync(sut, a, 0)).ProgressReports.Select(r => r.Sequence));
+    }
+
+    [Fact]
     public async Task Identical_joinable_admissions_join_one_job_and_every_follower_sees_the_same_updates()
     {
         await using var sut = await CreateStoreAsync(new FakeTimeProvider());
@@ -159,7 +245,7 @@ public abstract class JobStoreContractTests
 
         var created = await sut.Store.AdmitAsync(first, None);
         var attempt = await sut.Store.TryStartAsync(created.JobId, "run-1", None);
-        await sut.Store.AppendUpdatesAsync(created.JobId, attempt, "[5]", [new("log", "{}")], None);
+        await sut.Store.AppendUpdatesAsync(created.JobId, attempt, ["[5]"], [new("log", "{}")], None);
         var joined = await sut.Store.AdmitAsync(second, None);
 
         Assert.False(created.Joined);
@@ -237,7 +323,7 @@ public abstract class JobStoreContractTests
 
         var left = await sut.Store.DetachAsync(job, first.FollowerId, CancelReasons.Requested, None);
         var again = await sut.Store.DetachAsync(job, first.FollowerId, CancelReasons.Superseded, None);
-        await sut.Store.AppendUpdatesAsync(job, attempt, "[2]", [], None);
+        await sut.Store.AppendUpdatesAsync(job, attempt, ["[2]"], [], None);
         var stayer = await ReadAsync(sut, second, 0, job);
         var leaverLater = await ReadAsync(sut, first, 0);
 
@@ -316,7 +402,7 @@ public abstract class JobStoreContractTests
         var first = await sut.Store.TryStartAsync(job, "entry-1", None);
         var duplicate = await sut.Store.TryStartAsync(job, "entry-2", None);
         var takeover = await sut.Store.TryStartAsync(job, "entry-1", None);
-        await sut.Store.AppendUpdatesAsync(job, first, "[\"stale\"]", [], None);
+        await sut.Store.AppendUpdatesAsync(job, first, ["[\"stale\"]"], [], None);
         var staleCompletion = await sut.Store.CompleteAsync(job, first, JobOutcome.Succeeded("[\"stale\"]"), None);
         var view = await ReadAsync(sut, a, 0);
 
@@ -539,7 +625,7 @@ public abstract class JobStoreContractTests
         var canceled = await sut.Store.CancelJobAsync(job, CancelReasons.Timeout, None);
         await fired.Task.WaitAsync(TimeSpan.FromSeconds(10));
         await watch.Changed.WaitAsync(TimeSpan.FromSeconds(10));
-        await sut.Store.AppendUpdatesAsync(job, attempt, "[\"late\"]", [new("log", """{"children":"late"}""")], None);
+        await sut.Store.AppendUpdatesAsync(job, attempt, ["[\"late\"]"], [new("log", """{"children":"late"}""")], None);
         var lateCompletion = await sut.Store.CompleteAsync(job, attempt, JobOutcome.Succeeded("[\"late\"]"), None);
         var again = await sut.Store.CancelJobAsync(job, CancelReasons.Abandoned, None);
         var stayerView = await ReadAsync(sut, stayer, 0, job);
@@ -686,7 +772,8 @@ public abstract class JobStoreContractTests
     private sealed class ViewComparer : IEqualityComparer<JobView>
     {
         public bool Equals(JobView? x, JobView? y) =>
-            x is not null && y is not null && x with { SideUpdates = [] } == y with { SideUpdates = [] } && x.SideUpdates.SequenceEqual(y.SideUpdates);
+            x is not null && y is not null && x with { SideUpdates = [], ProgressReports = [] } == y with { SideUpdates = [], ProgressReports = [] }
+            && x.SideUpdates.SequenceEqual(y.SideUpdates) && x.ProgressReports.SequenceEqual(y.ProgressReports);
 
         public int GetHashCode(JobView obj) => obj.Version.GetHashCode();
     }

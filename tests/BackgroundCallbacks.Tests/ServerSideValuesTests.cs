@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using BackgroundCallbacks.Owners;
 using BackgroundCallbacks.ServerSide;
 using BackgroundCallbacks.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -157,6 +158,61 @@ public sealed class ServerSideValuesTests
         var reference = await values.WriteAsync("default", array, null, CancellationToken.None);
 
         Assert.Equal(array, (Array)(await values.ReadAsync(reference, array.GetType(), "x.data", CancellationToken.None))!);
+    }
+
+    [Fact]
+    public async Task Opening_a_payload_gives_its_owner_the_format_and_the_bytes_as_the_serializer_wrote_them()
+    {
+        var (values, _) = Create();
+        var rows = Enumerable.Range(0, 20_000).Select(i => new Row(i, "category-" + (i % 3))).ToArray();
+        var reference = await values.WriteAsync("default", rows, "owner", CancellationToken.None);
+
+        var (state, format, payload) = await values.OpenPayloadAsync(reference, "owner", CancellationToken.None);
+
+        Assert.Equal(ReferenceState.Readable, state);
+        Assert.Equal("json", format);
+        using var copy = new MemoryStream();
+        await using (payload!)
+        {
+            await payload!.CopyToAsync(copy);
+        }
+
+        Assert.Equal(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(rows, System.Text.Json.JsonSerializerOptions.Web), copy.ToArray());
+    }
+
+    [Fact]
+    public async Task Opening_another_owners_payload_or_an_unknown_one_gives_no_bytes_and_the_same_not_found()
+    {
+        var (values, _) = Create();
+        var reference = await values.WriteAsync("default", "secret", "owner", CancellationToken.None);
+
+        var foreign = await values.OpenPayloadAsync(reference, "someone-else", CancellationToken.None);
+        var unknown = await values.OpenPayloadAsync(ServerSideReference.Format("default", RandomIds.New()), "owner", CancellationToken.None);
+
+        Assert.Equal((ReferenceState.NotFound, string.Empty, (Stream?)null), foreign);
+        Assert.Equal((ReferenceState.NotFound, string.Empty, (Stream?)null), unknown);
+    }
+
+    [Fact]
+    public async Task Opening_a_payload_restarts_its_expiry_and_an_expired_one_is_told_to_its_owner_only()
+    {
+        var time = new FakeTimeProvider();
+        var store = new MemoryValueStore("default", new MemoryValueStoreOptions { Expiry = TimeSpan.FromMinutes(10) }, time);
+        var (values, _) = Create(store: store);
+        var reference = await values.WriteAsync("default", new[] { 1.0, 2.0 }, "owner", CancellationToken.None);
+
+        time.Advance(TimeSpan.FromMinutes(8));
+        var (_, _, early) = await values.OpenPayloadAsync(reference, "owner", CancellationToken.None);
+        await early!.DisposeAsync();
+        time.Advance(TimeSpan.FromMinutes(8));
+        var (kept, format, payload) = await values.OpenPayloadAsync(reference, "owner", CancellationToken.None);
+        await payload!.DisposeAsync();
+        time.Advance(TimeSpan.FromMinutes(11));
+
+        Assert.Equal(ReferenceState.Readable, kept);
+        Assert.Equal("raw-float64", format);
+        Assert.Equal(ReferenceState.Expired, (await values.OpenPayloadAsync(reference, "owner", CancellationToken.None)).State);
+        Assert.Equal(ReferenceState.NotFound, (await values.OpenPayloadAsync(reference, "someone-else", CancellationToken.None)).State);
     }
 
     public sealed record Row(int Value, string Category);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using BackgroundCallbacks.Mcp;
 
 namespace BackgroundCallbacks.Sample.Callbacks;
 
@@ -52,6 +53,20 @@ public static class ServerSideExample
     [State("rt-started", "data")]
     public static (int Count, string Mean, string Elapsed) SummariseRoundTrip(double[] rows, DateTimeOffset started) =>
         Summarise(rows, started);
+
+    // For agents (docs/mcp.md): the same data set as a tool. Both outputs stay on the server, so the tool's result holds
+    // links with a preview, and resources/read returns the values to the caller alone: the numbers as their bytes
+    // (float64, little-endian), the summary as JSON.
+    [BackgroundCallback("server-side-data", PreventInitialCall = true)]
+    [McpTool(Description = "Builds a data set of random numbers between 0 and 1 (seeded by its size, at most 1,000,000) and keeps it on the server with a summary; returns links to read both.")]
+    [Output("ss-data", "data", ServerSide = true, Store = "disk")]
+    [Output("ss-data-summary", "data", ServerSide = true)]
+    [Input("ss-data-size", "value")]
+    public static (double[] Rows, Dictionary<string, double> Summary) BuildData(int size)
+    {
+        var (rows, _) = Build(size.ToString(CultureInfo.InvariantCulture));
+        return (rows, new Dictionary<string, double> { ["count"] = rows.Length, ["mean"] = rows.Average(), ["min"] = rows.Min(), ["max"] = rows.Max() });
+    }
 
     // The size is a <select>'s value, so it arrives as text.
     private static (double[] Rows, DateTimeOffset Started) Build(string text)

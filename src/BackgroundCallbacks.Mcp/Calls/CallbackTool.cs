@@ -4,6 +4,7 @@ using System.Text.Json;
 using BackgroundCallbacks.Invocation;
 using BackgroundCallbacks.Jobs;
 using BackgroundCallbacks.Mcp.Diagnostics;
+using BackgroundCallbacks.Mcp.Resources;
 using BackgroundCallbacks.Mcp.Tools;
 using BackgroundCallbacks.Owners;
 using BackgroundCallbacks.ServerSide;
@@ -31,6 +32,7 @@ internal sealed class CallbackTool(
     IOptions<BackgroundCallbacksOptions> options,
     IOptions<McpCallbacksOptions> mcpOptions,
     TimeProvider time,
+    ServerSideLinks links,
     ILogger<CallbackTool> logger) : McpServerTool
 {
     public override Tool ProtocolTool { get; } = new()
@@ -95,21 +97,22 @@ internal sealed class CallbackTool(
         if (result.Inline is { } outcome)
         {
             return outcome.Status == JobStatus.Succeeded
-                ? ToolResults.Outputs(tool, outcome.OutputsJson!, "inline")
+                ? await ToolResults.OutputsAsync(tool, outcome.OutputsJson!, "inline", links, owner, cancellationToken).ConfigureAwait(false)
                 : ToolResults.Error(outcome.Error ?? "The callback did not produce a result.", "failed");
         }
 
         if (result.CachedOutputsJson is { } cached)
         {
-            return ToolResults.Outputs(tool, cached, "cache");
+            return await ToolResults.OutputsAsync(tool, cached, "cache", links, owner, cancellationToken).ConfigureAwait(false);
         }
 
         return await FollowAsync(request, result.Handle!, owner, result.Joined, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Follows the job to its end, sending every progress report the store holds before the next read, so the last
-    /// one has reached the client before the result. A client's cancel (or its leaving) detaches this follower, as a
+    /// Follows the job to its end, sending every progress report newer than the last read, in order, before the next
+    /// read, so the last one has reached the client before the result (the store's log holds the last
+    /// <see cref="IJobStore.ProgressLogLength"/> reports: a follower further behind misses the oldest of them). A client's cancel (or its leaving) detaches this follower, as a
     /// DELETE does; the job stops when no follower is left.
     /// </summary>
     private async ValueTask<CallToolResult> FollowAsync(RequestContext<CallToolRequestParams> request, string handle, Owner owner, bool joined, CancellationToken cancellationToken)
@@ -140,20 +143,28 @@ internal sealed class CallbackTool(
 
                 last = view;
 
-                if (progressToken is { } token && view.ProgressJson is { } progress && view.ProgressVersion > progressSent)
+                if (progressToken is { } token)
                 {
-                    // The job's progress version grows with every report, across restarts of the job too: the counter
-                    // MCP asks to increase. Awaited, so notifications keep their order and precede the result.
-                    await request.Server.NotifyProgressAsync(token, new ProgressNotificationValue
+                    foreach (var report in view.ProgressReports)
                     {
-                        Progress = view.ProgressVersion,
-                        Message = ProgressMessage(progress),
-                    }, cancellationToken: cancellationToken).ConfigureAwait(false);
-                    progressSent = view.ProgressVersion;
+                        if (report.Sequence <= progressSent)
+                        {
+                            continue;
+                        }
+
+                        // The sequence grows with every report, across restarts of the job too: the counter MCP asks
+                        // to increase. Each report is awaited, so notifications keep their order and precede the result.
+                        await request.Server.NotifyProgressAsync(token, new ProgressNotificationValue
+                        {
+                            Progress = report.Sequence,
+                            Message = ProgressMessage(report.Json),
+                        }, cancellationToken: cancellationToken).ConfigureAwait(false);
+                        progressSent = report.Sequence;
+                    }
                 }
 
                 after = Math.Max(after, view.Version);
-                if (ToolResults.Ended(view, tool, joined ? "joined" : "job") is { } ended)
+                if (await ToolResults.EndedAsync(view, tool, joined ? "joined" : "job", links, owner, cancellationToken).ConfigureAwait(false) is { } ended)
                 {
                     return ended;
                 }

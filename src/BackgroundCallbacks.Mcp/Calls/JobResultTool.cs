@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using BackgroundCallbacks.Jobs;
+using BackgroundCallbacks.Mcp.Resources;
 using BackgroundCallbacks.Mcp.Tools;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
@@ -13,7 +14,7 @@ namespace BackgroundCallbacks.Mcp.Calls;
 /// The built-in tool that reads a handle a call returned: the outputs once the job has ended, else its status and last
 /// progress. It may wait for the end, never longer than <see cref="McpCallbacksOptions.CallTimeout"/>.
 /// </summary>
-internal sealed class JobResultTool(ToolCatalog catalog, JobService jobs, IHttpContextAccessor http, IOptions<McpCallbacksOptions> mcpOptions, TimeProvider time) : McpServerTool
+internal sealed class JobResultTool(ToolCatalog catalog, JobService jobs, IHttpContextAccessor http, IOptions<McpCallbacksOptions> mcpOptions, TimeProvider time, ServerSideLinks links) : McpServerTool
 {
     public override Tool ProtocolTool { get; } = new()
     {
@@ -57,7 +58,7 @@ internal sealed class JobResultTool(ToolCatalog catalog, JobService jobs, IHttpC
             }
 
             var tool = catalog.TryGet(ToolNames.For(view.CallbackId), out var found) ? found : null;
-            if (ToolResults.Ended(view, tool, "job") is { } ended)
+            if (await ToolResults.EndedAsync(view, tool, "job", links, owner, cancellationToken).ConfigureAwait(false) is { } ended)
             {
                 return ended;
             }

@@ -2,7 +2,9 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using BackgroundCallbacks.Jobs;
+using BackgroundCallbacks.Mcp.Resources;
 using BackgroundCallbacks.Mcp.Tools;
+using BackgroundCallbacks.Owners;
 using BackgroundCallbacks.Registry;
 using ModelContextProtocol.Protocol;
 
@@ -19,10 +21,15 @@ internal static class ToolResults
 
     public const string MetaKey = "backgroundcallbacks";
 
-    public static CallToolResult Outputs(ToolDescription tool, string outputsJson, string source)
+    /// <summary>
+    /// The outputs as a tool result. A server-side output (known from its declaration) is never inlined: its value in
+    /// the structured content is a link with a preview, and a <c>resource_link</c> block follows the text.
+    /// </summary>
+    public static async ValueTask<CallToolResult> OutputsAsync(ToolDescription tool, string outputsJson, string source, ServerSideLinks links, Owner owner, CancellationToken cancellationToken)
     {
         var structured = new JsonObject();
         var text = new StringBuilder();
+        var content = new List<ContentBlock>();
         using (var document = JsonDocument.Parse(outputsJson))
         {
             var next = 0;
@@ -43,20 +50,30 @@ internal static class ToolResults
 
                 next = index + 1;
                 var name = tool.Outputs[index].Name;
-                structured[name] = JsonNode.Parse(value.GetRawText());
                 if (text.Length > 0)
                 {
                     text.AppendLine();
                 }
 
+                if (tool.Outputs[index].Output.Store is not null && value.ValueKind == JsonValueKind.String)
+                {
+                    var link = await links.LinkAsync(name, value.GetString()!, owner.Id, cancellationToken).ConfigureAwait(false);
+                    structured[name] = link.Structured;
+                    text.Append(link.Text);
+                    content.Add(link.Block);
+                    continue;
+                }
+
+                structured[name] = JsonNode.Parse(value.GetRawText());
                 var shown = ToolArguments.Describe(value);
                 text.Append(name).Append(": ").Append(shown.Length > MaxTextValue ? shown[..MaxTextValue] + "…" : shown);
             }
         }
 
+        content.Insert(0, new TextContentBlock { Text = text.Length == 0 ? "No outputs were updated." : text.ToString() });
         return new CallToolResult
         {
-            Content = [new TextContentBlock { Text = text.Length == 0 ? "No outputs were updated." : text.ToString() }],
+            Content = content,
             StructuredContent = JsonSerializer.SerializeToElement(structured),
             Meta = new JsonObject { [MetaKey] = new JsonObject { ["source"] = source } },
         };
@@ -66,9 +83,9 @@ internal static class ToolResults
     /// The answer for a job that has ended: its outputs, or the failure or cancellation as an error; null while it runs.
     /// A call and the result tool answer an ended job alike.
     /// </summary>
-    public static CallToolResult? Ended(JobView view, ToolDescription? tool, string source) => view.Status switch
+    public static async ValueTask<CallToolResult?> EndedAsync(JobView view, ToolDescription? tool, string source, ServerSideLinks links, Owner owner, CancellationToken cancellationToken) => view.Status switch
     {
-        JobStatus.Succeeded when tool is not null => Outputs(tool, view.OutputsJson ?? "[]", source),
+        JobStatus.Succeeded when tool is not null => await OutputsAsync(tool, view.OutputsJson ?? "[]", source, links, owner, cancellationToken).ConfigureAwait(false),
         JobStatus.Succeeded => Error("The job ended, but its callback is no longer a tool.", "failed"),
         JobStatus.Failed => Error(view.Error ?? "The callback failed.", "failed"),
         JobStatus.Canceled => Error($"The job was cancelled ({view.CancelReason ?? "cancelled"}).", "canceled"),

@@ -24,4 +24,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 5, EventName = "McpBackendUnavailable", Level = LogLevel.Warning,
         Message = "A call of MCP tool {ToolName} failed: the backend cannot be reached")]
     public static partial void BackendUnavailable(ILogger logger, string toolName, Exception exception);
+
+    [LoggerMessage(EventId = 6, EventName = "McpResourceReadRefused", Level = LogLevel.Debug,
+        Message = "A resources/read of a server-side value was refused: {Reason}")]
+    public static partial void ResourceReadRefused(ILogger logger, string reason);
 }

@@ -1,6 +1,7 @@
 using BackgroundCallbacks;
 using BackgroundCallbacks.Mcp;
 using BackgroundCallbacks.Mcp.Hosting;
+using BackgroundCallbacks.Mcp.Resources;
 using BackgroundCallbacks.Mcp.Tools;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -62,12 +63,20 @@ public static class McpBackgroundCallbacksBuilderExtensions
         services.AddHttpContextAccessor();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ToolCatalog>();
-        services.AddOptions<McpCallbacksOptions>().Validate(o => o.CallTimeout > TimeSpan.Zero, "McpCallbacksOptions.CallTimeout must be positive.").ValidateOnStart();
+        services.AddOptions<McpCallbacksOptions>()
+            .Validate(o => o.CallTimeout > TimeSpan.Zero, "McpCallbacksOptions.CallTimeout must be positive.")
+            .Validate(o => o.MaxResourceSize > 0, "McpCallbacksOptions.MaxResourceSize must be positive.")
+            .ValidateOnStart();
+        services.TryAddSingleton<ServerSideLinks>();
+        services.TryAddSingleton<ServerSideResources>();
 
         // Stateful: an anonymous agent's jobs belong to its MCP session, and notifications/cancelled reaches the call it
         // names only within a session. The session lives in the process that opened it.
         services.AddMcpServer().WithHttpTransport(o => o.SessionMode = HttpServerSessionMode.Stateful);
         services.AddTransient<IConfigureOptions<McpServerOptions>, McpToolsSetup>();
+
+        // After every Configure, so a read handler the app sets itself is wrapped, not replaced by ours or replacing it.
+        services.AddTransient<IPostConfigureOptions<McpServerOptions>, McpResourcesSetup>();
         return builder;
     }
 }

@@ -76,12 +76,28 @@ internal sealed class ToolSchemas
         for (var i = 0; i < outputs.Count; i++)
         {
             properties[outputs[i].Name] = outputs[i].Output.Store is not null
-                ? new JsonObject { ["type"] = "string", ["description"] = "A reference to a value kept on the server." }
+                ? ServerSideLinkSchema()
                 : types?[i] is { } type ? Schema(type) : new JsonObject();
         }
 
         return JsonSerializer.SerializeToElement(new JsonObject { ["type"] = "object", ["properties"] = properties });
     }
+
+    /// <summary>A server-side output's place in the result: a link to the value with a preview, never the value (Resources/ServerSideLinks).</summary>
+    private static JsonObject ServerSideLinkSchema() => new()
+    {
+        ["type"] = "object",
+        ["description"] = "A value kept on the server: resources/read of uri returns it whole, to its owner only.",
+        ["properties"] = new JsonObject
+        {
+            ["uri"] = new JsonObject { ["type"] = "string", ["format"] = "uri" },
+            ["mimeType"] = new JsonObject { ["type"] = "string" },
+            // The preview is at most ValuePreview.MaxLength characters.
+            ["preview"] = new JsonObject { ["type"] = "string", ["maxLength"] = 200 },
+            ["size"] = new JsonObject { ["type"] = "integer", ["minimum"] = 0 },
+        },
+        ["required"] = new JsonArray("uri", "preview"),
+    };
 
     private JsonObject AllSchema(ToolParameter parameter)
     {

@@ -7,13 +7,35 @@ namespace BackgroundCallbacks.Redis.Caching;
 /// <summary>
 /// Cached outputs in Redis, one string per key. Expiry is Redis's own: a write sets the time to live, and a read is
 /// a <c>GETEX</c> that returns the value and restarts its time to live in one command, so the sliding expiry holds
-/// across every process and no sweeper is needed. Eviction generations are one small hash on the jobs' connection
+/// across every process and no sweeper is needed. Eviction generations, and the markers of startup clears, are one small hash on the jobs' connection
 /// (<paramref name="generations"/>), never on a results Redis of its own that may evict it: a lost hash would bring
 /// evicted results back.
 /// </summary>
 internal sealed class RedisResultStore(RedisConnection redis, RedisKeys keys, RedisConnection generations) : IResultStore
 {
     private const string All = "*";
+
+    /// <summary>A field no callback id can be (ids have no '!'): until when a manager's startup clear holds, in Redis's ms.</summary>
+    private const string ClearMarker = "!cleared:";
+
+    /// <summary>
+    /// Claims the manager's marker and advances its callbacks' generations in one step, on the one hash, so processes
+    /// starting together clear once and a crash cannot leave a claim without its clear. The time is Redis's own, so the
+    /// processes' clocks do not matter.
+    /// </summary>
+    private const string ClearScript = """
+        local now = redis.call('TIME')
+        local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+        local held = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+        if held > ms then
+          return 0
+        end
+        redis.call('HSET', KEYS[1], ARGV[1], ms + tonumber(ARGV[2]))
+        for i = 3, #ARGV do
+          redis.call('HINCRBY', KEYS[1], ARGV[i], 1)
+        end
+        return 1
+        """;
 
     public async ValueTask<string?> GetAsync(string key, TimeSpan slidingExpiry, CancellationToken cancellationToken)
     {
@@ -45,6 +67,14 @@ internal sealed class RedisResultStore(RedisConnection redis, RedisKeys keys, Re
     {
         var db = await generations.DatabaseAsync().ConfigureAwait(false);
         await RedisFailures.GuardAsync(() => db.HashIncrementAsync(keys.CacheGenerations, callbackId ?? All)).ConfigureAwait(false);
+    }
+
+    public async ValueTask<bool> ClearOnStartupAsync(string manager, IReadOnlyCollection<string> callbackIds, TimeSpan window, CancellationToken cancellationToken)
+    {
+        var db = await generations.DatabaseAsync().ConfigureAwait(false);
+        RedisValue[] arguments = [ClearMarker + manager, (long)window.TotalMilliseconds, .. callbackIds.Select(id => (RedisValue)id)];
+        var cleared = await RedisFailures.GuardAsync(() => db.ScriptEvaluateAsync(ClearScript, [keys.CacheGenerations], arguments)).ConfigureAwait(false);
+        return (long)cleared == 1;
     }
 
     private static long Number(RedisValue value) => value.IsNull ? 0 : (long)value;

@@ -25,6 +25,9 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>A job's side updates: a sorted set scored by the version that wrote each.</summary>
     public RedisKey Updates(string jobId) => JobName(jobId) + ":u";
 
+    /// <summary>A job's progress log: a list of its last reports, oldest first.</summary>
+    public RedisKey Progress(string jobId) => JobName(jobId) + ":p";
+
     /// <summary>Which unended job computes a cache key now, in the slot of the key's tag.</summary>
     public RedisKey Index(string key) => Prefix + "k:{" + JobHandles.TagOf(key) + "}" + key;
 

@@ -23,7 +23,7 @@ internal readonly record struct FollowerValue(bool Detached, long Version, strin
 
     /// <summary>What a detached follower sees: its job cancelled, for its own reason, at the version it left.</summary>
     public JobView View(string jobId, string callbackId) =>
-        new(jobId, callbackId, Owner, JobStatus.Canceled, Version, null, 0, [], null, null, Reason);
+        new(jobId, callbackId, Owner, JobStatus.Canceled, Version, null, 0, [], [], null, null, Reason);
 
     private static string? Empty(string value) => value.Length == 0 ? null : value;
 }

@@ -40,9 +40,10 @@ internal static class JobScripts
         """;
 
     /// <summary>
-    /// A follower's view. KEYS: job, updates. ARGV: follower id, after. Nil without such a follower; {follower, callback}
-    /// for a detached one; else {follower, callback, status, version, progress version, progress when newer than after,
-    /// outputs, error, cancel reason, updates newer than after}.
+    /// A follower's view. KEYS: job, updates, progress log. ARGV: follower id, after. Nil without such a follower;
+    /// {follower, callback} for a detached one; else {follower, callback, status, version, progress version, progress
+    /// when newer than after, outputs, error, cancel reason, updates newer than after, logged progress reports newer
+    /// than after}.
     /// </summary>
     public const string Read = """
         local f = redis.call('HMGET', KEYS[1], 'f:' .. ARGV[1], 'cb', 's', 'v', 'pv', 'o', 'e', 'c')
@@ -50,14 +51,20 @@ internal static class JobScripts
         if string.sub(f[1], 1, 1) == 'd' then return {f[1], f[2]} end
         local after = tonumber(ARGV[2])
         local p = false
-        if tonumber(f[5]) > after then p = redis.call('HGET', KEYS[1], 'p') end
+        local log = {}
+        if tonumber(f[5]) > after then
+          p = redis.call('HGET', KEYS[1], 'p')
+          for _, e in ipairs(redis.call('LRANGE', KEYS[3], 0, -1)) do
+            if tonumber(string.match(e, '^%d+')) > after then log[#log + 1] = e end
+          end
+        end
         local u = {}
         if tonumber(f[4]) > after then u = redis.call('ZRANGE', KEYS[2], '(' .. ARGV[2], '+inf', 'BYSCORE') end
-        return {f[1], f[2], f[3], f[4], f[5], p, f[6], f[7], f[8], u}
+        return {f[1], f[2], f[3], f[4], f[5], p, f[6], f[7], f[8], u, log}
         """;
 
     /// <summary>
-    /// KEYS: job, updates. ARGV: follower id, reason, ended ttl, channel, job id. Marks the follower detached at a new
+    /// KEYS: job, updates, progress log. ARGV: follower id, reason, ended ttl, channel, job id. Marks the follower detached at a new
     /// version; the last follower's leaving cancels the job at once. Answers {follower value, callback, 'c' when it
     /// cancelled the job else 'v'} ({follower value, callback} when it had left); 0 when the job has ended (nothing
     /// changes); nil without such a follower.
@@ -79,6 +86,7 @@ internal static class JobScripts
           if f[3] and redis.call('GET', f[3]) == ARGV[5] then redis.call('DEL', f[3]) end
           redis.call('PEXPIRE', KEYS[1], ARGV[3])
           redis.call('PEXPIRE', KEYS[2], ARGV[3])
+          redis.call('PEXPIRE', KEYS[3], ARGV[3])
           kind = 'c'
         end
         redis.call('PUBLISH', ARGV[4], kind .. ARGV[5])
@@ -98,7 +106,7 @@ internal static class JobScripts
         return {joined, f[1], f[2], f[3], f[4]}
         """;
 
-    /// <summary>KEYS: job, updates. ARGV: live ttl, channel, job id, run id. The new attempt; 0 when the job ended or is missing; -1 for a second queue entry.</summary>
+    /// <summary>KEYS: job, updates, progress log. ARGV: live ttl, channel, job id, run id. The new attempt; 0 when the job ended or is missing; -1 for a second queue entry.</summary>
     public const string Start = """
         local f = redis.call('HMGET', KEYS[1], 's', 'run')
         if not f[1] then return 0 end
@@ -110,29 +118,46 @@ internal static class JobScripts
         redis.call('HINCRBY', KEYS[1], 'v', 1)
         redis.call('PEXPIRE', KEYS[1], ARGV[1])
         redis.call('PEXPIRE', KEYS[2], ARGV[1])
+        redis.call('PEXPIRE', KEYS[3], ARGV[1])
         redis.call('PUBLISH', ARGV[2], 'v' .. ARGV[3])
         return a
         """;
 
     /// <summary>
-    /// KEYS: job, updates. ARGV: attempt, has progress ('1'/'0'), progress, live ttl, channel, job id, then the side
-    /// updates without version and sequence. The new version, or 0 when the job is not running this attempt.
+    /// KEYS: job, updates, progress log. ARGV: attempt, number of progress reports k, live ttl, channel, job id, log
+    /// length, then the k progress reports oldest first, then the side updates without version and sequence. Each report
+    /// takes the next progress sequence (<c>ps</c>, never reset, so it grows across re-runs) and joins the log, which keeps
+    /// the last log-length reports; the last report becomes the progress. The new version, or 0 when the job is not
+    /// running this attempt.
     /// </summary>
     public const string Append = """
         local f = redis.call('HMGET', KEYS[1], 's', 'a', 'v')
         if not f[1] or tonumber(f[1]) ~= 1 or tonumber(f[2]) ~= tonumber(ARGV[1]) then return 0 end
         local v = string.format('%d', tonumber(f[3]) + 1)
-        if ARGV[2] == '1' then redis.call('HSET', KEYS[1], 'p', ARGV[3], 'pv', v) end
-        for i = 7, #ARGV do redis.call('ZADD', KEYS[2], v, v .. ':' .. string.format('%06d', i - 7) .. ':' .. ARGV[i]) end
+        local k = tonumber(ARGV[2])
+        local keep = tonumber(ARGV[6])
+        if k > 0 then
+          local last = redis.call('HINCRBY', KEYS[1], 'ps', k)
+          local first = math.max(1, k - keep + 1)
+          local entries = {}
+          for i = first, k do
+            entries[#entries + 1] = v .. ':' .. string.format('%d', last - k + i) .. ':' .. ARGV[6 + i]
+          end
+          redis.call('RPUSH', KEYS[3], unpack(entries))
+          redis.call('LTRIM', KEYS[3], -keep, -1)
+          redis.call('HSET', KEYS[1], 'p', ARGV[6 + k], 'pv', v)
+        end
+        for i = 7 + k, #ARGV do redis.call('ZADD', KEYS[2], v, v .. ':' .. string.format('%06d', i - 7 - k) .. ':' .. ARGV[i]) end
         redis.call('HSET', KEYS[1], 'v', v)
-        redis.call('PEXPIRE', KEYS[1], ARGV[4])
-        redis.call('PEXPIRE', KEYS[2], ARGV[4])
-        redis.call('PUBLISH', ARGV[5], 'v' .. ARGV[6])
+        redis.call('PEXPIRE', KEYS[1], ARGV[3])
+        redis.call('PEXPIRE', KEYS[2], ARGV[3])
+        redis.call('PEXPIRE', KEYS[3], ARGV[3])
+        redis.call('PUBLISH', ARGV[4], 'v' .. ARGV[5])
         return tonumber(v)
         """;
 
     /// <summary>
-    /// KEYS: job, updates. ARGV: attempt, status, has outputs, outputs, has error, error, ended ttl, channel, job id.
+    /// KEYS: job, updates, progress log. ARGV: attempt, status, has outputs, outputs, has error, error, ended ttl, channel, job id.
     /// 1 when the outcome was written (also for a retry of a call that was applied but whose answer was lost); 2 when the
     /// job had ended before; 0 when the attempt is not current.
     /// </summary>
@@ -152,11 +177,12 @@ internal static class JobScripts
         redis.call('HINCRBY', KEYS[1], 'v', 1)
         redis.call('PEXPIRE', KEYS[1], ARGV[7])
         redis.call('PEXPIRE', KEYS[2], ARGV[7])
+        redis.call('PEXPIRE', KEYS[3], ARGV[7])
         redis.call('PUBLISH', ARGV[8], 'v' .. ARGV[9])
         return 1
         """;
 
-    /// <summary>KEYS: job, updates. ARGV: attempt, live ttl, channel, job id. 1 when the running attempt went back to queued.</summary>
+    /// <summary>KEYS: job, updates, progress log. ARGV: attempt, live ttl, channel, job id. 1 when the running attempt went back to queued.</summary>
     public const string Requeue = """
         local f = redis.call('HMGET', KEYS[1], 's', 'a')
         if not f[1] or tonumber(f[1]) ~= 1 or tonumber(f[2]) ~= tonumber(ARGV[1]) then return 0 end
@@ -164,12 +190,13 @@ internal static class JobScripts
         redis.call('HINCRBY', KEYS[1], 'v', 1)
         redis.call('PEXPIRE', KEYS[1], ARGV[2])
         redis.call('PEXPIRE', KEYS[2], ARGV[2])
+        redis.call('PEXPIRE', KEYS[3], ARGV[2])
         redis.call('PUBLISH', ARGV[3], 'v' .. ARGV[4])
         return 1
         """;
 
     /// <summary>
-    /// KEYS: job, updates. ARGV: reason, ended ttl, channel, job id. Ends an unended job as cancelled for the reason,
+    /// KEYS: job, updates, progress log. ARGV: reason, ended ttl, channel, job id. Ends an unended job as cancelled for the reason,
     /// which every follower that has not left sees (those that left keep their own). 1 when it ended the job; 0 when
     /// the job had ended or is missing (an alias a join left has no status either).
     /// </summary>
@@ -182,6 +209,7 @@ internal static class JobScripts
         redis.call('HINCRBY', KEYS[1], 'v', 1)
         redis.call('PEXPIRE', KEYS[1], ARGV[2])
         redis.call('PEXPIRE', KEYS[2], ARGV[2])
+        redis.call('PEXPIRE', KEYS[3], ARGV[2])
         redis.call('PUBLISH', ARGV[3], 'c' .. ARGV[4])
         return 1
         """;

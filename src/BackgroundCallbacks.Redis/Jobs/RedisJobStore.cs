@@ -108,7 +108,7 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
     {
         var result = await CallAsync(db => db.ScriptEvaluateAsync(
             JobScripts.Read,
-            [_keys.Job(jobId), _keys.Updates(jobId)],
+            JobKeys(jobId),
             [followerId, afterVersion])).ConfigureAwait(false);
         if (result.IsNull)
         {
@@ -130,6 +130,13 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
             updates[i] = SideUpdateCodec.Decode(entries[i]!);
         }
 
+        var logged = (RedisValue[])f[10]!;
+        var reports = new ProgressReport[logged.Length];
+        for (var i = 0; i < logged.Length; i++)
+        {
+            reports[i] = ProgressReportCodec.Decode(logged[i]!);
+        }
+
         return new JobView(
             jobId,
             callbackId,
@@ -138,6 +145,7 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
             Version: (long)f[3],
             ProgressJson: f[5].IsNull ? null : (string?)f[5],
             ProgressVersion: (long)f[4],
+            ProgressReports: reports,
             SideUpdates: updates,
             OutputsJson: f[6].IsNull ? null : (string?)f[6],
             Error: f[7].IsNull ? null : (string?)f[7],
@@ -148,7 +156,7 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
     {
         var result = await CallAsync(db => db.ScriptEvaluateAsync(
             JobScripts.Detach,
-            [_keys.Job(jobId), _keys.Updates(jobId)],
+            JobKeys(jobId),
             [followerId, reason, _endedTtlMs, _keys.ChangesName, jobId])).ConfigureAwait(false);
         if (result.IsNull)
         {
@@ -214,34 +222,40 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
     {
         var attempt = await WorkerAsync(jobId, db => db.ScriptEvaluateAsync(
             JobScripts.Start,
-            [_keys.Job(jobId), _keys.Updates(jobId)],
+            JobKeys(jobId),
             [_liveTtlMs, _keys.ChangesName, jobId, runId])).ConfigureAwait(false);
         return (int)attempt;
     }
 
-    public async ValueTask AppendUpdatesAsync(string jobId, int attempt, string? progressJson, IReadOnlyList<KeyValuePair<string, string>> sideUpdates, CancellationToken cancellationToken)
+    public async ValueTask AppendUpdatesAsync(string jobId, int attempt, IReadOnlyList<string> progressReports, IReadOnlyList<KeyValuePair<string, string>> sideUpdates, CancellationToken cancellationToken)
     {
-        var values = new RedisValue[6 + sideUpdates.Count];
+        var values = new RedisValue[6 + progressReports.Count + sideUpdates.Count];
         values[0] = attempt;
-        values[1] = progressJson is null ? "0" : "1";
-        values[2] = progressJson ?? string.Empty;
-        values[3] = _liveTtlMs;
-        values[4] = _keys.ChangesName;
-        values[5] = jobId;
+        values[1] = progressReports.Count;
+        values[2] = _liveTtlMs;
+        values[3] = _keys.ChangesName;
+        values[4] = jobId;
+        values[5] = IJobStore.ProgressLogLength;
+        for (var i = 0; i < progressReports.Count; i++)
+        {
+            values[6 + i] = progressReports[i];
+        }
+
+        var sideStart = 6 + progressReports.Count;
         for (var i = 0; i < sideUpdates.Count; i++)
         {
-            values[6 + i] = SideUpdateCodec.EncodeUnversioned(sideUpdates[i].Key, sideUpdates[i].Value);
+            values[sideStart + i] = SideUpdateCodec.EncodeUnversioned(sideUpdates[i].Key, sideUpdates[i].Value);
         }
 
         // Not retried: the writer logs a lost report and carries on, and the next report or the result supersedes it.
-        await CallAsync(db => db.ScriptEvaluateAsync(JobScripts.Append, [_keys.Job(jobId), _keys.Updates(jobId)], values)).ConfigureAwait(false);
+        await CallAsync(db => db.ScriptEvaluateAsync(JobScripts.Append, JobKeys(jobId), values)).ConfigureAwait(false);
     }
 
     public async ValueTask<CompletionResult> CompleteAsync(string jobId, int attempt, JobOutcome outcome, CancellationToken cancellationToken)
     {
         var result = await WorkerAsync(jobId, db => db.ScriptEvaluateAsync(
             JobScripts.Complete,
-            [_keys.Job(jobId), _keys.Updates(jobId)],
+            JobKeys(jobId),
             [
                 attempt,
                 (int)outcome.Status,
@@ -269,7 +283,7 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
     public async ValueTask<bool> RequeueAsync(string jobId, int attempt, CancellationToken cancellationToken) =>
         (int)await WorkerAsync(jobId, db => db.ScriptEvaluateAsync(
             JobScripts.Requeue,
-            [_keys.Job(jobId), _keys.Updates(jobId)],
+            JobKeys(jobId),
             [attempt, _liveTtlMs, _keys.ChangesName, jobId])).ConfigureAwait(false) == 1;
 
     public async ValueTask<IAsyncDisposable> SubscribeCancelAsync(string jobId, Action onCancel, CancellationToken cancellationToken)
@@ -350,6 +364,9 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
 
     private async Task<bool> IsCanceledAsync(string jobId) =>
         await WorkerAsync(jobId, db => db.HashGetAsync(_keys.Job(jobId), "s")).ConfigureAwait(false) == (int)JobStatus.Canceled;
+
+    /// <summary>The keys every script that reads or changes a job takes: the job, its side updates and its progress log.</summary>
+    private RedisKey[] JobKeys(string jobId) => [_keys.Job(jobId), _keys.Updates(jobId), _keys.Progress(jobId)];
 
     private long Now() => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -466,7 +483,7 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
         // Retried like a worker's writes: a time limit is enforced by a worker, which has nobody to answer 503 to.
         var canceled = await WorkerAsync(jobId, db => db.ScriptEvaluateAsync(
             JobScripts.CancelJob,
-            [_keys.Job(jobId), _keys.Updates(jobId)],
+            JobKeys(jobId),
             [reason, _endedTtlMs, _keys.ChangesName, jobId])).ConfigureAwait(false);
         await ForgetSightingAsync(jobId).ConfigureAwait(false);
         return (int)canceled == 1;

@@ -15,4 +15,12 @@ internal interface IResultStore
 
     /// <summary>Evicts every result of one callback, or of all callbacks when <paramref name="callbackId"/> is null, by moving to the next generation.</summary>
     ValueTask AdvanceAsync(string? callbackId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Evicts every result of a manager's callbacks when its processes start, once for processes that start within
+    /// <paramref name="window"/> of each other: the first to claim the manager's marker advances the callbacks'
+    /// generations, the others find the marker and leave them.
+    /// </summary>
+    /// <returns>Whether this call advanced them.</returns>
+    ValueTask<bool> ClearOnStartupAsync(string manager, IReadOnlyCollection<string> callbackIds, TimeSpan window, CancellationToken cancellationToken);
 }

@@ -119,6 +119,17 @@ internal sealed class InMemoryResultStore : IResultStore, IDisposable
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>The store lives and dies with its process, so every start is the only one that could clear it.</summary>
+    public async ValueTask<bool> ClearOnStartupAsync(string manager, IReadOnlyCollection<string> callbackIds, TimeSpan window, CancellationToken cancellationToken)
+    {
+        foreach (var callbackId in callbackIds)
+        {
+            await AdvanceAsync(callbackId, cancellationToken).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
     public void Dispose() => _sweeper.Dispose();
 
     private void Evict(long target)

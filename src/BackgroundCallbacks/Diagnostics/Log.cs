@@ -131,6 +131,15 @@ internal static partial class Log
     [LoggerMessage(92, LogLevel.Information, "Cached results evicted: {Scope}.", EventName = "CacheEvicted")]
     public static partial void CacheEvicted(ILogger logger, string scope);
 
+    [LoggerMessage(93, LogLevel.Information, "Cached results of manager {Manager} cleared at startup ({Count} callbacks); processes starting in the next {Window} leave them.", EventName = "CacheClearedOnStartup")]
+    public static partial void CacheClearedOnStartup(ILogger logger, string manager, int count, TimeSpan window);
+
+    [LoggerMessage(94, LogLevel.Information, "Cached results of manager {Manager} not cleared at startup: another process cleared them less than {Window} ago.", EventName = "CacheClearSkipped")]
+    public static partial void CacheClearSkipped(ILogger logger, string manager, TimeSpan window);
+
+    [LoggerMessage(95, LogLevel.Warning, "Cached results of manager {Manager} could not be cleared at startup; earlier results may be served until they expire or are evicted.", EventName = "CacheClearFailed")]
+    public static partial void CacheClearFailed(ILogger logger, Exception exception, string manager);
+
     [LoggerMessage(25, LogLevel.Information, "Job {JobId} of callback {CallbackId} passed its time limit of {Limit}; it was cancelled for every follower.", EventName = "JobTimedOut")]
     public static partial void JobTimedOut(ILogger logger, string jobId, string callbackId, TimeSpan limit);
 

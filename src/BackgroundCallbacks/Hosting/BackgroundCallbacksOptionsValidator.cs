@@ -108,6 +108,11 @@ internal sealed class BackgroundCallbacksOptionsValidator : IValidateOptions<Bac
             failures.Add($"{what}: Expire must be positive (it is {manager.Expire}).");
         }
 
+        if (manager.ClearCacheOnStartup && manager.ClearCacheWindow <= TimeSpan.Zero)
+        {
+            failures.Add($"{what}: ClearCacheWindow must be positive (it is {manager.ClearCacheWindow}).");
+        }
+
         if (manager.Queue is not null && !ManagerNames.IsValid(manager.Queue))
         {
             failures.Add($"{what}: the queue name '{manager.Queue}' is not valid: use lowercase letters, digits, '-' or '_'.");

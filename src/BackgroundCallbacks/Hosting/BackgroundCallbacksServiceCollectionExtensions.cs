@@ -104,6 +104,7 @@ public static class BackgroundCallbacksServiceCollectionExtensions
         // Hosted services stop in reverse order: the workers first, then the sweeper, then the enqueuer, which queues
         // what was admitted before it stops; Hangfire's log lines go to the app's loggers until after all of them.
         services.AddHostedService<HangfireLogHost>();
+        services.AddHostedService<CallbackManagerStartup>();
         services.AddHostedService(static sp => sp.GetRequiredService<JobEnqueuer>());
         services.AddHostedService<JobSweeper>();
         services.AddHostedService<LineKeeper>();

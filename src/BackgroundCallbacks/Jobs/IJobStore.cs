@@ -54,8 +54,12 @@ internal interface IJobStore
     /// </summary>
     ValueTask<int> TryStartAsync(string jobId, string runId, CancellationToken cancellationToken);
 
-    /// <summary>Writes progress and side updates of a running job in one change, unless <paramref name="attempt"/> is no longer the current run.</summary>
-    ValueTask AppendUpdatesAsync(string jobId, int attempt, string? progressJson, IReadOnlyList<KeyValuePair<string, string>> sideUpdates, CancellationToken cancellationToken);
+    /// <summary>
+    /// Writes progress reports (oldest first) and side updates of a running job in one change, unless
+    /// <paramref name="attempt"/> is no longer the current run. Each report joins the job's progress log with the next
+    /// sequence number; the last becomes the job's progress.
+    /// </summary>
+    ValueTask AppendUpdatesAsync(string jobId, int attempt, IReadOnlyList<string> progressReports, IReadOnlyList<KeyValuePair<string, string>> sideUpdates, CancellationToken cancellationToken);
 
     /// <summary>Ends a job with its outcome, unless it has ended already or <paramref name="attempt"/> is not the current run.</summary>
     ValueTask<CompletionResult> CompleteAsync(string jobId, int attempt, JobOutcome outcome, CancellationToken cancellationToken);
@@ -68,6 +72,12 @@ internal interface IJobStore
 
     /// <summary>What <see cref="TryStartAsync"/> answers for a second queue entry of a job that runs already.</summary>
     public const int DuplicateRun = -1;
+
+    /// <summary>
+    /// How many progress reports a job's log keeps, the newest; older ones are dropped. A follower that falls more than
+    /// this many reports behind between two reads sees the oldest of them dropped.
+    /// </summary>
+    public const int ProgressLogLength = 64;
 
     /// <summary>
     /// Ends a job that has not ended as <c>canceled</c> for <paramref name="reason"/> (a time limit, or nobody follows it),

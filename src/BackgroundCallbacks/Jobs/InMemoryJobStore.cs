@@ -241,7 +241,7 @@ internal sealed class InMemoryJobStore : IJobStore, IDisposable
         return ValueTask.FromResult(entry.Attempt);
     }
 
-    public ValueTask AppendUpdatesAsync(string jobId, int attempt, string? progressJson, IReadOnlyList<KeyValuePair<string, string>> sideUpdates, CancellationToken cancellationToken)
+    public ValueTask AppendUpdatesAsync(string jobId, int attempt, IReadOnlyList<string> progressReports, IReadOnlyList<KeyValuePair<string, string>> sideUpdates, CancellationToken cancellationToken)
     {
         if (!_jobs.TryGetValue(jobId, out var entry))
         {
@@ -256,10 +256,9 @@ internal sealed class InMemoryJobStore : IJobStore, IDisposable
             }
 
             entry.Touch(_time);
-            if (progressJson is not null)
+            foreach (var progress in progressReports)
             {
-                entry.ProgressJson = progressJson;
-                entry.ProgressVersion = entry.Version;
+                entry.AddProgressLocked(progress);
             }
 
             foreach (var (componentId, props) in sideUpdates)
@@ -455,9 +454,14 @@ internal sealed class InMemoryJobStore : IJobStore, IDisposable
 
         public long Version { get; private set; } = 1;
 
-        public string? ProgressJson { get; set; }
+        public string? ProgressJson { get; private set; }
 
-        public long ProgressVersion { get; set; }
+        public long ProgressVersion { get; private set; }
+
+        // Not reset by a re-run: the sequence keeps growing across attempts.
+        public long ProgressSequence { get; private set; }
+
+        public Queue<ProgressReport> ProgressLog { get; } = new();
 
         public List<SideUpdate> SideUpdates { get; } = [];
 
@@ -480,11 +484,24 @@ internal sealed class InMemoryJobStore : IJobStore, IDisposable
             UpdatedAt = time.GetUtcNow();
         }
 
+        /// <summary>Logs one report at the current version, keeping the last <see cref="IJobStore.ProgressLogLength"/>. Call under the entry's lock.</summary>
+        public void AddProgressLocked(string progressJson)
+        {
+            ProgressSequence++;
+            ProgressJson = progressJson;
+            ProgressVersion = Version;
+            ProgressLog.Enqueue(new ProgressReport(Version, ProgressSequence, progressJson));
+            if (ProgressLog.Count > IJobStore.ProgressLogLength)
+            {
+                ProgressLog.Dequeue();
+            }
+        }
+
         public JobView ViewLocked(Follower follower, long after)
         {
             if (follower.DetachReason is { } reason)
             {
-                return new JobView(Record.JobId, Record.CallbackId, follower.Owner, JobStatus.Canceled, follower.DetachVersion, null, ProgressVersion, [], null, null, reason);
+                return new JobView(Record.JobId, Record.CallbackId, follower.Owner, JobStatus.Canceled, follower.DetachVersion, null, ProgressVersion, [], [], null, null, reason);
             }
 
             var first = SideUpdates.Count;
@@ -501,6 +518,7 @@ internal sealed class InMemoryJobStore : IJobStore, IDisposable
                 Version,
                 ProgressVersion > after ? ProgressJson : null,
                 ProgressVersion,
+                ProgressVersion > after ? ProgressLog.Where(p => p.Version > after).ToArray() : [],
                 first == SideUpdates.Count ? [] : SideUpdates.GetRange(first, SideUpdates.Count - first).ToArray(),
                 OutputsJson,
                 Error,

@@ -10,9 +10,9 @@ namespace BackgroundCallbacks.Jobs;
 
 /// <summary>
 /// Writes a running job's progress and side updates to its store in order, off the handler's thread. Reports that
-/// arrive while a write is under way are batched into the next one (progress keeps its latest value, side updates
-/// all of theirs), and <see cref="DrainAsync"/> waits for everything reported so far, so nothing reported before the
-/// job ends is lost.
+/// arrive while a write is under way are batched into the next one, every progress report and side update of it in
+/// order (a follower such as MCP passes each report on), and <see cref="DrainAsync"/> waits for everything reported so
+/// far, so nothing reported before the job ends is lost.
 /// </summary>
 internal sealed class JobUpdateWriter : IHandlerUpdateSink
 {
@@ -74,16 +74,17 @@ internal sealed class JobUpdateWriter : IHandlerUpdateSink
     private async Task PumpAsync()
     {
         var reader = _channel.Reader;
+        var progress = new List<string>();
         var sideUpdates = new List<KeyValuePair<string, string>>();
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            string? progress = null;
+            progress.Clear();
             sideUpdates.Clear();
             while (reader.TryRead(out var update))
             {
                 if (update.ProgressJson is not null)
                 {
-                    progress = update.ProgressJson;
+                    progress.Add(update.ProgressJson);
                 }
 
                 if (update.ComponentId is not null)
@@ -94,7 +95,7 @@ internal sealed class JobUpdateWriter : IHandlerUpdateSink
 
             try
             {
-                await _store.AppendUpdatesAsync(_jobId, _attempt, progress, sideUpdates.ToArray(), CancellationToken.None).ConfigureAwait(false);
+                await _store.AppendUpdatesAsync(_jobId, _attempt, progress.ToArray(), sideUpdates.ToArray(), CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {

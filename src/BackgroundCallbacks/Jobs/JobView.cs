@@ -11,6 +11,11 @@ namespace BackgroundCallbacks.Jobs;
 /// <param name="Version">Grows with every change.</param>
 /// <param name="ProgressJson">The last progress report as the wire's JSON array, when it is newer than the version asked after; else null.</param>
 /// <param name="ProgressVersion">The version that wrote the last progress report; 0 before the first.</param>
+/// <param name="ProgressReports">
+/// The progress reports newer than the version asked after, oldest first: each one, not only the last, for a follower
+/// that must pass every report on. The store keeps only the last <see cref="IJobStore.ProgressLogLength"/>, so a
+/// follower that falls further behind between two reads gets the newest of them (a gap in their sequence).
+/// </param>
 /// <param name="SideUpdates">The side updates newer than the version asked after, oldest first.</param>
 /// <param name="OutputsJson">The outputs as the wire's JSON array, on success.</param>
 /// <param name="Error">The message for the client, on failure.</param>
@@ -23,6 +28,7 @@ internal sealed record JobView(
     long Version,
     string? ProgressJson,
     long ProgressVersion,
+    IReadOnlyList<ProgressReport> ProgressReports,
     IReadOnlyList<SideUpdate> SideUpdates,
     string? OutputsJson,
     string? Error,

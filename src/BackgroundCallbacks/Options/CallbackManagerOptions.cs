@@ -20,4 +20,20 @@ public class CallbackManagerOptions
     /// </summary>
     /// <value><c>callbacks</c> for the default manager; the manager's name for the others.</value>
     public string? Queue { get; set; }
+
+    /// <summary>
+    /// Gets or sets whether the manager's cached results are evicted when the app starts (Dash's <c>clear_cache</c>).
+    /// Only this manager's callbacks lose their entries, and processes that start within
+    /// <see cref="ClearCacheWindow"/> of each other (a deploy of several replicas) clear once, not once each.
+    /// </summary>
+    /// <value>False.</value>
+    public bool ClearCacheOnStartup { get; set; }
+
+    /// <summary>
+    /// Gets or sets how long after one process cleared the manager's cache at startup another process starting
+    /// counts as the same start and clears nothing. Used with <see cref="ClearCacheOnStartup"/> on a backend shared
+    /// between processes (Redis); the embedded backend is one process's own, so every start clears it.
+    /// </summary>
+    /// <value>One minute.</value>
+    public TimeSpan ClearCacheWindow { get; set; } = TimeSpan.FromMinutes(1);
 }

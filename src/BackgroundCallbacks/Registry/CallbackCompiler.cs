@@ -259,7 +259,7 @@ internal static class CallbackCompiler
             Timeout = settings.TimeoutSeconds > 0 ? TimeSpan.FromSeconds(settings.TimeoutSeconds) : null,
             Handler = new HandlerInvoker(declaration.Method, declaration.Target, handlerParameters),
             OnError = onError,
-            HandlerIdentity = $"{declaration.Method.Module.ModuleVersionId:N}:{declaration.Method.MetadataToken:x8}",
+            HandlerIdentity = HandlerFingerprint.Of(settings.Id, declaration.Method),
         };
     }
 

@@ -64,6 +64,38 @@ internal sealed class ServerSideValues(ValueStores stores, IServerSideSerializer
         };
     }
 
+    /// <summary>
+    /// Opens a value's bytes for <paramref name="caller"/>, whatever its format: the format's name and a stream of the
+    /// bytes as the serializer (or the raw-array writer) wrote them, decompressed as they are read. A caller who may
+    /// not read the value gets its state alone, as <see cref="CheckAsync"/> tells it. Restarts the value's expiry.
+    /// </summary>
+    public async Task<(ReferenceState State, string Format, Stream? Payload)> OpenPayloadAsync(string reference, string caller, CancellationToken cancellationToken)
+    {
+        var state = await CheckAsync(reference, caller, cancellationToken).ConfigureAwait(false);
+        if (state != ReferenceState.Readable || !ServerSideReference.TryParse(reference, out var store, out var id))
+        {
+            return (state, string.Empty, null);
+        }
+
+        var stored = await stores.Get(store).OpenReadAsync(id, cancellationToken).ConfigureAwait(false);
+        if (stored is null)
+        {
+            // Gone between the check and the open: the caller may read it, so it may be told the value expired.
+            return (ReferenceState.Expired, string.Empty, null);
+        }
+
+        try
+        {
+            var (format, payload) = await ValueDecoder.OpenAsync(stored, cancellationToken).ConfigureAwait(false);
+            return (ReferenceState.Readable, format, payload);
+        }
+        catch
+        {
+            await stored.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
     /// <summary>Whether every reference still has its value (a cached result that holds one that does not is a miss).</summary>
     public async Task<bool> AllPresentAsync(IEnumerable<string> references, CancellationToken cancellationToken)
     {
