@@ -179,6 +179,9 @@ public sealed class McpAcrossProcessesTests(McpClusterFixture fixture, ITestOutp
                 return read;
             }
 
+            // An error is an end: waiting on would only hide it until the deadline.
+            Assert.False(read.IsError == true, $"job_result answered an error: {Reason(read)}.");
+
             Assert.True(DateTime.UtcNow < deadline, $"job_result never answered as expected; the last answer: {read.StructuredContent} {Reason(read)}");
             await Task.Delay(20);
         }
