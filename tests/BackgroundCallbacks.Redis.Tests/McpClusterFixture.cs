@@ -37,7 +37,7 @@ public sealed class McpClusterFixture : IAsyncLifetime
         var a = Cluster.StartWebAsync("--TestHost:Mcp=true", "--TestHost:McpCallTimeout=00:00:01");
         var b = Cluster.StartWebAsync("--TestHost:Mcp=true", "--TestHost:McpCallTimeout=00:00:01");
         var c = Cluster.StartWebAsync("--TestHost:Mcp=true", "--TestHost:McpCallTimeout=00:01:00");
-        var workers = new[] { Cluster.StartWorkerAsync(), Cluster.StartWorkerAsync() };
+        var workers = new[] { Cluster.StartWorkerAsync("--TestHost:DebugLog=true"), Cluster.StartWorkerAsync("--TestHost:DebugLog=true") };
         await Task.WhenAll([a, b, c, .. workers]);
         (WebA, WebB, WebC) = (a.Result, b.Result, c.Result);
         _inspector = await ConnectionMultiplexer.ConnectAsync(Cluster.Redis.ConnectionString);
