@@ -14,7 +14,10 @@ namespace BackgroundCallbacks.Redis.TestHost;
 /// </summary>
 internal static class TestCallbacks
 {
-    public static void Register(IServiceCollection services, IConfiguration configuration)
+    /// <summary>The callback the MCP tests call as a tool (see RegisterSteps).</summary>
+    public const string StepsCallback = "steps";
+
+    public static BackgroundCallbacksBuilder Register(IServiceCollection services, IConfiguration configuration)
     {
         var callbacks = services
             .AddBackgroundCallbacks(configuration.GetSection("BackgroundCallbacks"))
@@ -161,6 +164,46 @@ internal static class TestCallbacks
         }
 
         RegisterTimeLimits(callbacks, pid);
+        RegisterSteps(callbacks, counter, pid);
+        return callbacks;
+    }
+
+    /// <summary>
+    /// For the MCP tests: reports "Step i of steps", then waits for the test to open that step's gate in Redis
+    /// (<c>test:gate:steps:{n}:{i}</c>), so every report is seen before the next is made and a job runs exactly as long
+    /// as the test wants. Prints which worker process started it and, when its token fires, that it saw it (within one 20 ms wait), as LOG lines.
+    /// </summary>
+    private static void RegisterSteps(BackgroundCallbacksBuilder callbacks, Lazy<IDatabase> gates, int pid)
+    {
+        callbacks.MapBackgroundCallback(StepsCallback, async (int? n, int? steps, IProgress<string> progress, CancellationToken cancellationToken) =>
+            {
+                StdoutLogger.WriteLine($"LOG|StepsStarted|Information|TestCallbacks|{n}@{pid}");
+                var count = steps ?? 3;
+                try
+                {
+                    for (var i = 1; i <= count; i++)
+                    {
+                        progress.Report($"Step {i} of {count}");
+                        while (!await gates.Value.KeyExistsAsync($"test:gate:steps:{n}:{i}"))
+                        {
+                            await Task.Delay(20, cancellationToken);
+                        }
+                    }
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    // Printed where the handler sees its token fired, not from a callback registered on the token: once
+                    // in a full run such a callback's line never came, though the job ended cancelled (see the report).
+                    StdoutLogger.WriteLine($"LOG|StepsTokenFired|Information|TestCallbacks|{n}@{pid}");
+                    throw;
+                }
+
+                return $"steps {n}@{pid}";
+            })
+            .Output("steps-out", "children")
+            .Input("n", "value")
+            .State("steps", "value")
+            .Progress("steps-bar", "value");
     }
 
     /// <summary>Time limits across processes: a callback whose run is cut off by its <c>TimeoutSeconds</c>.</summary>
