@@ -21,4 +21,11 @@ public sealed class OutputAttribute : DependencyAttribute
     /// <c>AddFileSystemValueStore</c> or <c>AddRedisValueStore</c>; the default store when not set. Requires <see cref="ServerSide"/>.
     /// </summary>
     public string? Store { get; set; }
+
+    /// <summary>
+    /// Gets or sets whether another callback may write this same property (Dash's <c>allow_duplicate</c>). Two callbacks
+    /// with an output of the same component id (for pattern ids, the same pattern) and property stop the app at startup
+    /// unless every one of those outputs sets this. When both run, the answer that comes later wins.
+    /// </summary>
+    public bool AllowDuplicate { get; set; }
 }

@@ -10,5 +10,8 @@ internal sealed record DependencySpec(string ComponentId, string Property)
     /// <summary>For a server-side output, the name of the store its value goes to; null for every other dependency.</summary>
     public string? Store { get; init; }
 
+    /// <summary>For an input or state, whether the component may be missing from the page: the client sends null for it.</summary>
+    public bool Optional { get; init; }
+
     public override string ToString() => Key;
 }
