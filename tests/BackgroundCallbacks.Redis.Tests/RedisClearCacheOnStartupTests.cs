@@ -25,9 +25,9 @@ public sealed class RedisClearCacheOnStartupTests(RedisFixture fixture) : IClass
             });
             b.AddManager("keep", o => o.CacheBy = []);
             b.MapBackgroundCallback("cleared", (int? n) => $"cleared{n}")
-                .Output("out", "children").Input("in", "value").Configure(c => c.SharedResults = true);
+                .Output("out", "children", allowDuplicate: true).Input("in", "value").Configure(c => c.SharedResults = true);
             b.MapBackgroundCallback("kept", (int? n) => $"kept{n}")
-                .Output("out", "children").Input("in", "value").Configure(c => { c.SharedResults = true; c.Manager = "keep"; });
+                .Output("out", "children", allowDuplicate: true).Input("in", "value").Configure(c => { c.SharedResults = true; c.Manager = "keep"; });
         },
         callbackOptions: o =>
         {

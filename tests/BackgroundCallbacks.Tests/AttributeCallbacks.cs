@@ -19,12 +19,12 @@ public sealed class AttributeCallbacks(ScopedCounter counter)
     }
 
     [BackgroundCallback("attr-instance")]
-    [Output("out", "children")]
+    [Output("out", "children", AllowDuplicate = true)]
     [Input("in", "value")]
     public string Instance(int? n) => counter is null ? "no scope" : "scoped";
 
     [BackgroundCallback("attr-scope")]
-    [Output("out", "children")]
+    [Output("out", "children", AllowDuplicate = true)]
     [Input("in", "value")]
     public string Scope(int? n) => counter.Id.ToString();
 }

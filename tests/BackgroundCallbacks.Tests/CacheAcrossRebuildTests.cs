@@ -24,7 +24,7 @@ public sealed class CacheAcrossRebuildTests : IDisposable
             foreach (var (id, property) in new[] { ("kept-lambda", "Kept"), ("changed-lambda", "Changed") })
             {
                 b.MapBackgroundCallback(id, RebuiltHandlers.Lambda(build, property))
-                    .Output("out", "children").Input("in", "value")
+                    .Output("out", "children", allowDuplicate: true).Input("in", "value")
                     .Configure(c => { c.CacheBy = []; c.SharedResults = true; });
             }
         },

@@ -22,9 +22,9 @@ public class CacheInvalidationTests
         public void Register(BackgroundCallbacksBuilder b)
         {
             b.MapBackgroundCallback("a", (int? n, CallbackContext ctx) => { Interlocked.Increment(ref A); LastKey = ctx.CacheKey; return $"a{n}"; })
-                .Output("out", "children").Input("in", "value");
+                .Output("out", "children", allowDuplicate: true).Input("in", "value");
             b.MapBackgroundCallback("b", (int? n) => { Interlocked.Increment(ref B); return $"b{n}"; })
-                .Output("out", "children").Input("in", "value");
+                .Output("out", "children", allowDuplicate: true).Input("in", "value");
         }
     }
 

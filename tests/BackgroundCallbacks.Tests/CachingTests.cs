@@ -96,9 +96,9 @@ public class CachingTests
     {
         await using var app = await TestApp.StartAsync(b =>
         {
-            b.MapBackgroundCallback("private", (int? n) => $"{n}").Output("out", "children").Input("in", "value")
+            b.MapBackgroundCallback("private", (int? n) => $"{n}").Output("out", "children", allowDuplicate: true).Input("in", "value")
                 .Configure(c => c.CacheBy = [BuiltInCacheBy.LaunchId]);
-            b.MapBackgroundCallback("shared", (int? n) => $"{n}").Output("out", "children").Input("in", "value")
+            b.MapBackgroundCallback("shared", (int? n) => $"{n}").Output("out", "children", allowDuplicate: true).Input("in", "value")
                 .Configure(c => { c.CacheBy = [BuiltInCacheBy.LaunchId]; c.SharedResults = true; });
         });
         using var alice = app.NewClient();
@@ -217,9 +217,9 @@ public class CachingTests
         await using var app = await TestApp.StartAsync(b =>
         {
             b.AddManager("reports", m => m.CacheBy = [BuiltInCacheBy.LaunchId]);
-            b.MapBackgroundCallback("on-reports", (int? n) => $"{n}").Output("out", "children").Input("in", "value")
+            b.MapBackgroundCallback("on-reports", (int? n) => $"{n}").Output("out", "children", allowDuplicate: true).Input("in", "value")
                 .Configure(c => c.Manager = "reports");
-            b.MapBackgroundCallback("on-default", (int? n) => $"{n}").Output("out", "children").Input("in", "value");
+            b.MapBackgroundCallback("on-default", (int? n) => $"{n}").Output("out", "children", allowDuplicate: true).Input("in", "value");
         });
         using var client = app.NewClient();
         await RunAsync(client, "on-reports", In(5));
@@ -284,9 +284,9 @@ public class CachingTests
     {
         await using var app = await TestApp.StartAsync(b =>
         {
-            b.MapBackgroundCallback("counted", (int? a, int? bb) => $"{a}-{bb}").Output("out", "children").Input("a", "value").Input("b", "value")
+            b.MapBackgroundCallback("counted", (int? a, int? bb) => $"{a}-{bb}").Output("out", "children", allowDuplicate: true).Input("a", "value").Input("b", "value")
                 .Configure(c => { c.CacheBy = []; c.CacheIgnoreTriggered = false; });
-            b.MapBackgroundCallback("ignoring", (int? a, int? bb) => $"{a}-{bb}").Output("out", "children").Input("a", "value").Input("b", "value")
+            b.MapBackgroundCallback("ignoring", (int? a, int? bb) => $"{a}-{bb}").Output("out", "children", allowDuplicate: true).Input("a", "value").Input("b", "value")
                 .Configure(c => c.CacheBy = []);
         });
         using var client = app.NewClient();
@@ -324,8 +324,8 @@ public class CachingTests
         await using var app = await TestApp.StartAsync(
             b =>
             {
-                b.MapBackgroundCallback("short", (int? n) => $"{n}").Output("out", "children").Input("in", "value").Configure(c => c.ExpireSeconds = 10);
-                b.MapBackgroundCallback("long", (int? n) => $"{n}").Output("out", "children").Input("in", "value");
+                b.MapBackgroundCallback("short", (int? n) => $"{n}").Output("out", "children", allowDuplicate: true).Input("in", "value").Configure(c => c.ExpireSeconds = 10);
+                b.MapBackgroundCallback("long", (int? n) => $"{n}").Output("out", "children", allowDuplicate: true).Input("in", "value");
             },
             o => { o.CacheBy = []; o.Expire = TimeSpan.FromSeconds(60); },
             services: s => s.AddSingleton<TimeProvider>(time));

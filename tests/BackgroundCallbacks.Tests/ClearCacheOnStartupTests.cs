@@ -21,9 +21,9 @@ public sealed class ClearCacheOnStartupTests : IDisposable
         {
             b.AddManager("keep", o => o.CacheBy = []);
             b.MapBackgroundCallback("cleared", (int? n) => { Interlocked.Increment(ref _runs); return $"cleared{n}"; })
-                .Output("out", "children").Input("in", "value").Configure(c => c.SharedResults = true);
+                .Output("out", "children", allowDuplicate: true).Input("in", "value").Configure(c => c.SharedResults = true);
             b.MapBackgroundCallback("kept", (int? n) => { Interlocked.Increment(ref _runs); return $"kept{n}"; })
-                .Output("out", "children").Input("in", "value").Configure(c => { c.SharedResults = true; c.Manager = "keep"; });
+                .Output("out", "children", allowDuplicate: true).Input("in", "value").Configure(c => { c.SharedResults = true; c.Manager = "keep"; });
         },
         o =>
         {

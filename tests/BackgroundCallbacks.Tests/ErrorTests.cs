@@ -14,10 +14,10 @@ public class ErrorTests
         await using var app = await TestApp.StartAsync(
             b =>
             {
-                b.MapBackgroundCallback("broken", Failing("disk full")).Output("out", "children").Input("in", "value");
+                b.MapBackgroundCallback("broken", Failing("disk full")).Output("out", "children", allowDuplicate: true).Input("in", "value");
                 b.MapBackgroundCallback("async-broken", new Func<int?, Task<string>>(async n => { await Task.Yield(); throw new InvalidOperationException("async boom"); }))
-                    .Output("out", "children").Input("in", "value");
-                b.MapBackgroundCallback("fine", (int? n) => "fine").Output("out", "children").Input("in", "value");
+                    .Output("out", "children", allowDuplicate: true).Input("in", "value");
+                b.MapBackgroundCallback("fine", (int? n) => "fine").Output("out", "children", allowDuplicate: true).Input("in", "value");
             },
             o => o.WorkerCount = 1);
         using var client = app.NewClient();
@@ -69,8 +69,8 @@ public class ErrorTests
         await using var app = await TestApp.StartAsync(
             b =>
             {
-                b.MapBackgroundCallback("plain", Failing("x")).Output("out", "children").Input("in", "value");
-                b.MapBackgroundCallback("own", Failing("y")).Output("out", "children").Input("in", "value").OnError((e, _) => "own handler");
+                b.MapBackgroundCallback("plain", Failing("x")).Output("out", "children", allowDuplicate: true).Input("in", "value");
+                b.MapBackgroundCallback("own", Failing("y")).Output("out", "children", allowDuplicate: true).Input("in", "value").OnError((e, _) => "own handler");
             },
             o => o.OnError = (e, ctx) => $"app-wide for {ctx.CallbackId}");
         using var client = app.NewClient();

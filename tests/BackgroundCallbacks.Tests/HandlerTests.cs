@@ -19,9 +19,9 @@ public class HandlerTests
     {
         await using var app = await TestApp.StartAsync(b =>
         {
-            b.MapBackgroundCallback("sync", (int? n) => $"sync {n}").Output("out", "children").Input("in", "value");
-            b.MapBackgroundCallback("task", async (int? n) => { await Task.Yield(); return $"task {n}"; }).Output("out", "children").Input("in", "value");
-            b.MapBackgroundCallback("valuetask", (int? n) => new ValueTask<string>($"valuetask {n}")).Output("out", "children").Input("in", "value");
+            b.MapBackgroundCallback("sync", (int? n) => $"sync {n}").Output("out", "children", allowDuplicate: true).Input("in", "value");
+            b.MapBackgroundCallback("task", async (int? n) => { await Task.Yield(); return $"task {n}"; }).Output("out", "children", allowDuplicate: true).Input("in", "value");
+            b.MapBackgroundCallback("valuetask", (int? n) => new ValueTask<string>($"valuetask {n}")).Output("out", "children", allowDuplicate: true).Input("in", "value");
         });
 
         Assert.Equal("sync 1", CallbackClient.Output(await RunAsync(app, "sync", In(1)), "out", "children").Str());
@@ -85,9 +85,9 @@ public class HandlerTests
         await using var app = await TestApp.StartAsync(b =>
         {
             b.MapBackgroundCallback("some", (int? n) => ((object)NoUpdate.Value, "changed"))
-                .Output("a", "children").Output("b", "children").Input("in", "value");
+                .Output("a", "children", allowDuplicate: true).Output("b", "children", allowDuplicate: true).Input("in", "value");
             b.MapBackgroundCallback("none", (int? n) => (object)NoUpdate.Value)
-                .Output("a", "children").Output("b", "children").Input("in", "value");
+                .Output("a", "children", allowDuplicate: true).Output("b", "children", allowDuplicate: true).Input("in", "value");
         });
 
         var some = await RunAsync(app, "some", In(1));

@@ -171,8 +171,8 @@ public class IdempotencyTests
     {
         await using var app = await TestApp.StartAsync(b =>
         {
-            b.MapBackgroundCallback("one", (int? n) => $"{n}").Output("out", "children").Input("in", "value");
-            b.MapBackgroundCallback("two", (int? n) => $"{n}").Output("out", "children").Input("in", "value");
+            b.MapBackgroundCallback("one", (int? n) => $"{n}").Output("out", "children", allowDuplicate: true).Input("in", "value");
+            b.MapBackgroundCallback("two", (int? n) => $"{n}").Output("out", "children", allowDuplicate: true).Input("in", "value");
         });
         using var client = await app.NewClient().WithSessionAsync();
 

@@ -23,17 +23,17 @@ public static class RebuiltHandlers
             /*ADDED*/
 
             [BackgroundCallback("kept", CacheBy = [], SharedResults = true)]
-            [Output("out", "children")]
+            [Output("out", "children", AllowDuplicate = true)]
             [Input("in", "value")]
             public static string Kept(int? n) => "kept:" + Helper(n);
 
             [BackgroundCallback("changed", CacheBy = [], SharedResults = true)]
-            [Output("out", "children")]
+            [Output("out", "children", AllowDuplicate = true)]
             [Input("in", "value")]
             public static string Changed(int? n) => "/*CHANGED*/:" + n;
 
             [BackgroundCallback("kept-async", CacheBy = [], SharedResults = true)]
-            [Output("out", "children")]
+            [Output("out", "children", AllowDuplicate = true)]
             [Input("in", "value")]
             public static async Task<string> KeptAsync(int? n)
             {
@@ -42,7 +42,7 @@ public static class RebuiltHandlers
             }
 
             [BackgroundCallback("changed-async", CacheBy = [], SharedResults = true)]
-            [Output("out", "children")]
+            [Output("out", "children", AllowDuplicate = true)]
             [Input("in", "value")]
             public static async Task<string> ChangedAsync(int? n)
             {

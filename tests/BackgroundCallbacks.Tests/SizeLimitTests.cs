@@ -17,9 +17,9 @@ public class SizeLimitTests
         b =>
         {
             b.MapBackgroundCallback("add", (int a, string? label) => $"{label}:{a + 1}")
-                .Output("out", "children").Input("a", "value").State("label", "value");
+                .Output("out", "children", allowDuplicate: true).Input("a", "value").State("label", "value");
             b.MapBackgroundCallback("any", (System.Text.Json.JsonElement value) => value.ValueKind.ToString())
-                .Output("out", "children").Input("any", "value");
+                .Output("out", "children", allowDuplicate: true).Input("any", "value");
         },
         options,
         services);

@@ -25,9 +25,9 @@ public sealed class StrictRequestTests : IAsyncLifetime
             b.MapBackgroundCallback("total", (int?[] values) => { Interlocked.Increment(ref _runs); return values.Sum(v => v ?? 0); })
                 .Output("total", "children").Input(RowInput, "value");
             b.MapBackgroundCallback("typed", (int? number, string? text) => { Interlocked.Increment(ref _runs); return $"{number}:{text}"; })
-                .Output("out", "children").Input("number", "value").Input("text", "value");
+                .Output("out", "children", allowDuplicate: true).Input("number", "value").Input("text", "value");
             b.MapBackgroundCallback("any", (System.Text.Json.JsonElement value) => { Interlocked.Increment(ref _runs); return value.ValueKind.ToString(); })
-                .Output("out", "children").Input("any", "value");
+                .Output("out", "children", allowDuplicate: true).Input("any", "value");
         });
         _client = _app.NewClient();
     }

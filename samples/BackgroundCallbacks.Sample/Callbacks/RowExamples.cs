@@ -19,7 +19,7 @@ public sealed class RowExamples(IConfiguration configuration)
 
     [BackgroundCallback("row", PreventInitialCall = true, Interval = 500)]
     [McpTool(Description = "Processes one row of the rows page: its index and size; reports progress in percent.")]
-    [Output(Result, "children")]
+    [Output(Result, "children", AllowDuplicate = true)]
     [Input(RunButton, "n_clicks")]
     [State("""{"type":"row-size","index":"MATCH"}""", "value")]
     [Running(RunButton, "disabled", true, false)]
@@ -43,9 +43,9 @@ public sealed class RowExamples(IConfiguration configuration)
     }
 
     // A cancelled job writes no outputs, so the Cancel click itself says so, answered in its own request. The button is
-    // enabled only while the row's job runs.
+    // enabled only while the row's job runs. Both callbacks write the row's result, so both allow the duplicate.
     [BackgroundCallback("row-cancelled", PreventInitialCall = true, Inline = true)]
-    [Output(Result, "children")]
+    [Output(Result, "children", AllowDuplicate = true)]
     [Input(CancelButton, "n_clicks")]
     public static string Cancelled(int? clicks) => "Cancelled";
 

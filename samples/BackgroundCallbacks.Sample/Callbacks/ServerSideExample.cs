@@ -26,9 +26,9 @@ public static class ServerSideExample
         mode == "server-side" ? Build(size) : throw new PreventUpdateException();
 
     [BackgroundCallback("server-side-summary", Inline = true, PreventInitialCall = true)]
-    [Output("ss-count", "children")]
-    [Output("ss-mean", "children")]
-    [Output("ss-elapsed", "children")]
+    [Output("ss-count", "children", AllowDuplicate = true)]
+    [Output("ss-mean", "children", AllowDuplicate = true)]
+    [Output("ss-elapsed", "children", AllowDuplicate = true)]
     [Input("ss-rows", "data")]
     [State("ss-started", "data")]
     public static (int Count, string Mean, string Elapsed) SummariseServerSide(double[] rows, DateTimeOffset started) =>
@@ -46,9 +46,9 @@ public static class ServerSideExample
         mode == "round-trip" ? Build(size) : throw new PreventUpdateException();
 
     [BackgroundCallback("round-trip-summary", Inline = true, PreventInitialCall = true)]
-    [Output("ss-count", "children")]
-    [Output("ss-mean", "children")]
-    [Output("ss-elapsed", "children")]
+    [Output("ss-count", "children", AllowDuplicate = true)]
+    [Output("ss-mean", "children", AllowDuplicate = true)]
+    [Output("ss-elapsed", "children", AllowDuplicate = true)]
     [Input("rt-rows", "data")]
     [State("rt-started", "data")]
     public static (int Count, string Mean, string Elapsed) SummariseRoundTrip(double[] rows, DateTimeOffset started) =>

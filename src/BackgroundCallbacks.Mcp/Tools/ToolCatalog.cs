@@ -128,7 +128,8 @@ internal sealed class ToolCatalog
         var parameters = new List<ToolParameter>();
         foreach (var argument in callback.Arguments)
         {
-            if (IsCounter(argument.Dependency.Property))
+            // A declared trigger says "run now" whatever its property, which the tool call says by being made.
+            if (argument.IsTrigger || IsCounter(argument.Dependency.Property))
             {
                 parameters.Add(new ToolParameter(argument, ToolParameterKind.Trigger, argument.Name, Required: false, []));
                 continue;

@@ -29,7 +29,18 @@ public sealed class BackgroundCallbackAttribute : Attribute
     public int Interval { get; set; } = 1000;
 
     /// <summary>Gets or sets whether the client skips the call it would make when the page loads.</summary>
-    public bool PreventInitialCall { get; set; }
+    /// <value>
+    /// When not set, <see cref="BackgroundCallbacksOptions.PreventInitialCallbacks"/> decides (false unless the app says
+    /// otherwise); a value set here, true or false, wins over the option.
+    /// </value>
+    public bool PreventInitialCall
+    {
+        get => PreventInitialCallSetting ?? false;
+        set => PreventInitialCallSetting = value;
+    }
+
+    /// <summary>The callback's own choice; null when it left it to the app-wide option.</summary>
+    internal bool? PreventInitialCallSetting { get; private set; }
 
     /// <summary>Gets or sets the name of the manager that runs this callback; the default manager when not set.</summary>
     public string? Manager { get; set; }
@@ -41,10 +52,19 @@ public sealed class BackgroundCallbackAttribute : Attribute
     public string[]? CacheBy { get; set; }
 
     /// <summary>
-    /// Gets or sets the arguments left out of the cache key: positions (integers, counting inputs then state)
-    /// or names (strings, the argument's name).
+    /// Gets or sets the arguments left out of the cache key: positions (integers, counting inputs then state, triggers
+    /// not counted) or names (strings, the argument's name).
     /// </summary>
     public object[]? CacheArgsToIgnore { get; set; }
+
+    /// <summary>
+    /// Gets or sets the only arguments the cache key is built from (Dash's <c>cache_by</c> over inputs and state), the
+    /// complement of <see cref="CacheArgsToIgnore"/>: positions (integers, counting inputs then state, triggers not
+    /// counted) or names (strings, an argument's or a request value parameter's name). Every argument and request value
+    /// not named is left out of the key. Set one of the two lists, not both.
+    /// </summary>
+    /// <example><c>CacheArgs = new object[] { "value" }</c> caches by the <c>value</c> argument alone.</example>
+    public object[]? CacheArgs { get; set; }
 
     /// <summary>
     /// Gets or sets whether the list of triggered inputs is left out of the cache key, as in Dash. Set it to false

@@ -47,6 +47,15 @@ public sealed class BackgroundCallbackBuilder
     public BackgroundCallbackBuilder Input(string componentId, string property, string? name = null, bool optional = false) =>
         Add(new InputAttribute(componentId, property) { Name = name, Optional = optional });
 
+    /// <summary>
+    /// Adds a trigger, as <see cref="TriggerAttribute"/> does: it invokes the callback like an input, but is passed to no
+    /// handler parameter and is left out of the cache key.
+    /// </summary>
+    /// <param name="componentId">The component's id.</param>
+    /// <param name="property">The property whose changes invoke the callback.</param>
+    /// <returns>This builder.</returns>
+    public BackgroundCallbackBuilder Trigger(string componentId, string property) => Add(new TriggerAttribute(componentId, property));
+
     /// <summary>Adds a state value, as <see cref="StateAttribute"/> does.</summary>
     /// <param name="componentId">The component's id.</param>
     /// <param name="property">The property whose value is passed.</param>

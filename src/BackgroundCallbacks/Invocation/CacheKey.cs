@@ -9,7 +9,7 @@ namespace BackgroundCallbacks.Invocation;
 /// <summary>
 /// Builds the cache key: SHA-256 over a canonical JSON document (object properties sorted ordinally, numbers
 /// written culture-invariantly in their shortest form) of the callback, its handler's identity, the arguments not
-/// ignored, the triggered inputs, the cache-by values, the MATCH values, the ids sent with ALL values not ignored, the
+/// ignored (by CacheArgsToIgnore, by being left out of CacheArgs, and triggers always), the triggered inputs, the cache-by values, the MATCH values, the ids sent with ALL values not ignored, the
 /// declared request values not ignored, unless results are shared the owner and, once the callback's results were
 /// evicted, the eviction generation.
 /// </summary>

@@ -70,6 +70,14 @@ public sealed class BackgroundCallbacksOptions : CallbackManagerOptions
     public Func<Exception, CallbackContext, object?>? OnError { get; set; }
 
     /// <summary>
+    /// Gets or sets whether callbacks skip the call the browser client makes when a page loads (Dash's
+    /// <c>prevent_initial_callbacks</c>), for every callback that does not set
+    /// <see cref="BackgroundCallbackAttribute.PreventInitialCall"/> itself; one that sets it, true or false, keeps its own.
+    /// </summary>
+    /// <value>False: callbacks run when the page loads, unless they say otherwise.</value>
+    public bool PreventInitialCallbacks { get; set; }
+
+    /// <summary>
     /// Gets or sets whether the application's assembly is scanned for <see cref="BackgroundCallbackAttribute"/> methods:
     /// the assembly named by <c>IHostEnvironment.ApplicationName</c> (so also under <c>WebApplicationFactory</c>), else
     /// the entry assembly.

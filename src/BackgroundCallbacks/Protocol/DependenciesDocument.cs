@@ -89,6 +89,12 @@ internal static class DependenciesDocument
                 writer.WriteBoolean("optional", true);
             }
 
+            if (argument.IsTrigger)
+            {
+                // The client sends and triggers it as any input; the flag is for readers of the map, not for the client.
+                writer.WriteBoolean("trigger", true);
+            }
+
             if (argument.IsFile)
             {
                 writer.WriteBoolean("file", true);

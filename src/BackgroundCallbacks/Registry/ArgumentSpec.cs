@@ -1,6 +1,6 @@
 namespace BackgroundCallbacks.Registry;
 
-/// <summary>An input or state value and the handler parameter it binds to.</summary>
+/// <summary>An input or state value and the handler parameter it binds to (none for a trigger).</summary>
 /// <param name="Dependency">The component property.</param>
 /// <param name="IsState">True for state, false for an input.</param>
 /// <param name="Name">The argument's name: the declared name, else the parameter's.</param>
@@ -13,6 +13,12 @@ internal sealed record ArgumentSpec(DependencySpec Dependency, bool IsState, str
 
     /// <summary>Whether the handler takes an uploaded file (<c>IFormFile</c>, a list of them, or a <c>Stream</c>): the client sends upload references.</summary>
     public bool IsFile { get; init; }
+
+    /// <summary>
+    /// Whether it is a trigger: sent and counted as triggered like an input, but bound to no handler parameter and
+    /// never part of the cache key.
+    /// </summary>
+    public bool IsTrigger { get; init; }
 
     /// <summary>The parameter types that take uploaded files.</summary>
     public static bool IsFileType(Type type) =>

@@ -18,13 +18,15 @@ internal static class CallbackCompiler
     /// <param name="serverSide">Every server-side output of the application: an input or state on one of them takes a reference.</param>
     /// <param name="problems">Where problems are reported.</param>
     /// <param name="groups">The configured concurrency groups, by name.</param>
+    /// <param name="preventInitialCallbacks">The app-wide default of a callback that does not set PreventInitialCall itself.</param>
     public static CallbackDefinition? Compile(
         CallbackDeclaration declaration,
         string defaultManager,
         JsonSerializerOptions json,
         IReadOnlyList<DependencySpec> serverSide,
         List<string> problems,
-        IDictionary<string, ConcurrencyGroupOptions>? groups = null)
+        IDictionary<string, ConcurrencyGroupOptions>? groups = null,
+        bool preventInitialCallbacks = false)
     {
         var settings = declaration.Settings;
         var before = problems.Count;
@@ -37,7 +39,7 @@ internal static class CallbackCompiler
         }
 
         var outputs = new List<DependencySpec>();
-        var inputs = new List<(DependencySpec Spec, string? Name)>();
+        var inputs = new List<(DependencySpec Spec, string? Name, bool IsTrigger)>();
         var states = new List<(DependencySpec Spec, string? Name)>();
         var running = new List<RunningSpec>();
         var progress = new List<ProgressSpec>();
@@ -81,10 +83,14 @@ internal static class CallbackCompiler
                         Problem($"the output {spec} names the store '{output.Store}' but is not server-side; set ServerSide = true.");
                     }
 
-                    outputs.Add(output.ServerSide ? spec with { Store = output.Store ?? ServerSideOutputs.DefaultStore } : spec);
+                    outputs.Add((output.ServerSide ? spec with { Store = output.Store ?? ServerSideOutputs.DefaultStore } : spec) with { AllowDuplicate = output.AllowDuplicate });
                     break;
                 case InputAttribute input:
-                    inputs.Add((spec with { Optional = input.Optional }, input.Name));
+                    inputs.Add((spec with { Optional = input.Optional }, input.Name, false));
+                    break;
+                case TriggerAttribute:
+                    // Listed with the inputs, in declaration order: the client sends and triggers it as one.
+                    inputs.Add((spec, null, true));
                     break;
                 case StateAttribute state:
                     states.Add((spec with { Optional = state.Optional }, state.Name));
@@ -199,10 +205,11 @@ internal static class CallbackCompiler
             Problem($"the manager name '{settings.Manager}' is not valid.");
         }
 
-        var declared = inputs.Select(i => (i.Spec, i.Name, IsState: false)).Concat(states.Select(s => (s.Spec, s.Name, IsState: true))).ToList();
+        var declared = inputs.Select(i => (i.Spec, i.Name, IsState: false, i.IsTrigger))
+            .Concat(states.Select(s => (s.Spec, s.Name, IsState: true, IsTrigger: false))).ToList();
         var requestValues = new List<RequestValueTarget>();
         var (handlerParameters, arguments) = BindParameters(declaration, declared, requestValues, Problem);
-        var ignored = ResolveIgnored(settings.CacheArgsToIgnore, arguments, requestValues, Problem);
+        var (ignored, ignoredRequestValues) = ResolveIgnored(settings, arguments, requestValues, Problem);
         var onError = ResolveOnError(declaration, Problem);
 
         var yielded = HandlerShapes.Yielded(declaration.Method.ReturnType);
@@ -221,7 +228,7 @@ internal static class CallbackCompiler
             Problem($"it declares {progress.Count} progress outputs, but its handler reports {progressProblem}.");
         }
 
-        arguments = arguments?.Select(a => ArgumentSpec.IsFileType(a.ParameterType)
+        arguments = arguments?.Select(a => a.IsTrigger ? a : ArgumentSpec.IsFileType(a.ParameterType)
                 ? a with { IsReference = true, IsFile = true }
                 : serverSide.Any(o => ComponentPatterns.Overlap(o, a.Dependency)) ? a with { IsReference = true } : a)
             .ToList();
@@ -256,12 +263,12 @@ internal static class CallbackCompiler
             Cancel = cancel,
             Inline = settings.Inline,
             Interval = settings.Interval,
-            PreventInitialCall = settings.PreventInitialCall,
+            PreventInitialCall = settings.PreventInitialCallSetting ?? preventInitialCallbacks,
             CacheBy = settings.CacheBy,
             IgnoredArguments = ignored,
             CacheIgnoreTriggered = settings.CacheIgnoreTriggered,
             RequestValues = requestValues,
-            IgnoredRequestValues = requestValues.Select(r => settings.CacheArgsToIgnore?.Contains(r.ParameterName) == true).ToArray(),
+            IgnoredRequestValues = ignoredRequestValues,
             Expire = settings.ExpireSeconds > 0 ? TimeSpan.FromSeconds(settings.ExpireSeconds) : null,
             SharedResults = settings.SharedResults,
             Retries = settings.Retries,
@@ -308,7 +315,7 @@ internal static class CallbackCompiler
 
     private static (List<HandlerParameter>? Parameters, List<ArgumentSpec>? Arguments) BindParameters(
         CallbackDeclaration declaration,
-        List<(DependencySpec Spec, string? Name, bool IsState)> declared,
+        List<(DependencySpec Spec, string? Name, bool IsState, bool IsTrigger)> declared,
         List<RequestValueTarget> requestValues,
         Action<string> problem)
     {
@@ -361,9 +368,15 @@ internal static class CallbackCompiler
             problem("the handler takes a progress reporter but the callback declares no progress output.");
         }
 
-        if (argumentParameters.Count != declared.Count)
+        // Triggers reach no parameter: inputs and state bind as if they were not declared.
+        var bindable = Enumerable.Range(0, declared.Count).Where(a => !declared[a].IsTrigger).ToList();
+        var triggers = declared.Where(d => d.IsTrigger).Select(d => d.Spec.Key).ToList();
+        if (argumentParameters.Count != bindable.Count)
         {
-            problem($"it declares {declared.Count} input and state value(s) but the handler takes {argumentParameters.Count} such parameter(s).");
+            problem(triggers.Count > 0 && argumentParameters.Count == declared.Count
+                ? $"the handler takes a parameter for its trigger(s) {string.Join(", ", triggers)}, but a trigger is passed to no parameter: remove the parameter, or declare it as an Input to take its value."
+                : $"it declares {bindable.Count} input and state value(s) but the handler takes {argumentParameters.Count} such parameter(s)"
+                    + (triggers.Count > 0 ? $" (its trigger(s) {string.Join(", ", triggers)} take none)." : "."));
             return (null, null);
         }
 
@@ -374,9 +387,9 @@ internal static class CallbackCompiler
 
         var free = new List<int>(argumentParameters);
         var boundTo = new int[declared.Count];
-        for (var a = 0; a < declared.Count; a++)
+        Array.Fill(boundTo, -1);
+        foreach (var a in bindable)
         {
-            boundTo[a] = -1;
             if (declared[a].Name is { } name)
             {
                 var index = free.FirstOrDefault(p => parameters[p].Name == name, -1);
@@ -392,17 +405,21 @@ internal static class CallbackCompiler
         }
 
         var next = 0;
-        for (var a = 0; a < declared.Count; a++)
+        foreach (var a in bindable.Where(a => boundTo[a] < 0))
         {
-            if (boundTo[a] < 0)
-            {
-                boundTo[a] = free[next++];
-            }
+            boundTo[a] = free[next++];
         }
 
         var arguments = new List<ArgumentSpec>(declared.Count);
         for (var a = 0; a < declared.Count; a++)
         {
+            if (declared[a].IsTrigger)
+            {
+                // Read as JSON only to check it is JSON: whatever the component holds, no handler depends on its type.
+                arguments.Add(new ArgumentSpec(declared[a].Spec, IsState: false, declared[a].Spec.Key, a, typeof(JsonElement)) { IsTrigger = true });
+                continue;
+            }
+
             var parameter = parameters[boundTo[a]];
             plan[boundTo[a]] = new HandlerParameter(ParameterKind.Argument, a, null);
             arguments.Add(new ArgumentSpec(declared[a].Spec, declared[a].IsState, declared[a].Name ?? parameter.Name ?? $"arg{a}", a, parameter.ParameterType));
@@ -411,40 +428,67 @@ internal static class CallbackCompiler
         return (plan.Select(p => p!).ToList(), arguments);
     }
 
-    private static bool[] ResolveIgnored(object[]? ignore, List<ArgumentSpec>? arguments, List<RequestValueTarget> requestValues, Action<string> problem)
+    /// <summary>
+    /// Which arguments and request values the cache key leaves out: those CacheArgsToIgnore names, or those CacheArgs does
+    /// not name; triggers always.
+    /// </summary>
+    private static (bool[] Arguments, bool[] RequestValues) ResolveIgnored(
+        BackgroundCallbackAttribute settings, List<ArgumentSpec>? arguments, List<RequestValueTarget> requestValues, Action<string> problem)
     {
-        var ignored = new bool[arguments?.Count ?? 0];
-        if (ignore is null || arguments is null)
+        var ignored = arguments?.Select(a => a.IsTrigger).ToArray() ?? [];
+        var ignoredRequestValues = new bool[requestValues.Count];
+        if (settings.CacheArgs is not null && settings.CacheArgsToIgnore is not null)
         {
-            return ignored;
+            problem("it sets both CacheArgs and CacheArgsToIgnore: set one, CacheArgs naming the arguments the cache key is built from, or CacheArgsToIgnore those it leaves out.");
+            return (ignored, ignoredRequestValues);
         }
 
-        foreach (var item in ignore)
+        var only = settings.CacheArgs is not null;
+        if ((settings.CacheArgs ?? settings.CacheArgsToIgnore) is not { } list || arguments is null)
+        {
+            return (ignored, ignoredRequestValues);
+        }
+
+        var option = only ? nameof(settings.CacheArgs) : nameof(settings.CacheArgsToIgnore);
+        var bound = arguments.Where(a => !a.IsTrigger).ToList();
+        var named = new bool[arguments.Count];
+        var namedRequestValues = new bool[requestValues.Count];
+        foreach (var item in list)
         {
             switch (item)
             {
-                case int index when index >= 0 && index < arguments.Count:
-                    ignored[index] = true;
+                case int index when index >= 0 && index < bound.Count:
+                    named[bound[index].Position] = true;
                     break;
                 case int index:
-                    problem($"CacheArgsToIgnore names position {index}, but there are {arguments.Count} arguments.");
+                    problem($"{option} names position {index}, but there are {bound.Count} arguments.");
                     break;
-                case string name when arguments.FindIndex(a => a.Name == name) is var found and >= 0:
-                    ignored[found] = true;
+                case string name when bound.Find(a => a.Name == name) is { } found:
+                    named[found.Position] = true;
                     break;
-                case string name when requestValues.Exists(r => r.ParameterName == name):
-                    // A request value is left out by its parameter's name; the compiler marks it beside the arguments.
+                case string name when requestValues.FindIndex(r => r.ParameterName == name) is var value and >= 0:
+                    namedRequestValues[value] = true;
                     break;
                 case string name:
-                    problem($"CacheArgsToIgnore names '{name}', which is no argument's name.");
+                    problem($"{option} names '{name}', which is no argument's name.");
                     break;
                 default:
-                    problem("CacheArgsToIgnore takes argument positions (int) and names (string) only.");
+                    problem($"{option} takes argument positions (int) and names (string) only.");
                     break;
             }
         }
 
-        return ignored;
+        for (var i = 0; i < ignored.Length; i++)
+        {
+            ignored[i] |= only ? !named[i] : named[i];
+        }
+
+        for (var i = 0; i < ignoredRequestValues.Length; i++)
+        {
+            ignoredRequestValues[i] = only ? !namedRequestValues[i] : namedRequestValues[i];
+        }
+
+        return (ignored, ignoredRequestValues);
     }
 
     private static Func<Exception, CallbackContext, object?>? ResolveOnError(CallbackDeclaration declaration, Action<string> problem)

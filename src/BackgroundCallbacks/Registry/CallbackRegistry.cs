@@ -32,9 +32,11 @@ internal sealed class CallbackRegistry
 
         var serverSide = ServerSideOutputs.Of(declarations, sources.ValueStores, problems);
         var callbacks = new Dictionary<string, CallbackDefinition>(StringComparer.Ordinal);
+        var compiled = new List<(string Source, CallbackDefinition Callback)>();
         foreach (var declaration in declarations)
         {
-            var definition = CallbackCompiler.Compile(declaration, ManagerNames.Default, settings.SerializerOptions, serverSide, problems, settings.ConcurrencyGroups);
+            var definition = CallbackCompiler.Compile(
+                declaration, ManagerNames.Default, settings.SerializerOptions, serverSide, problems, settings.ConcurrencyGroups, settings.PreventInitialCallbacks);
             if (definition is null)
             {
                 continue;
@@ -45,6 +47,8 @@ internal sealed class CallbackRegistry
                 problems.Add($"The callback id '{definition.Id}' is declared twice.");
                 continue;
             }
+
+            compiled.Add((declaration.Source, definition));
 
             if (definition.Manager != ManagerNames.Default && !settings.Managers.ContainsKey(definition.Manager))
             {
@@ -60,6 +64,7 @@ internal sealed class CallbackRegistry
             }
         }
 
+        DuplicateOutputs.Check(compiled, problems);
         foreach (var (name, manager) in settings.Managers)
         {
             foreach (var provider in manager.CacheBy ?? [])

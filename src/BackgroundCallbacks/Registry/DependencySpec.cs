@@ -13,5 +13,8 @@ internal sealed record DependencySpec(string ComponentId, string Property)
     /// <summary>For an input or state, whether the component may be missing from the page: the client sends null for it.</summary>
     public bool Optional { get; init; }
 
+    /// <summary>For an output, whether another callback may write the same property (<see cref="OutputAttribute.AllowDuplicate"/>).</summary>
+    public bool AllowDuplicate { get; init; }
+
     public override string ToString() => Key;
 }
