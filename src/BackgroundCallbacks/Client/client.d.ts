@@ -11,6 +11,16 @@ declare namespace BackgroundCallbacks {
    */
   type ComponentId = string | { [key: string]: string | number | boolean };
 
+  /**
+   * The properties of the page-location component, `<bc-location id="url"></bc-location>` (Dash's `dcc.Location`):
+   * the values of `window.location`. A callback takes them as Input or State; an Input fires on every navigation that
+   * changes it: `history.pushState`/`replaceState` (the client wraps them), back and forward (`popstate`) and
+   * `hashchange`. Written as an Output (or with `setProps`), a property pushes a history entry without a page load and
+   * fires the inputs that changed; `href` must stay on the page's origin. Other properties of the element behave as on
+   * any element.
+   */
+  type LocationProperty = "pathname" | "search" | "hash" | "href";
+
   /** Draws a custom property: called with the element and the property's new value. */
   type RenderFunction = (element: Element, value: Json) => void;
 
@@ -144,6 +154,11 @@ declare namespace BackgroundCallbacks {
 
 interface Window {
   BackgroundCallbacks: BackgroundCallbacks.Api;
+}
+
+interface HTMLElementTagNameMap {
+  /** The page-location component: see `BackgroundCallbacks.LocationProperty`. It renders nothing. */
+  "bc-location": HTMLElement;
 }
 
 interface DocumentEventMap {

@@ -42,6 +42,10 @@
   let reconnectingNote = null; // the client's own "Reconnecting…" element, when the page has none
   let liveRegion = null;
   const busyCounts = new WeakMap(); // element -> how many running invocations have it as output
+  const heldValues = new WeakMap(); // element -> Map(property -> { value, holders }): what one-value running entries give back
+  const LOCATION_PROPERTIES = ["pathname", "search", "hash", "href"];
+  let lastLocation = null; // the location as the page's <bc-location> components last reported it
+  let navigationSource = null; // the callback whose output is navigating now: its own inputs do not fire on it
 
   const ready = new Promise((resolve, reject) => {
     resolveReady = resolve;
@@ -331,6 +335,9 @@
   }
 
   function readProp(element, property) {
+    if (isLocationProperty(element, property)) {
+      return location[property];
+    }
     if (isFileBinding(element, property)) {
       return readFiles(element, property);
     }
@@ -380,6 +387,10 @@
   }
 
   function writeProp(element, property, value) {
+    if (isLocationProperty(element, property)) {
+      navigate(property, value);
+      return;
+    }
     if (isFileBinding(element, property)) {
       writeFiles(element, property, value);
       return;
@@ -464,6 +475,69 @@
     setAttribute(element, property, value);
   }
 
+  // ---------------------------------------------------------------- the page location as a component
+
+  /** `<bc-location id="url">` stands for the page's location, as Dash's dcc.Location does. */
+  function isLocationProperty(element, property) {
+    return element.tagName === "BC-LOCATION" && LOCATION_PROPERTIES.includes(property);
+  }
+
+  function locationNow() {
+    return { pathname: location.pathname, search: location.search, hash: location.hash, href: location.href };
+  }
+
+  /** Writing a location property pushes a history entry, without a page load; another origin is refused. */
+  function navigate(property, value) {
+    const text = value === null || value === undefined ? "" : String(value);
+    let target;
+    try {
+      target = property === "href" ? new URL(text, location.href) : new URL(location.href);
+    } catch (e) {
+      console.error("BackgroundCallbacks: '" + text + "' is not a URL.");
+      return;
+    }
+    if (target.origin !== location.origin) {
+      console.error("BackgroundCallbacks: refusing to navigate to another origin through the location component.");
+      return;
+    }
+    if (property !== "href") {
+      target[property] = text;
+    }
+    if (target.href !== location.href) {
+      history.pushState(null, "", target.href);
+    }
+  }
+
+  /** After any navigation: the location components' properties that changed fire the callbacks that take them. */
+  function locationChanged() {
+    const now = locationNow();
+    const changed = LOCATION_PROPERTIES.filter((p) => !lastLocation || lastLocation[p] !== now[p]);
+    lastLocation = now;
+    if (changed.length === 0) {
+      return;
+    }
+    for (const element of document.querySelectorAll("bc-location")) {
+      for (const property of changed) {
+        propertyChanged(element, property, navigationSource);
+      }
+    }
+  }
+
+  /** pushState and replaceState raise no event, so the client wraps them; popstate and hashchange cover the rest. */
+  function watchLocation() {
+    lastLocation = locationNow();
+    for (const name of ["pushState", "replaceState"]) {
+      const original = history[name];
+      history[name] = function () {
+        const result = original.apply(this, arguments);
+        locationChanged();
+        return result;
+      };
+    }
+    addEventListener("popstate", locationChanged);
+    addEventListener("hashchange", locationChanged);
+  }
+
   function rememberCustom(element, property, value) {
     const stored = customValues.get(element) || {};
     stored[property] = value;
@@ -515,7 +589,8 @@
     };
     const all = [].concat(c.inputs, c.state, c.outputs, c.running, c.progress, c.cancel);
     c.hasMatch = all.some((d) => d.kind === "match");
-    c.plain = all.filter((d) => d.kind === "plain" && (c.inputs.includes(d) || c.state.includes(d) || c.outputs.includes(d)));
+    // An optional input or state may be missing: the client sends null for it, so the callback still belongs here.
+    c.plain = all.filter((d) => d.kind === "plain" && !d.optional && (c.inputs.includes(d) || c.state.includes(d) || c.outputs.includes(d)));
     return c;
   }
 
@@ -537,7 +612,7 @@
     }
     warnedIncomplete.add(callback.id);
     console.warn("BackgroundCallbacks: callback \"" + callback.id + "\" does not run on this page: it has no component with id " +
-      Array.from(new Set(missing)).join(", ") + ".");
+      Array.from(new Set(missing)).join(", ") + " (an input or state declared Optional would be sent as null instead).");
   }
 
   /** The MATCH groups present in the page: one per distinct value set among the elements matching a MATCH input. */
@@ -606,6 +681,16 @@
     }
     for (const element of elements) {
       for (const property of Object.keys(props)) {
+        if (isLocationProperty(element, property)) {
+          // The navigation fires every location property that changed (href with pathname), not only this one.
+          navigationSource = source === undefined ? null : source;
+          try {
+            writeProp(element, property, props[property]);
+          } finally {
+            navigationSource = null;
+          }
+          continue;
+        }
         writeProp(element, property, props[property]);
         if (source !== undefined) {
           propertyChanged(element, property, source);
@@ -616,8 +701,50 @@
 
   function applyRunning(callback, match, which) {
     for (const running of callback.running) {
-      applyProps(concretize(running.id, match), { [running.property]: running[which] });
+      if (which === "whileRunning" || !running.restore) {
+        applyProps(concretize(running.id, match), { [running.property]: running[which] });
+      }
     }
+  }
+
+  /**
+   * Reads, before the running values are set, what the one-value entries ("restore": true) will give back. Several
+   * invocations may hold one property (a button two callbacks disable): the first reads it, the last gives it back,
+   * so a value read while another invocation runs is never the one restored.
+   */
+  function holdRunningValues(slot) {
+    if (slot.held) {
+      return; // a superseding invocation: the value to give back was read when the first one started
+    }
+    slot.held = [];
+    for (const running of slot.callback.running.filter((r) => r.restore)) {
+      for (const element of findElements(concretize(running.id, slot.match))) {
+        let held = heldValues.get(element);
+        if (!held) {
+          held = new Map();
+          heldValues.set(element, held);
+        }
+        const entry = held.get(running.property);
+        if (entry) {
+          entry.holders++;
+        } else {
+          held.set(running.property, { value: nullable(readProp(element, running.property)), holders: 1 });
+        }
+        slot.held.push({ element, property: running.property });
+      }
+    }
+  }
+
+  function releaseRunningValues(slot) {
+    for (const { element, property } of slot.held || []) {
+      const held = heldValues.get(element);
+      const entry = held && held.get(property);
+      if (entry && --entry.holders === 0) {
+        held.delete(property);
+        writeProp(element, property, entry.value);
+      }
+    }
+    slot.held = null;
   }
 
   function applyProgressDefaults(callback, match) {
@@ -635,6 +762,7 @@
    */
   function startRunning(slot, triggered) {
     const focused = document.activeElement;
+    holdRunningValues(slot);
     applyRunning(slot.callback, slot.match, "whileRunning");
     setBusy(slot, true);
     if (focused && focused !== document.body && (focused.disabled || focused.inert || focused.hidden)) {
@@ -1884,6 +2012,7 @@
     slot.poll = null;
     showQueue(slot, null, null);
     applyRunning(slot.callback, slot.match, "whenDone");
+    releaseRunningValues(slot);
     applyProgressDefaults(slot.callback, slot.match);
     setBusy(slot, false);
     restoreFocus(slot);
@@ -2217,6 +2346,7 @@
     pending.clear();
     for (const entry of entries) {
       if (!entry.match && !isPresent(entry.callback)) {
+        warnIfIncomplete(entry.callback); // once per callback, however often it would fire
         continue;
       }
       invoke(entry.callback, entry.match, entry.triggered);
@@ -2387,6 +2517,7 @@
       for (const element of document.querySelectorAll("[data-bc-props]")) {
         applyInitialProps(element);
       }
+      watchLocation();
       document.addEventListener("click", onClick, true);
       document.addEventListener("input", onInput, true);
       document.addEventListener("change", onInput, true);

@@ -42,9 +42,10 @@ public sealed class BackgroundCallbackBuilder
     /// <param name="componentId">The component's id.</param>
     /// <param name="property">The property whose changes trigger the callback.</param>
     /// <param name="name">The handler parameter it binds to; by position when null.</param>
+    /// <param name="optional">Whether the page may lack the component; the client then sends null (see <see cref="InputAttribute.Optional"/>).</param>
     /// <returns>This builder.</returns>
-    public BackgroundCallbackBuilder Input(string componentId, string property, string? name = null) =>
-        Add(new InputAttribute(componentId, property) { Name = name });
+    public BackgroundCallbackBuilder Input(string componentId, string property, string? name = null, bool optional = false) =>
+        Add(new InputAttribute(componentId, property) { Name = name, Optional = optional });
 
     /// <summary>
     /// Adds a trigger, as <see cref="TriggerAttribute"/> does: it invokes the callback like an input, but is passed to no
@@ -59,9 +60,10 @@ public sealed class BackgroundCallbackBuilder
     /// <param name="componentId">The component's id.</param>
     /// <param name="property">The property whose value is passed.</param>
     /// <param name="name">The handler parameter it binds to; by position when null.</param>
+    /// <param name="optional">Whether the page may lack the component; the client then sends null (see <see cref="StateAttribute.Optional"/>).</param>
     /// <returns>This builder.</returns>
-    public BackgroundCallbackBuilder State(string componentId, string property, string? name = null) =>
-        Add(new StateAttribute(componentId, property) { Name = name });
+    public BackgroundCallbackBuilder State(string componentId, string property, string? name = null, bool optional = false) =>
+        Add(new StateAttribute(componentId, property) { Name = name, Optional = optional });
 
     /// <summary>Adds a property set while the job runs, as <see cref="RunningAttribute"/> does; the values may be any serializable objects.</summary>
     /// <param name="componentId">The component's id.</param>
@@ -71,6 +73,17 @@ public sealed class BackgroundCallbackBuilder
     /// <returns>This builder.</returns>
     public BackgroundCallbackBuilder Running(string componentId, string property, object? whileRunning, object? whenDone) =>
         Add(new RunningAttribute(componentId, property, whileRunning, whenDone));
+
+    /// <summary>
+    /// Adds a property set while the job runs and given back the value it had when the job started, as the one-value
+    /// <see cref="RunningAttribute(string, string, object?)"/> does.
+    /// </summary>
+    /// <param name="componentId">The component's id.</param>
+    /// <param name="property">The property to set.</param>
+    /// <param name="whileRunning">The value while the job runs; any serializable object.</param>
+    /// <returns>This builder.</returns>
+    public BackgroundCallbackBuilder Running(string componentId, string property, object? whileRunning) =>
+        Add(new RunningAttribute(componentId, property, whileRunning));
 
     /// <summary>Adds a progress output, as <see cref="ProgressAttribute"/> does.</summary>
     /// <param name="componentId">The component's id.</param>

@@ -16,4 +16,11 @@ public sealed class InputAttribute : DependencyAttribute
     /// handler's parameters by position.
     /// </summary>
     public string? Name { get; set; }
+
+    /// <summary>
+    /// Gets or sets whether the component may be missing from the page (Dash's <c>optional=True</c>): the browser client
+    /// then sends null for it instead of not running the callback, so the handler's parameter must accept null (a
+    /// reference type or a nullable value type; a non-nullable value type stops the app at startup).
+    /// </summary>
+    public bool Optional { get; set; }
 }

@@ -11,4 +11,11 @@ public sealed class StateAttribute : DependencyAttribute
 
     /// <summary>Gets or sets the handler parameter this value binds to; by position when not set.</summary>
     public string? Name { get; set; }
+
+    /// <summary>
+    /// Gets or sets whether the component may be missing from the page (Dash's <c>optional=True</c>): the browser client
+    /// then sends null for it instead of not running the callback, so the handler's parameter must accept null (a
+    /// reference type or a nullable value type; a non-nullable value type stops the app at startup).
+    /// </summary>
+    public bool Optional { get; set; }
 }

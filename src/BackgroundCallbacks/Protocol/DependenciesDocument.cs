@@ -32,8 +32,17 @@ internal static class DependenciesDocument
                     WriteDependency(writer, running.Dependency);
                     writer.WritePropertyName("whileRunning");
                     running.WhileRunning.WriteTo(writer);
-                    writer.WritePropertyName("whenDone");
-                    running.WhenDone.WriteTo(writer);
+                    if (running.Restore)
+                    {
+                        // The client reads the value as the job starts and writes it back when it ends.
+                        writer.WriteBoolean("restore", true);
+                    }
+                    else
+                    {
+                        writer.WritePropertyName("whenDone");
+                        running.WhenDone.WriteTo(writer);
+                    }
+
                     writer.WriteEndObject();
                 }
 
@@ -74,6 +83,12 @@ internal static class DependenciesDocument
             writer.WriteStartObject();
             WriteDependency(writer, argument.Dependency);
             writer.WriteString("name", argument.Name);
+            if (argument.Dependency.Optional)
+            {
+                // The client sends null for a component the page lacks instead of not running the callback.
+                writer.WriteBoolean("optional", true);
+            }
+
             if (argument.IsTrigger)
             {
                 // The client sends and triggers it as any input; the flag is for readers of the map, not for the client.

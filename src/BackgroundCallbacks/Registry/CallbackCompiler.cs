@@ -86,14 +86,25 @@ internal static class CallbackCompiler
                     outputs.Add((output.ServerSide ? spec with { Store = output.Store ?? ServerSideOutputs.DefaultStore } : spec) with { AllowDuplicate = output.AllowDuplicate });
                     break;
                 case InputAttribute input:
-                    inputs.Add((spec, input.Name, false));
+                    inputs.Add((spec with { Optional = input.Optional }, input.Name, false));
                     break;
                 case TriggerAttribute:
                     // Listed with the inputs, in declaration order: the client sends and triggers it as one.
                     inputs.Add((spec, null, true));
                     break;
                 case StateAttribute state:
-                    states.Add((spec, state.Name));
+                    states.Add((spec with { Optional = state.Optional }, state.Name));
+                    break;
+                case RunningAttribute { RestoresPreviousValue: true } run:
+                    if (TryJson(run.WhileRunning, run.Json, json, out var only, out var error0))
+                    {
+                        running.Add(new RunningSpec(spec, only, default, Restore: true));
+                    }
+                    else
+                    {
+                        Problem($"the running value of {spec} is not valid: {error0}");
+                    }
+
                     break;
                 case RunningAttribute run:
                     if (TryJson(run.WhileRunning, run.Json, json, out var on, out var error1) && TryJson(run.WhenDone, run.Json, json, out var off, out error1))
@@ -222,6 +233,12 @@ internal static class CallbackCompiler
                 : serverSide.Any(o => ComponentPatterns.Overlap(o, a.Dependency)) ? a with { IsReference = true } : a)
             .ToList();
         MatchedArguments.Check(arguments ?? [], json, Problem);
+        foreach (var argument in (arguments ?? []).Where(a => a.Dependency.Optional && a.ParameterType.IsValueType && Nullable.GetUnderlyingType(a.ParameterType) is null))
+        {
+            // Refused here rather than bound to default(T): a page without the component would look like one holding 0 or false.
+            Problem($"{argument.Dependency} is optional, so the client sends null when the page lacks it, but the parameter '{argument.Name}' is a non-nullable {argument.ParameterType.Name}: make it {argument.ParameterType.Name}? or remove Optional.");
+        }
+
         foreach (var argument in (arguments ?? []).Where(a => !a.IsFile))
         {
             if (HandlerShapes.WhyNotFromJson(argument.ParameterType, json) is { } why)
