@@ -143,7 +143,7 @@ internal sealed class ToolCatalog
 
             var kind = argument.Dependency.Kind == PatternKind.All ? ToolParameterKind.All : ToolParameterKind.Value;
             var index = callback.Handler.Parameters.ToList().FindIndex(p => p.Kind == ParameterKind.Argument && p.ArgumentPosition == argument.Position);
-            var required = kind == ToolParameterKind.Value && index >= 0 && IsRequired(methodParameters[index], nullability);
+            var required = kind == ToolParameterKind.Value && !argument.Dependency.Optional && index >= 0 && IsRequired(methodParameters[index], nullability);
             parameters.Add(new ToolParameter(argument, kind, argument.Name, required, kind == ToolParameterKind.All ? WildcardKeys(argument.Dependency, "ALL") : []));
         }
 
