@@ -35,7 +35,7 @@ public sealed partial class DocumentationSnippetTests
 
     private static readonly Lazy<List<MetadataReference>> References = new(LoadReferences);
 
-    public static TheoryData<string> Documents => new() { "README.md", "docs/getting-started.md", "docs/caching.md", "docs/attributes.md" };
+    public static TheoryData<string> Documents => new() { "README.md", "docs/getting-started.md", "docs/caching.md", "docs/attributes.md", "docs/from-dash.md" };
 
     [Theory]
     [MemberData(nameof(Documents))]
