@@ -30,6 +30,7 @@ internal sealed class RedisBackendProvider : ICallbackBackendProvider, IDisposab
     /// </summary>
     internal static readonly TimeSpan QueueOperationTimeout = TimeSpan.FromSeconds(15);
 
+    private readonly RedisCallbacksOptions _settings;
     private readonly RedisConnection _jobs;
     private readonly RedisConnection _results;
     private readonly RedisConnection _queue;
@@ -44,6 +45,7 @@ internal sealed class RedisBackendProvider : ICallbackBackendProvider, IDisposab
         ILoggerFactory loggers)
     {
         var settings = redisOptions.Value;
+        _settings = settings;
         var logger = loggers.CreateLogger("BackgroundCallbacks.Redis");
         _jobs = Connection(settings, services, settings.OperationTimeout);
         _results = settings.ResultsConnectionString is { } results && results != settings.ConnectionString
@@ -63,6 +65,25 @@ internal sealed class RedisBackendProvider : ICallbackBackendProvider, IDisposab
     }
 
     internal RedisJobStore Store => _store;
+
+    /// <summary>
+    /// Connects (Hangfire's connection, and a results Redis of its own) and says which settings cannot work on it
+    /// because it is a cluster; empty when it is no cluster or all is well. Also whether it is a cluster, and the prefix
+    /// Hangfire's storage uses there.
+    /// </summary>
+    internal async Task<(bool Cluster, string HangfirePrefix, List<string> Problems)> CheckClusterAsync()
+    {
+        var queue = await _queue.GetAsync().ConfigureAwait(false);
+        var cluster = RedisClusterSettings.IsCluster(queue);
+        var problems = RedisClusterSettings.Problems(_settings, queue, ConnectionSetting(_settings), forHangfire: true);
+        if (_results != _jobs)
+        {
+            var results = await _results.GetAsync().ConfigureAwait(false);
+            problems.AddRange(RedisClusterSettings.Problems(_settings, results, nameof(_settings.ResultsConnectionString), forHangfire: false));
+        }
+
+        return (cluster, RedisClusterSettings.HangfirePrefix(_settings, cluster), problems);
+    }
 
     /// <summary>
     /// The connection of the Redis value stores: the jobs' Redis, not a results Redis of its own, whose eviction
@@ -117,14 +138,29 @@ internal sealed class RedisBackendProvider : ICallbackBackendProvider, IDisposab
             : RedisConnection.Open(RedisConnectionFactory.Configure(settings.ConnectionString!, operationTimeout, callTimeout), nameof(settings.ConnectionString));
     }
 
-    /// <summary>The queue on our own Hangfire storage, built once Hangfire's connection is there.</summary>
+    /// <summary>The option the backend's main connection came from, named in messages.</summary>
+    private static string ConnectionSetting(RedisCallbacksOptions settings) =>
+        settings.ConnectionMultiplexerFactory is not null ? nameof(settings.ConnectionMultiplexerFactory)
+        : settings.ConfigurationOptions is not null ? nameof(settings.ConfigurationOptions)
+        : nameof(settings.ConnectionString);
+
+    /// <summary>
+    /// The queue on our own Hangfire storage, built once Hangfire's connection is there. On a cluster its keys must
+    /// share one slot: a setting that cannot work there fails every enqueue, and the workers' start, with the reason.
+    /// </summary>
     private static HangfireJobQueue CreateQueue(IConnectionMultiplexer redis, RedisCallbacksOptions settings)
     {
+        var problems = RedisClusterSettings.Problems(settings, redis, ConnectionSetting(settings), forHangfire: true);
+        if (problems.Count > 0)
+        {
+            throw new InvalidOperationException(string.Join(' ', problems));
+        }
+
         var storage = CallbackRedisStorage.Create(
             redis,
             new RedisStorageOptions
             {
-                Prefix = settings.HangfirePrefix,
+                Prefix = RedisClusterSettings.HangfirePrefix(settings, RedisClusterSettings.IsCluster(redis)),
                 Db = redis.GetDatabase().Database,
                 InvisibilityTimeout = settings.InvisibilityTimeout,
                 FetchTimeout = settings.FetchTimeout,
