@@ -177,6 +177,7 @@ internal sealed class LoadReport(LoadOptions options)
             ["seconds"] = options.Seconds,
             ["drainSecondsAllowed"] = options.DrainSeconds,
             ["workersPerProcess"] = WorkersText(),
+            ["redis"] = options.RedisCluster ? "three-shard cluster" : "one server",
             ["loadSeconds"] = Math.Round(LoadSeconds, 2),
             ["drainSeconds"] = Math.Round(DrainSeconds, 2),
             ["result"] = Passed ? "PASS" : "FAIL",

@@ -74,8 +74,8 @@ internal sealed class RedisBackendProvider : ICallbackBackendProvider, IDisposab
     internal async Task<(bool Cluster, string HangfirePrefix, List<string> Problems)> CheckClusterAsync()
     {
         var queue = await _queue.GetAsync().ConfigureAwait(false);
-        var cluster = RedisClusterSettings.IsCluster(queue);
         var problems = RedisClusterSettings.Problems(_settings, queue, ConnectionSetting(_settings), forHangfire: true);
+        var cluster = RedisClusterSettings.IsCluster(queue);
         if (_results != _jobs)
         {
             var results = await _results.GetAsync().ConfigureAwait(false);

@@ -13,6 +13,9 @@ namespace BackgroundCallbacks.Redis.Hosting;
 /// </summary>
 internal sealed class RedisClusterCheck(ICallbackBackendProvider provider, ILoggerFactory loggers) : IHostedService, IDisposable
 {
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
+
     private readonly ILogger _logger = loggers.CreateLogger("BackgroundCallbacks.Redis");
     private readonly CancellationTokenSource _stopping = new();
 
@@ -37,26 +40,49 @@ internal sealed class RedisClusterCheck(ICallbackBackendProvider provider, ILogg
 
     private async Task CheckAsync(RedisBackendProvider redis, CancellationToken stopping)
     {
-        try
+        // Redis may be down at startup: look again, less and less often, until it answers or the host stops.
+        var delay = FirstRetryDelay;
+        while (true)
         {
-            var (cluster, prefix, problems) = await redis.CheckClusterAsync().WaitAsync(stopping).ConfigureAwait(false);
-            if (problems.Count > 0)
+            try
             {
-                Log.ClusterSettingsInvalid(_logger, string.Join(' ', problems));
+                var (cluster, prefix, problems) = await redis.CheckClusterAsync().WaitAsync(stopping).ConfigureAwait(false);
+                if (problems.Count > 0)
+                {
+                    Log.ClusterSettingsInvalid(_logger, string.Join(' ', problems));
+                }
+                else if (cluster)
+                {
+                    Log.ClusterDetected(_logger, prefix);
+                }
+
+                return;
             }
-            else if (cluster)
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
-                Log.ClusterDetected(_logger, prefix);
+                return;
             }
-        }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-        {
-            // The host stopped first.
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            // Redis away at startup, or a connection factory that fails: the first use reports it, with its reason.
-            Log.ClusterCheckSkipped(_logger, e);
+            catch (BackendUnavailableException e)
+            {
+                Log.ClusterCheckSkipped(_logger, e);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // A connection factory that fails, or a backend disposed: the first use reports it, with its reason.
+                Log.ClusterCheckSkipped(_logger, e);
+                return;
+            }
+
+            try
+            {
+                await Task.Delay(delay, stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
         }
     }
 }

@@ -1,3 +1,4 @@
+using BackgroundCallbacks.Redis.Connections;
 using StackExchange.Redis;
 
 namespace BackgroundCallbacks.Redis.Hosting;
@@ -17,6 +18,18 @@ internal static class RedisClusterSettings
 
     /// <summary>What the default Hangfire prefix becomes on a cluster: every key of the storage in one slot.</summary>
     internal const string ClusterHangfirePrefix = "{bgcb-hangfire}:";
+
+    /// <summary>
+    /// Throws the backend's "unavailable" error until a node has answered: before that, a cluster looks like a single
+    /// server, and a Hangfire storage built then would keep an untagged prefix for the life of the process.
+    /// </summary>
+    public static void EnsureConnected(IConnectionMultiplexer redis)
+    {
+        if (!redis.GetServers().Any(s => s.IsConnected))
+        {
+            throw RedisFailures.Unavailable(new RedisConnectionException(ConnectionFailureType.UnableToConnect, "No Redis server is connected yet."));
+        }
+    }
 
     /// <summary>Whether the multiplexer is connected to a Redis Cluster (any node it knows runs in cluster mode).</summary>
     public static bool IsCluster(IConnectionMultiplexer redis) =>
@@ -49,6 +62,7 @@ internal static class RedisClusterSettings
     /// <param name="forHangfire">Whether Hangfire's storage uses the connection, so its prefix matters.</param>
     public static List<string> Problems(RedisCallbacksOptions options, IConnectionMultiplexer redis, string setting, bool forHangfire)
     {
+        EnsureConnected(redis);
         var problems = new List<string>();
         if (!IsCluster(redis))
         {
