@@ -31,7 +31,4 @@ internal static partial class Log
 
     [LoggerMessage(108, LogLevel.Information, "Redis is a cluster: jobs, cached results and values spread over its shards; Hangfire's storage, under the prefix {HangfirePrefix}, lives on one.", EventName = "RedisClusterDetected")]
     public static partial void ClusterDetected(ILogger logger, string hangfirePrefix);
-
-    [LoggerMessage(109, LogLevel.Debug, "The startup check of the Redis settings could not connect yet.", EventName = "RedisClusterCheckSkipped")]
-    public static partial void ClusterCheckSkipped(ILogger logger, Exception exception);
 }

@@ -30,7 +30,6 @@ internal sealed class RedisBackendProvider : ICallbackBackendProvider, IDisposab
     /// </summary>
     internal static readonly TimeSpan QueueOperationTimeout = TimeSpan.FromSeconds(15);
 
-    private readonly RedisCallbacksOptions _settings;
     private readonly RedisConnection _jobs;
     private readonly RedisConnection _results;
     private readonly RedisConnection _queue;
@@ -45,7 +44,6 @@ internal sealed class RedisBackendProvider : ICallbackBackendProvider, IDisposab
         ILoggerFactory loggers)
     {
         var settings = redisOptions.Value;
-        _settings = settings;
         var logger = loggers.CreateLogger("BackgroundCallbacks.Redis");
         _jobs = Connection(settings, services, settings.OperationTimeout);
         _results = settings.ResultsConnectionString is { } results && results != settings.ConnectionString
@@ -59,31 +57,12 @@ internal sealed class RedisBackendProvider : ICallbackBackendProvider, IDisposab
             : _jobs;
         var keys = new RedisKeys(settings.KeyPrefix);
         _store = new RedisJobStore(_jobs, keys, options.Value.JobRetention, settings.DeadWorkerTimeout, time, logger, trackSightings: options.Value.AbandonedJobGrace is not null);
-        var queue = new RedisJobQueue(_queue, redis => CreateQueue(redis, settings), logger);
+        var queue = new RedisJobQueue(_queue, redis => CreateQueue(redis, settings, logger), logger);
         _backend = new CallbackBackend("redis", new RedisResultStore(_results, keys, _jobs), _store, queue, new RedisIdempotencyStore(_jobs, keys), new RedisJobLimits(_jobs, keys, time));
         Log.BackendReady(logger, settings.DeadWorkerTimeout, TypicalRecovery(settings), RecoveryBound(settings));
     }
 
     internal RedisJobStore Store => _store;
-
-    /// <summary>
-    /// Connects (Hangfire's connection, and a results Redis of its own) and says which settings cannot work on it
-    /// because it is a cluster; empty when it is no cluster or all is well. Also whether it is a cluster, and the prefix
-    /// Hangfire's storage uses there.
-    /// </summary>
-    internal async Task<(bool Cluster, string HangfirePrefix, List<string> Problems)> CheckClusterAsync()
-    {
-        var queue = await _queue.GetAsync().ConfigureAwait(false);
-        var problems = RedisClusterSettings.Problems(_settings, queue, ConnectionSetting(_settings), forHangfire: true);
-        var cluster = RedisClusterSettings.IsCluster(queue);
-        if (_results != _jobs)
-        {
-            var results = await _results.GetAsync().ConfigureAwait(false);
-            problems.AddRange(RedisClusterSettings.Problems(_settings, results, nameof(_settings.ResultsConnectionString), forHangfire: false));
-        }
-
-        return (cluster, RedisClusterSettings.HangfirePrefix(_settings, cluster), problems);
-    }
 
     /// <summary>
     /// The connection of the Redis value stores: the jobs' Redis, not a results Redis of its own, whose eviction
@@ -145,22 +124,32 @@ internal sealed class RedisBackendProvider : ICallbackBackendProvider, IDisposab
         : nameof(settings.ConnectionString);
 
     /// <summary>
-    /// The queue on our own Hangfire storage, built once Hangfire's connection is there. On a cluster its keys must
-    /// share one slot: a setting that cannot work there fails every enqueue, and the workers' start, with the reason.
+    /// The queue on our own Hangfire storage, built once Hangfire's connection is there: when the workers start (at
+    /// startup in a worker process) or at the first enqueue. That is also when the backend first knows whether Redis is
+    /// a cluster, and says so in the log. On a cluster Hangfire's keys must share one slot: a setting that cannot work
+    /// there is logged, and fails every enqueue and the workers' start, with the reason.
     /// </summary>
-    private static HangfireJobQueue CreateQueue(IConnectionMultiplexer redis, RedisCallbacksOptions settings)
+    private static HangfireJobQueue CreateQueue(IConnectionMultiplexer redis, RedisCallbacksOptions settings, ILogger logger)
     {
         var problems = RedisClusterSettings.Problems(settings, redis, ConnectionSetting(settings), forHangfire: true);
         if (problems.Count > 0)
         {
-            throw new InvalidOperationException(string.Join(' ', problems));
+            var message = string.Join(' ', problems);
+            Log.ClusterSettingsInvalid(logger, message);
+            throw new InvalidOperationException(message);
+        }
+
+        var cluster = RedisClusterSettings.IsCluster(redis);
+        if (cluster)
+        {
+            Log.ClusterDetected(logger, RedisClusterSettings.HangfirePrefix(settings, cluster));
         }
 
         var storage = CallbackRedisStorage.Create(
             redis,
             new RedisStorageOptions
             {
-                Prefix = RedisClusterSettings.HangfirePrefix(settings, RedisClusterSettings.IsCluster(redis)),
+                Prefix = RedisClusterSettings.HangfirePrefix(settings, cluster),
                 Db = redis.GetDatabase().Database,
                 InvisibilityTimeout = settings.InvisibilityTimeout,
                 FetchTimeout = settings.FetchTimeout,

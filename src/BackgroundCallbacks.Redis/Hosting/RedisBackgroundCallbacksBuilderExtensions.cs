@@ -102,7 +102,6 @@ public static class RedisBackgroundCallbacksBuilderExtensions
         var services = builder.Services;
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisCallbacksOptions>, RedisCallbacksOptionsValidator>());
         services.Replace(ServiceDescriptor.Singleton<ICallbackBackendProvider, RedisBackendProvider>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, RedisClusterCheck>());
         return services.AddOptions<RedisCallbacksOptions>().ValidateOnStart();
     }
 
