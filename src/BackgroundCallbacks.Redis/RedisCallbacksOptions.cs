@@ -58,7 +58,7 @@ public sealed class RedisCallbacksOptions
     /// <c>bgcb-hangfire:</c> on one Redis server (the name existing deployments keep their queued jobs under);
     /// <c>{bgcb-hangfire}:</c> when the default is left on a Redis Cluster.
     /// </value>
-    public string HangfirePrefix { get; set; } = "bgcb-hangfire:";
+    public string HangfirePrefix { get; set; } = Hosting.RedisClusterSettings.DefaultHangfirePrefix;
 
     /// <summary>
     /// Gets or sets how long a call to Redis may take, and how long connecting may take, before it fails. A request
