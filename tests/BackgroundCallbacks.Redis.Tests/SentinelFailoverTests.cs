@@ -82,9 +82,13 @@ public sealed class SentinelFailoverTests(ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
         var answers = new ConcurrentQueue<Answer>();
         using var stop = new CancellationTokenSource();
+
+        // A job belongs to the session that started it: each browser follows its own jobs to the end afterwards.
+        var browsers = Enumerable.Range(0, Clients).Select(_ => new ProtocolClient()).ToArray();
+        using var cleanup = new Disposer(browsers);
         var load = Enumerable.Range(0, Clients).Select(client => Task.Run(async () =>
         {
-            using var browser = new ProtocolClient();
+            var browser = browsers[client];
             var web = webs[client % webs.Length];
             for (var n = 0; !stop.IsCancellationRequested; n++)
             {
@@ -93,6 +97,7 @@ public sealed class SentinelFailoverTests(ITestOutputHelper output)
                 answers.Enqueue(new Answer(
                     sent,
                     clock.Elapsed,
+                    client,
                     web,
                     (int)status,
                     body["handle"]?.GetValue<string>(),
@@ -149,9 +154,8 @@ public sealed class SentinelFailoverTests(ITestOutputHelper output)
         var admitted = all.Where(a => a.Status == 202).ToArray();
         var ends = new ConcurrentDictionary<string, JsonObject>();
         var follow = clock.Elapsed;
-        using var browser = new ProtocolClient();
         await Parallel.ForEachAsync(admitted, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (a, _) =>
-            ends[a.Handle!] = await FollowToEndAsync(browser, a.Web, a.Handle!, TimeSpan.FromSeconds(60)));
+            ends[a.Handle!] = await FollowToEndAsync(browsers[a.Client], a.Web, a.Handle!, TimeSpan.FromSeconds(60)));
         output.WriteLine($"Admitted jobs: {admitted.Length} ({admitted.Count(a => a.Sent < killedAt)} before the kill); all ended {(clock.Elapsed - follow).TotalSeconds:F1} s after following began: " +
             string.Join(", ", ends.Values.GroupBy(e => e["status"]!.GetValue<string>()).Select(g => $"{g.Key}: {g.Count()}")));
         Assert.All(ends, e =>
@@ -203,7 +207,18 @@ public sealed class SentinelFailoverTests(ITestOutputHelper output)
         }
     }
 
-    private sealed record Answer(TimeSpan Sent, TimeSpan Answered, Uri Web, int Status, string? Handle, string? ContentType, bool RetryAfter, string Body);
+    private sealed class Disposer(IDisposable[] items) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var item in items)
+            {
+                item.Dispose();
+            }
+        }
+    }
+
+    private sealed record Answer(TimeSpan Sent, TimeSpan Answered, int Client, Uri Web, int Status, string? Handle, string? ContentType, bool RetryAfter, string Body);
 
     private static async Task WriteWhenAvailableAsync(IDatabase db, string key, string value, TimeSpan timeout)
     {
