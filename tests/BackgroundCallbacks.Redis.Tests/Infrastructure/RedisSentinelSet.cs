@@ -122,6 +122,21 @@ public sealed class RedisSentinelSet : IAsyncDisposable
     public async Task<int> WaitForPromotionAsync(int formerPrimary, TimeSpan timeout)
     {
         var promoted = 0;
+        try
+        {
+            await WaitForPromotionCoreAsync(formerPrimary, timeout, p => promoted = p);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message} A sentinel's log:\n{_sentinels[0].Output()}", e);
+        }
+
+        return promoted;
+    }
+
+    private async Task WaitForPromotionCoreAsync(int formerPrimary, TimeSpan timeout, Action<int> found)
+    {
+        var promoted = 0;
         await WaitAsync(
             async () =>
             {
@@ -135,7 +150,7 @@ public sealed class RedisSentinelSet : IAsyncDisposable
             },
             "the sentinels to promote the replica",
             timeout);
-        return promoted;
+        found(promoted);
     }
 
     /// <summary>Waits until the node on <paramref name="port"/> is a replica in sync with <paramref name="primary"/>.</summary>
