@@ -13,15 +13,18 @@ internal sealed class RedisConnection : IDisposable
     private readonly Func<Task<IConnectionMultiplexer>> _connect;
     private readonly string _setting;
     private readonly Lock _lock = new();
+    private readonly ConfigurationOptions? _sentinel;
     private Task<IConnectionMultiplexer>? _connecting;
+    private SentinelPrimaryGuard? _guard;
     private IDatabase? _database;
     private bool _disposed;
 
-    private RedisConnection(Func<Task<IConnectionMultiplexer>> connect, bool owned, string setting)
+    private RedisConnection(Func<Task<IConnectionMultiplexer>> connect, bool owned, string setting, ConfigurationOptions? sentinel = null)
     {
         _connect = connect;
         Owned = owned;
         _setting = setting;
+        _sentinel = sentinel;
     }
 
     /// <summary>Whether the multiplexer is the backend's own, to dispose with it.</summary>
@@ -34,8 +37,24 @@ internal sealed class RedisConnection : IDisposable
     /// <summary>A multiplexer of the backend's own, opened from <paramref name="configuration"/> on first use.</summary>
     /// <param name="configuration">The configuration, with <c>AbortOnConnectFail</c> off, so an unreachable Redis yields a multiplexer that keeps trying.</param>
     /// <param name="setting">The option it came from, named in failure messages.</param>
-    public static RedisConnection Open(ConfigurationOptions configuration, string setting) =>
-        new(async () => await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false), owned: true, setting);
+    /// <remarks>
+    /// With a <c>serviceName</c> the endpoints are sentinels: StackExchange.Redis asks them for the primary and follows
+    /// a promotion, and a <see cref="SentinelPrimaryGuard"/> keeps it off a crashed primary that comes back.
+    /// </remarks>
+    public static RedisConnection Open(ConfigurationOptions configuration, string setting)
+    {
+        if (SentinelPrimaryGuard.CanGuard(configuration))
+        {
+            // The guard turns a crashed primary that came back into a replica, an admin command.
+            configuration.AllowAdmin = true;
+        }
+
+        return new(
+            async () => await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false),
+            owned: true,
+            setting,
+            SentinelPrimaryGuard.CanGuard(configuration) ? configuration : null);
+    }
 
     /// <summary>The application's multiplexer, asked for on first use and never disposed here.</summary>
     /// <param name="factory">Gives the multiplexer.</param>
@@ -100,6 +119,8 @@ internal sealed class RedisConnection : IDisposable
             connecting = _connecting;
         }
 
+        _guard?.Dispose();
+
         if (!Owned || connecting is null)
         {
             return;
@@ -139,6 +160,19 @@ internal sealed class RedisConnection : IDisposable
             throw new InvalidOperationException($"Connecting to Redis through {_setting} failed: {e.Message}", e);
         }
 
-        return redis ?? throw new InvalidOperationException($"{_setting} returned no IConnectionMultiplexer.");
+        if (redis is null)
+        {
+            throw new InvalidOperationException($"{_setting} returned no IConnectionMultiplexer.");
+        }
+
+        if (_sentinel is not null)
+        {
+            lock (_lock)
+            {
+                _guard ??= _disposed ? null : new SentinelPrimaryGuard(redis, _sentinel);
+            }
+        }
+
+        return redis;
     }
 }

@@ -5,23 +5,29 @@ using System.Text;
 namespace BackgroundCallbacks.Redis.Tests.Infrastructure;
 
 /// <summary>
-/// One redis-server process on 127.0.0.1, started with the arguments given, waited for until it answers PING, and
-/// stopped by its own process id. Shared by <see cref="RedisServer"/> and <see cref="RedisCluster"/>.
+/// One redis-server process on 127.0.0.1 (a server, a cluster node or a sentinel), waited for until it answers PING,
+/// and stopped by its own process id. Shared by <see cref="RedisServer"/>, <see cref="RedisCluster"/> and
+/// <see cref="RedisSentinelSet"/>; linked into the other test projects that start a Redis, so it needs nothing else.
 /// </summary>
-internal sealed class RedisProcess
+internal sealed class RedisProcess : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(15);
 
     private readonly Process _process;
-    private readonly StringBuilder _output;
+    private readonly StringBuilder _output = new();
+    private bool _ended;
 
-    private RedisProcess(Process process, StringBuilder output)
+    private RedisProcess(Process process, int port)
     {
         _process = process;
-        _output = output;
+        Port = port;
     }
 
     public int Id => _process.Id;
+
+    public int Port { get; }
+
+    public bool HasExited => _ended || _process.HasExited;
 
     /// <summary>What the server printed so far, for a failure message.</summary>
     public string Output
@@ -35,9 +41,14 @@ internal sealed class RedisProcess
         }
     }
 
-    /// <summary>Starts redis-server on <paramref name="port"/> with its files in <paramref name="directory"/>.</summary>
+    /// <summary>Starts redis-server on <paramref name="port"/> with its files in <paramref name="directory"/>, bound to loopback.</summary>
     /// <param name="extra">Further arguments, such as <c>--appendonly yes</c> or <c>--cluster-enabled yes</c>.</param>
-    public static async Task<RedisProcess> StartAsync(int port, string directory, IEnumerable<string> extra)
+    public static Task<RedisProcess> StartAsync(int port, string directory, IEnumerable<string> extra) =>
+        StartWithArgumentsAsync(port, directory,
+            new[] { "--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--dir", directory, "--protected-mode", "no" }.Concat(extra));
+
+    /// <summary>Starts redis-server with exactly <paramref name="arguments"/> (a configuration file, <c>--sentinel</c>), answering on <paramref name="port"/>.</summary>
+    public static async Task<RedisProcess> StartWithArgumentsAsync(int port, string directory, IEnumerable<string> arguments)
     {
         var start = new ProcessStartInfo(FindBinary("redis-server"))
         {
@@ -45,19 +56,18 @@ internal sealed class RedisProcess
             RedirectStandardError = true,
             WorkingDirectory = directory,
         };
-        foreach (var argument in new[] { "--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--dir", directory, "--protected-mode", "no" }.Concat(extra))
+        foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
 
-        var output = new StringBuilder();
         var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        var server = new RedisProcess(process, port);
+        process.OutputDataReceived += (_, e) => server.Add(e.Data);
+        process.ErrorDataReceived += (_, e) => server.Add(e.Data);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new RedisProcess(process, output);
 
         var deadline = DateTime.UtcNow + StartTimeout;
         while (!await PingAsync(port))
@@ -74,17 +84,25 @@ internal sealed class RedisProcess
         return server;
     }
 
-    /// <summary>Kills the server at once (SIGKILL), as a crash would.</summary>
+    /// <summary>Kills the server at once (SIGKILL), as a crash would, and waits until it is gone.</summary>
     public async Task KillAsync()
     {
+        if (_ended)
+        {
+            return;
+        }
+
         if (!_process.HasExited)
         {
             _process.Kill();
         }
 
         await _process.WaitForExitAsync();
+        _ended = true;
         _process.Dispose();
     }
+
+    public async ValueTask DisposeAsync() => await KillAsync();
 
     /// <summary>The path of a Redis binary (redis-server, redis-cli); a machine without it fails the test, never skips it.</summary>
     public static string FindBinary(string name)
@@ -102,6 +120,17 @@ internal sealed class RedisProcess
         throw new InvalidOperationException(
             $"{name} was not found on PATH. These tests run against a real Redis and are never skipped: install it " +
             "(apt-get install redis-server; scripts/install-test-deps.sh does this for CI).");
+    }
+
+    private void Add(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_output)
+            {
+                _output.AppendLine(line);
+            }
+        }
     }
 
     private static async Task<bool> PingAsync(int port)
