@@ -158,7 +158,7 @@ internal sealed class RedisJobLimits(RedisConnection connection, RedisKeys keys,
     }
 
     private RedisValue[] Arguments(string line, string jobId, int maxRunning) =>
-        [jobId, maxRunning, Now(), keys.ChangesName, "v" + IJobLimits.WatchName(line)];
+        [jobId, maxRunning, Now(), keys.ChangesName(IJobLimits.WatchName(line)), "v" + IJobLimits.WatchName(line)];
 
     private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
 
