@@ -108,7 +108,7 @@ public sealed class TargetedNotificationsTests(RedisFixture fixture) : IClassFix
     }
 
     [Fact]
-    public async Task A_read_after_a_watch_answers_only_once_the_jobs_subscription_is_confirmed()
+    public async Task After_a_watch_and_its_first_read_the_process_is_subscribed_to_the_jobs_channel()
     {
         await using var web = await BackendHarness.CreateAsync(fixture.Redis.ConnectionString);
         var a = JobStoreContractTests.NewAdmission();
