@@ -142,6 +142,29 @@ public sealed class TargetedNotificationsTests(RedisFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task A_running_jobs_subscription_is_made_again_after_Redis_restarts()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var worker = await BackendHarness.CreateAsync(redis.ConnectionString);
+        var a = JobStoreContractTests.NewAdmission();
+        await worker.Jobs.AdmitAsync(a, None);
+        await worker.Jobs.TryStartAsync(a.Record.JobId, "run", None);
+        var fired = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var registration = await worker.Jobs.SubscribeCancelAsync(a.Record.JobId, () => fired.TrySetResult(), None);
+
+        await redis.KillAsync();
+        await redis.RestartAsync();
+        await using var inspector = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var channel = new RedisKeys(worker.Options.KeyPrefix).Changes(a.Record.JobId);
+
+        // The job went with the server (no persistence), so the cancel check finds nothing: only the message can fire it.
+        await UntilAsync(async () => (long)(await inspector.GetDatabase().ExecuteAsync("PUBSUB", "NUMSUB", (string)channel!))[1] == 1, "the subscription was not made again");
+        Assert.False(fired.Task.IsCompleted);
+        await inspector.GetSubscriber().PublishAsync(channel, "c" + a.Record.JobId);
+        await fired.Task.WaitAsync(Deadline);
+    }
+
+    [Fact]
     public void A_jobs_channel_hashes_to_the_slot_of_the_jobs_keys()
     {
         var keys = new RedisKeys("bgcb:");
