@@ -406,8 +406,8 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
     }
 
     /// <summary>
-    /// The database, once this store is attached to the multiplexer: its connection events are handled and the
-    /// subscription to job changes has been tried, so a long poll that waits after its first read is woken.
+    /// The database, once this store is attached to the multiplexer (its connection events are handled, so waiters
+    /// read again when messages may have been lost).
     /// </summary>
     private async ValueTask<IDatabase> DatabaseAsync()
     {

@@ -62,7 +62,7 @@ internal sealed class JobChangeNotifier
         return registration;
     }
 
-    /// <summary>Handles one message of the changes channel: a kind ('v' changed, 'c' cancelled) followed by the jobId.</summary>
+    /// <summary>Handles one change message: a kind ('v' changed, 'c' cancelled) followed by the jobId.</summary>
     public void Dispatch(string? message)
     {
         Interlocked.Increment(ref _messages);
