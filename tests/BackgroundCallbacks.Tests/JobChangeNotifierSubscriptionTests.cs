@@ -93,6 +93,19 @@ public sealed class JobChangeNotifierSubscriptionTests
     }
 
     [Fact]
+    public void A_new_waiter_of_a_job_whose_subscription_failed_subscribes_again()
+    {
+        var channels = new FakeChannels();
+        var notifier = channels.Notifier(new FakeTimeProvider());
+        using var watch = notifier.Watch("job-a");
+        channels.Fail("job-a");
+
+        using var next = notifier.Watch("job-a");
+
+        Assert.Equal(["job-a", "job-a"], channels.Subscribed);
+    }
+
+    [Fact]
     public void Close_ends_every_subscription_and_makes_no_new_one()
     {
         var channels = new FakeChannels();

@@ -4,9 +4,9 @@ namespace BackgroundCallbacks.Jobs;
 /// This process's waiters on job changes: the long polls and cancel subscriptions waiting here, by job id. A store
 /// calls <see cref="Signal"/> for every change it hears of (the embedded store as it makes them, the Redis store for
 /// each message of its per-job subscriptions), which wakes the waiters of that job only. Waiters are tasks, not threads.
-/// A store whose changes come from elsewhere passes a subscribe and an unsubscribe: the notifier subscribes to a job
-/// when its first waiter or cancel registration appears and unsubscribes once the last has gone and a linger has passed,
-/// so a long poll that re-arms at once does not churn the subscription.
+/// A store whose changes come from elsewhere passes a subscribe: the notifier subscribes to a job when its first waiter
+/// or cancel registration appears and ends that subscription once the last has gone and a linger has passed, so a long
+/// poll that re-arms at once does not churn the subscription.
 /// </summary>
 internal sealed class JobChangeNotifier
 {
@@ -265,6 +265,11 @@ internal sealed class JobChangeNotifier
         {
             subscription.Linger?.Dispose();
             subscription.Linger = null;
+            if (subscription.Confirmed.IsFaulted)
+            {
+                subscription.Confirmed = Subscribe(jobId);
+            }
+
             return;
         }
 
