@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 namespace BackgroundCallbacks.LoadTest;
 
 /// <summary>
-/// The driver: starts redis-server, one web and two worker processes, warms the cache, runs the clients for the
+/// The driver: starts redis-server (or a three-shard Redis Cluster), one web and two worker processes, warms the cache, runs the clients for the
 /// load period and the drain, reports, and stops every process it started by its own id, also on failure or Ctrl-C.
 /// </summary>
 internal static partial class LoadDriver
@@ -78,22 +78,16 @@ internal static partial class LoadDriver
     private static async Task RunCoreAsync(LoadOptions options, LoadReport report, List<ChildProcess> processes, string redisDirectory, CancellationToken interrupted)
     {
         // The processes, in the order they are stopped: web, workers, Redis.
-        var redisPort = FreePort.Next();
-        var redis = ChildProcess.Start("redis", RedisBinary(),
-            ["--port", redisPort.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", redisDirectory, "--protected-mode", "no"],
-            isReady: l => l.Contains("Ready to accept connections", StringComparison.Ordinal),
-            // Redis marks its start-up notices with the warning sign too; its tail is shown when a run fails.
-            isProblem: _ => false);
-        processes.Add(redis);
-        Console.Error.WriteLine($"redis-server: process {redis.Pid}, 127.0.0.1:{redisPort}");
-        await redis.WaitReadyAsync(StartTimeout, interrupted);
+        var connectionString = options.RedisCluster
+            ? await StartRedisClusterAsync(processes, redisDirectory, interrupted)
+            : await StartRedisAsync(processes, redisDirectory, interrupted);
 
         var (program, programArguments) = SelfCommand();
         string[] common =
         [
             .. programArguments,
             $"--{ParentWatch.Setting}={Environment.ProcessId}",
-            $"--BackgroundCallbacks:Redis:ConnectionString=127.0.0.1:{redisPort}",
+            $"--BackgroundCallbacks:Redis:ConnectionString={connectionString}",
         ];
         var web = ChildProcess.Start("web", program, [.. common, "--role=web", "--BackgroundCallbacks:RunWorkers=false"],
             isReady: l => l.StartsWith("LISTENING ", StringComparison.Ordinal), IsRoleProblem);
@@ -252,25 +246,94 @@ internal static partial class LoadDriver
     }
 
     /// <summary>This same program, as it was started: its apphost, or "dotnet" with its assembly.</summary>
+    /// <summary>One redis-server; its connection string.</summary>
+    private static async Task<string> StartRedisAsync(List<ChildProcess> processes, string directory, CancellationToken interrupted)
+    {
+        var port = FreePort.Next();
+        var redis = StartRedisNode("redis", port, directory, []);
+        processes.Add(redis);
+        Console.Error.WriteLine($"redis-server: process {redis.Pid}, 127.0.0.1:{port}");
+        await redis.WaitReadyAsync(StartTimeout, interrupted);
+        return $"127.0.0.1:{port}";
+    }
+
+    /// <summary>
+    /// A three-shard Redis Cluster (three masters, no replicas), made as scripts/redis-cluster.sh makes one; ready once
+    /// every node reports <c>cluster_state:ok</c>. Its connection string names every node.
+    /// </summary>
+    private static async Task<string> StartRedisClusterAsync(List<ChildProcess> processes, string directory, CancellationToken interrupted)
+    {
+        var ports = Enumerable.Range(0, 3).Select(_ => FreePort.Next()).ToArray();
+        var nodes = ports.Select((port, i) => StartRedisNode($"redis-{i + 1}", port, directory,
+            ["--cluster-enabled", "yes", "--cluster-config-file", Path.Combine(directory, $"nodes-{port}.conf")])).ToList();
+        processes.AddRange(nodes);
+        await Task.WhenAll(nodes.Select(n => n.WaitReadyAsync(StartTimeout, interrupted)));
+        var endpoints = ports.Select(p => $"127.0.0.1:{p}").ToArray();
+        await RedisCliAsync(["--cluster", "create", .. endpoints, "--cluster-replicas", "0", "--cluster-yes"], interrupted);
+        var deadline = DateTime.UtcNow + StartTimeout;
+        foreach (var port in ports)
+        {
+            while (!(await RedisCliAsync(["-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "cluster", "info"], interrupted)).Contains("cluster_state:ok", StringComparison.Ordinal))
+            {
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new InvalidOperationException($"the cluster node on port {port} never reported cluster_state:ok");
+                }
+
+                await Task.Delay(50, interrupted);
+            }
+        }
+
+        Console.Error.WriteLine($"Redis Cluster: {string.Join(", ", nodes.Select((n, i) => $"process {n.Pid} on {endpoints[i]}"))}");
+        return string.Join(',', endpoints);
+    }
+
+    private static ChildProcess StartRedisNode(string name, int port, string directory, string[] extra) =>
+        ChildProcess.Start(name, RedisBinary(),
+            ["--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory, "--protected-mode", "no", .. extra],
+            isReady: l => l.Contains("Ready to accept connections", StringComparison.Ordinal),
+            // Redis marks its start-up notices with the warning sign too; its tail is shown when a run fails.
+            isProblem: _ => false);
+
+    private static async Task<string> RedisCliAsync(string[] arguments, CancellationToken interrupted)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(RedisBinary("redis-cli")) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync(interrupted);
+        var error = process.StandardError.ReadToEndAsync(interrupted);
+        await process.WaitForExitAsync(interrupted);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"redis-cli {string.Join(' ', arguments)} exited with {process.ExitCode}: {await output} {await error}");
+        }
+
+        return await output;
+    }
+
     internal static (string Program, string[] Arguments) SelfCommand()
     {
         var path = Environment.ProcessPath ?? throw new InvalidOperationException("The path of this process is unknown.");
         return Path.GetFileNameWithoutExtension(path) == "dotnet" ? (path, [typeof(LoadDriver).Assembly.Location]) : (path, []);
     }
 
-    internal static string RedisBinary()
+    internal static string RedisBinary(string name = "redis-server")
     {
         var path = Environment.GetEnvironmentVariable("PATH") ?? "";
         foreach (var directory in path.Split(Path.PathSeparator).Append("/usr/bin").Append("/usr/local/bin"))
         {
-            var candidate = Path.Combine(directory, "redis-server");
+            var candidate = Path.Combine(directory, name);
             if (directory.Length > 0 && File.Exists(candidate))
             {
                 return candidate;
             }
         }
 
-        throw new InvalidOperationException("redis-server was not found on PATH; install it (apt-get install redis-server).");
+        throw new InvalidOperationException($"{name} was not found on PATH; install it (apt-get install redis-server).");
     }
 
     internal static bool IsRoleProblem(string line) =>

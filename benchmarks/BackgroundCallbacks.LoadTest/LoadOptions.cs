@@ -24,6 +24,9 @@ internal sealed record LoadOptions
 
     public string? ReportPath { get; init; }
 
+    /// <summary>Whether the processes share a three-shard Redis Cluster instead of one redis-server.</summary>
+    public bool RedisCluster { get; init; }
+
     public static LoadOptions From(IConfiguration configuration)
     {
         var defaults = new LoadOptions();
@@ -35,6 +38,7 @@ internal sealed record LoadOptions
             WorkersPerProcess = Read(configuration, "workers-per-process", 1),
             WarmValues = Read(configuration, "warm-values", 1) ?? defaults.WarmValues,
             ReportPath = configuration["report"] is { Length: > 0 } path ? path : null,
+            RedisCluster = configuration["redis-cluster"] is { } cluster && (cluster.Length == 0 || bool.Parse(cluster)),
         };
     }
 

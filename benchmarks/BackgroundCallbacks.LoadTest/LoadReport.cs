@@ -90,7 +90,7 @@ internal sealed class LoadReport(LoadOptions options)
         var stats = Stats;
         output.WriteLine();
         output.WriteLine($"Load test: {options.Clients} clients, {options.Seconds} s of load, then up to {options.DrainSeconds} s for the jobs still followed to end");
-        output.WriteLine($"Processes: redis-server, 1 web (RunWorkers=false), 2 workers ({WorkersText()})");
+        output.WriteLine($"Processes: {(options.RedisCluster ? "a three-shard Redis Cluster" : "redis-server")}, 1 web (RunWorkers=false), 2 workers ({WorkersText()})");
         if (options.Clients < LoadOptions.RuledClients || options.Seconds < LoadOptions.RuledSeconds)
         {
             output.WriteLine($"Note: below the project's ruling ({LoadOptions.RuledClients} clients for {LoadOptions.RuledSeconds} s): a smoke run, not a result.");
@@ -177,6 +177,7 @@ internal sealed class LoadReport(LoadOptions options)
             ["seconds"] = options.Seconds,
             ["drainSecondsAllowed"] = options.DrainSeconds,
             ["workersPerProcess"] = WorkersText(),
+            ["redis"] = options.RedisCluster ? "three-shard cluster" : "one server",
             ["loadSeconds"] = Math.Round(LoadSeconds, 2),
             ["drainSeconds"] = Math.Round(DrainSeconds, 2),
             ["result"] = Passed ? "PASS" : "FAIL",

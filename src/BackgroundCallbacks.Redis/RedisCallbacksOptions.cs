@@ -50,10 +50,15 @@ public sealed class RedisCallbacksOptions
 
     /// <summary>
     /// Gets or sets the prefix of the keys of our own Hangfire storage, kept apart from any Hangfire storage the
-    /// application uses for its own jobs (whose default prefix is <c>{hangfire}:</c>).
+    /// application uses for its own jobs (whose default prefix is <c>{hangfire}:</c>). On a Redis Cluster the prefix
+    /// must carry a hash tag (a part in braces), because Hangfire's multi-key operations must stay in one slot; a
+    /// prefix without one is reported at startup and fails every enqueue.
     /// </summary>
-    /// <value><c>bgcb-hangfire:</c>.</value>
-    public string HangfirePrefix { get; set; } = "bgcb-hangfire:";
+    /// <value>
+    /// <c>bgcb-hangfire:</c> on one Redis server (the name existing deployments keep their queued jobs under);
+    /// <c>{bgcb-hangfire}:</c> when the default is left on a Redis Cluster.
+    /// </value>
+    public string HangfirePrefix { get; set; } = Hosting.RedisClusterSettings.DefaultHangfirePrefix;
 
     /// <summary>
     /// Gets or sets how long a call to Redis may take, and how long connecting may take, before it fails. A request

@@ -11,7 +11,7 @@ public sealed class SamplePagesTests(BrowserFixture browser)
         "/examples/progress-chart.html", "/examples/caching.html", "/examples/ignore-by-name.html",
         "/examples/ignore-by-index.html", "/examples/labs-chart.html", "/examples/rows.html", "/examples/search.html",
         "/examples/failing.html", "/examples/request.html", "/examples/server-side.html", "/examples/upload.html",
-        "/examples/queue.html", "/examples/report.html",
+        "/examples/queue.html", "/examples/report.html", "/examples/pages.html",
     ];
 
     [BrowserFact]

@@ -15,7 +15,7 @@ public sealed class ToolListTests(SampleFixture sample)
         var names = (await client.ListToolsAsync()).Select(t => t.Name).Order(StringComparer.Ordinal).ToArray();
 
         Assert.Equal(
-            ["basic", "cache", "cancel", "failing", "greeting", "ignore-by-name", "job_cancel", "job_result", "progress", "queue-job", "report", "row", "rows-total", "search", "server-side-data"],
+            ["basic", "cache", "cancel", "failing", "greeting", "ignore-by-name", "job_cancel", "job_result", "pages-view", "progress", "queue-job", "report", "row", "rows-total", "search", "server-side-data"],
             names);
     }
 
@@ -66,6 +66,14 @@ public sealed class ToolListTests(SampleFixture sample)
               "id":{"type":"object","properties":{"index":{"type":["string","number"]}},"required":["index"]},
               "value":{"type":["integer","null"]}},"required":["id","value"]}}}}
             """, total.ProtocolTool.InputSchema);
+    }
+
+    [Fact]
+    public async Task A_location_input_is_an_optional_argument_named_by_the_callback_and_a_trigger_is_none()
+    {
+        var view = await ToolAsync("pages-view");
+
+        AssertJson("""{"type":"object","properties":{"view":{"type":["string","null"]}}}""", view.ProtocolTool.InputSchema);
     }
 
     private async Task<ModelContextProtocol.Client.McpClientTool> ToolAsync(string name)

@@ -4,8 +4,11 @@ using StackExchange.Redis;
 namespace BackgroundCallbacks.Redis.Tests;
 
 /// <summary>Two web processes (no workers) and one worker process sharing one Redis, as a small deployment.</summary>
-public sealed class MultiProcessFixture : IAsyncLifetime
+public class MultiProcessFixture : IAsyncLifetime
 {
+    /// <summary>Whether the processes share a three-shard Redis Cluster instead of one redis-server.</summary>
+    protected virtual bool OnRedisCluster => false;
+
     public Cluster Cluster { get; private set; } = null!;
 
     public HostProcess WebA => Cluster.Webs[0];
@@ -14,14 +17,14 @@ public sealed class MultiProcessFixture : IAsyncLifetime
 
     public HostProcess Worker => Cluster.Workers[0];
 
-    /// <summary>The test's own connection to the cluster's Redis.</summary>
+    /// <summary>The test's own connection to the deployment's Redis (cluster-aware when it is a cluster).</summary>
     public IDatabase Db => _inspector!.GetDatabase();
 
     private ConnectionMultiplexer? _inspector;
 
     public async Task InitializeAsync()
     {
-        Cluster = await Cluster.StartAsync(webs: 2, workers: 1);
+        Cluster = await Cluster.StartAsync(webs: 2, workers: 1, onRedisCluster: OnRedisCluster);
         _inspector = await ConnectionMultiplexer.ConnectAsync(Cluster.Redis.ConnectionString);
     }
 

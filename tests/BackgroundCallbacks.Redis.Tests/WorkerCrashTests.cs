@@ -6,19 +6,30 @@ namespace BackgroundCallbacks.Redis.Tests;
 /// <summary>
 /// Worker processes that die or freeze mid-job. Each test has its own Redis, one web process and two workers; the
 /// dead-worker timeout is 10 s, so a dead worker's job runs again within 17 s as a rule and 47 s at worst
-/// (<see cref="Cluster.RecoveryBound"/>), under the 60 s the issue asks for.
+/// (<see cref="Cluster.RecoveryBound"/>), under the 60 s the issue asks for. The SIGKILL test runs on one redis-server
+/// and on a three-shard Redis Cluster.
 /// </summary>
 public sealed class WorkerCrashTests(ITestOutputHelper output) : IAsyncLifetime
 {
+    // Started by each test, which picks the Redis it runs on.
     private Cluster _cluster = null!;
 
-    public async Task InitializeAsync() => _cluster = await Cluster.StartAsync(webs: 1, workers: 2);
+    public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
-
-    [Fact]
-    public async Task A_job_of_a_worker_killed_with_SIGKILL_is_run_again_by_another_worker_and_its_client_gets_the_result()
+    public async Task DisposeAsync()
     {
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_job_of_a_worker_killed_with_SIGKILL_is_run_again_by_another_worker_and_its_client_gets_the_result(bool onRedisCluster)
+    {
+        _cluster = await Cluster.StartAsync(webs: 1, workers: 2, onRedisCluster: onRedisCluster);
         var web = _cluster.Webs[0].Address!;
         using var browser = new ProtocolClient();
         var handle = await browser.StartAsync(web, "work", "work-in", "value", 1);
@@ -52,6 +63,7 @@ public sealed class WorkerCrashTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task A_late_result_of_a_frozen_worker_never_overwrites_the_result_of_the_run_that_replaced_it()
     {
+        _cluster = await Cluster.StartAsync(webs: 1, workers: 2);
         var web = _cluster.Webs[0].Address!;
         using var browser = new ProtocolClient();
         var handle = await browser.StartAsync(web, "work", "work-in", "value", 2);

@@ -25,4 +25,10 @@ internal static partial class Log
 
     [LoggerMessage(106, LogLevel.Error, "The workers could not start: Hangfire's Redis connection could not be made; trying again in {Delay}.", EventName = "RedisWorkersNotStarted")]
     public static partial void WorkersNotStarted(ILogger logger, Exception exception, TimeSpan delay);
+
+    [LoggerMessage(107, LogLevel.Error, "Redis is a cluster, and a setting cannot work there: {Problems}", EventName = "RedisClusterSettingsInvalid")]
+    public static partial void ClusterSettingsInvalid(ILogger logger, string problems);
+
+    [LoggerMessage(108, LogLevel.Information, "Redis is a cluster: jobs, cached results and values spread over its shards; Hangfire's storage, under the prefix {HangfirePrefix}, lives on one.", EventName = "RedisClusterDetected")]
+    public static partial void ClusterDetected(ILogger logger, string hangfirePrefix);
 }

@@ -57,7 +57,7 @@ internal sealed class RedisBackendProvider : ICallbackBackendProvider, IDisposab
             : _jobs;
         var keys = new RedisKeys(settings.KeyPrefix);
         _store = new RedisJobStore(_jobs, keys, options.Value.JobRetention, settings.DeadWorkerTimeout, time, logger, trackSightings: options.Value.AbandonedJobGrace is not null);
-        var queue = new RedisJobQueue(_queue, redis => CreateQueue(redis, settings), logger);
+        var queue = new RedisJobQueue(_queue, redis => CreateQueue(redis, settings, logger), logger);
         _backend = new CallbackBackend("redis", new RedisResultStore(_results, keys, _jobs), _store, queue, new RedisIdempotencyStore(_jobs, keys), new RedisJobLimits(_jobs, keys, time));
         Log.BackendReady(logger, settings.DeadWorkerTimeout, TypicalRecovery(settings), RecoveryBound(settings));
     }
@@ -117,14 +117,39 @@ internal sealed class RedisBackendProvider : ICallbackBackendProvider, IDisposab
             : RedisConnection.Open(RedisConnectionFactory.Configure(settings.ConnectionString!, operationTimeout, callTimeout), nameof(settings.ConnectionString));
     }
 
-    /// <summary>The queue on our own Hangfire storage, built once Hangfire's connection is there.</summary>
-    private static HangfireJobQueue CreateQueue(IConnectionMultiplexer redis, RedisCallbacksOptions settings)
+    /// <summary>The option the backend's main connection came from, named in messages.</summary>
+    private static string ConnectionSetting(RedisCallbacksOptions settings) =>
+        settings.ConnectionMultiplexerFactory is not null ? nameof(settings.ConnectionMultiplexerFactory)
+        : settings.ConfigurationOptions is not null ? nameof(settings.ConfigurationOptions)
+        : nameof(settings.ConnectionString);
+
+    /// <summary>
+    /// The queue on our own Hangfire storage, built once Hangfire's connection is there: when the workers start (at
+    /// startup in a worker process) or at the first enqueue. That is also when the backend first knows whether Redis is
+    /// a cluster, and says so in the log. On a cluster Hangfire's keys must share one slot: a setting that cannot work
+    /// there is logged, and fails every enqueue and the workers' start, with the reason.
+    /// </summary>
+    private static HangfireJobQueue CreateQueue(IConnectionMultiplexer redis, RedisCallbacksOptions settings, ILogger logger)
     {
+        var problems = RedisClusterSettings.Problems(settings, redis, ConnectionSetting(settings), forHangfire: true);
+        if (problems.Count > 0)
+        {
+            var message = string.Join(' ', problems);
+            Log.ClusterSettingsInvalid(logger, message);
+            throw new InvalidOperationException(message);
+        }
+
+        var cluster = RedisClusterSettings.IsCluster(redis);
+        if (cluster)
+        {
+            Log.ClusterDetected(logger, RedisClusterSettings.HangfirePrefix(settings, cluster));
+        }
+
         var storage = CallbackRedisStorage.Create(
             redis,
             new RedisStorageOptions
             {
-                Prefix = settings.HangfirePrefix,
+                Prefix = RedisClusterSettings.HangfirePrefix(settings, cluster),
                 Db = redis.GetDatabase().Database,
                 InvisibilityTimeout = settings.InvisibilityTimeout,
                 FetchTimeout = settings.FetchTimeout,

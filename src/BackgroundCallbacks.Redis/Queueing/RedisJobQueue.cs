@@ -13,6 +13,8 @@ namespace BackgroundCallbacks.Redis.Queueing;
 /// </summary>
 internal sealed class RedisJobQueue(RedisConnection connection, Func<IConnectionMultiplexer, HangfireJobQueue> create, ILogger logger) : IJobQueue, IHangfireStorageSource
 {
+    private static readonly TimeSpan ConnectedCheckInterval = TimeSpan.FromMilliseconds(250);
+
     private readonly Lock _lock = new();
     private HangfireJobQueue? _queue;
 
@@ -43,5 +45,25 @@ internal sealed class RedisJobQueue(RedisConnection connection, Func<IConnection
     public async ValueTask<Hangfire.JobStorage> GetStorageAsync() => (await QueueAsync().ConfigureAwait(false)).Storage;
 
     public IJobWorkers StartWorkers(IReadOnlyList<string> queues, int workerCount, IServiceProvider services) =>
-        new DeferredWorkers(async () => (await QueueAsync().ConfigureAwait(false)).StartWorkers(queues, workerCount, services), logger);
+        new DeferredWorkers(
+            async () =>
+            {
+                await WaitUntilConnectedAsync().ConfigureAwait(false);
+                return (await QueueAsync().ConfigureAwait(false)).StartWorkers(queues, workerCount, services);
+            },
+            logger);
+
+    /// <summary>
+    /// The queue can be built only once a node has answered (whether Redis is a cluster decides Hangfire's prefix), so
+    /// the workers wait for that quietly rather than fail and back off: they start soon after a Redis that was down at
+    /// startup comes up.
+    /// </summary>
+    private async Task WaitUntilConnectedAsync()
+    {
+        var redis = await connection.GetAsync().ConfigureAwait(false);
+        while (!redis.GetServers().Any(s => s.IsConnected))
+        {
+            await Task.Delay(ConnectedCheckInterval).ConfigureAwait(false);
+        }
+    }
 }

@@ -3,7 +3,7 @@ using BackgroundCallbacks.Redis.Hosting;
 namespace BackgroundCallbacks.Redis.Tests.Infrastructure;
 
 /// <summary>
-/// A deployment in miniature: one real Redis, web processes that run no jobs and worker processes, each a separate
+/// A deployment in miniature: one real Redis (or a real Redis Cluster), web processes that run no jobs and worker processes, each a separate
 /// process of the test host. Every process gets the same settings, as a real deployment's would.
 /// </summary>
 public sealed class Cluster : IAsyncDisposable
@@ -32,9 +32,9 @@ public sealed class Cluster : IAsyncDisposable
 
     private readonly List<HostProcess> _processes = [];
 
-    private Cluster(RedisServer redis) => Redis = redis;
+    private Cluster(ITestRedis redis) => Redis = redis;
 
-    public RedisServer Redis { get; }
+    public ITestRedis Redis { get; }
 
     public List<HostProcess> Webs { get; } = [];
 
@@ -47,9 +47,14 @@ public sealed class Cluster : IAsyncDisposable
         $"--BackgroundCallbacks:Redis:FetchTimeout={FetchTimeout:c}",
     ];
 
-    public static async Task<Cluster> StartAsync(int webs, int workers, string[]? workerSettings = null)
+    /// <param name="webs">How many web processes to start.</param>
+    /// <param name="workers">How many worker processes to start.</param>
+    /// <param name="workerSettings">Settings every worker gets after the cluster's own.</param>
+    /// <param name="onRedisCluster">Whether the processes share a three-shard Redis Cluster rather than one redis-server.</param>
+    public static async Task<Cluster> StartAsync(int webs, int workers, string[]? workerSettings = null, bool onRedisCluster = false)
     {
-        var cluster = new Cluster(await RedisServer.StartAsync()) { _workerSettings = workerSettings ?? [] };
+        ITestRedis redis = onRedisCluster ? await RedisCluster.StartAsync() : await RedisServer.StartAsync();
+        var cluster = new Cluster(redis) { _workerSettings = workerSettings ?? [] };
         try
         {
             // Started together: each process spends most of its start-up in the runtime, not in Redis.

@@ -8,6 +8,7 @@ public sealed class LogCollector : ILoggerProvider
     private readonly Lock _lock = new();
     private readonly List<string> _events = [];
     private readonly Dictionary<string, Exception> _exceptions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _messages = new(StringComparer.Ordinal);
     private TaskCompletionSource _added = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ILogger CreateLogger(string categoryName) => new Logger(this);
@@ -54,9 +55,18 @@ public sealed class LogCollector : ILoggerProvider
         }
     }
 
+    /// <summary>The message the first entry of an event carried, if any.</summary>
+    public string? MessageOf(string eventName)
+    {
+        lock (_lock)
+        {
+            return _messages.GetValueOrDefault(eventName);
+        }
+    }
+
     public void Dispose() { }
 
-    private void Add(string? eventName, Exception? exception)
+    private void Add(string? eventName, Exception? exception, string message)
     {
         if (eventName is null)
         {
@@ -67,6 +77,7 @@ public sealed class LogCollector : ILoggerProvider
         lock (_lock)
         {
             _events.Add(eventName);
+            _messages.TryAdd(eventName, message);
             if (exception is not null)
             {
                 _exceptions.TryAdd(eventName, exception);
@@ -86,6 +97,6 @@ public sealed class LogCollector : ILoggerProvider
         public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            owner.Add(eventId.Name, exception);
+            owner.Add(eventId.Name, exception, formatter(state, exception));
     }
 }

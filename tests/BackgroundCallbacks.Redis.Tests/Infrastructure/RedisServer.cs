@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Net.Sockets;
-using System.Text;
-
 namespace BackgroundCallbacks.Redis.Tests.Infrastructure;
 
 /// <summary>
@@ -9,11 +5,11 @@ namespace BackgroundCallbacks.Redis.Tests.Infrastructure;
 /// Without persistence by default; with an append-only file (fsync on every write) when a test restarts it and expects
 /// the data back. Stopped by its own process id. A machine without redis-server fails the test: it is never skipped.
 /// </summary>
-public sealed class RedisServer : IAsyncDisposable
+public sealed class RedisServer : ITestRedis
 {
     private readonly bool _appendOnly;
     private readonly string _directory;
-    private Process? _process;
+    private RedisProcess? _process;
 
     private RedisServer(int port, bool appendOnly)
     {
@@ -43,9 +39,7 @@ public sealed class RedisServer : IAsyncDisposable
         if (_process is { } process)
         {
             _process = null;
-            process.Kill();
-            await process.WaitForExitAsync();
-            process.Dispose();
+            await process.KillAsync();
         }
     }
 
@@ -67,81 +61,7 @@ public sealed class RedisServer : IAsyncDisposable
 
     private async Task StartProcessAsync()
     {
-        var start = new ProcessStartInfo(FindBinary())
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = _directory,
-        };
-        foreach (var argument in new[] { "--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--dir", _directory, "--protected-mode", "no" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.ArgumentList.Add("--appendonly");
-        start.ArgumentList.Add(_appendOnly ? "yes" : "no");
-        if (_appendOnly)
-        {
-            start.ArgumentList.Add("--appendfsync");
-            start.ArgumentList.Add("always");
-        }
-
-        var output = new StringBuilder();
-        var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        _process = process;
-
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
-        while (!await PingAsync())
-        {
-            if (process.HasExited || DateTime.UtcNow > deadline)
-            {
-                await KillAsync();
-                string log;
-                lock (output) log = output.ToString();
-                throw new InvalidOperationException($"redis-server did not answer PING on port {Port}. Its output:\n{log}");
-            }
-
-            await Task.Delay(20);
-        }
-    }
-
-    private async Task<bool> PingAsync()
-    {
-        try
-        {
-            using var client = new TcpClient();
-            await client.ConnectAsync("127.0.0.1", Port);
-            var stream = client.GetStream();
-            await stream.WriteAsync("PING\r\n"u8.ToArray());
-            var buffer = new byte[64];
-            var read = await stream.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(2));
-            return Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+PONG", StringComparison.Ordinal);
-        }
-        catch (Exception e) when (e is SocketException or IOException or TimeoutException)
-        {
-            return false;
-        }
-    }
-
-    private static string FindBinary()
-    {
-        var path = Environment.GetEnvironmentVariable("PATH") ?? string.Empty;
-        foreach (var directory in path.Split(Path.PathSeparator).Append("/usr/bin").Append("/usr/local/bin"))
-        {
-            var candidate = Path.Combine(directory, "redis-server");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new InvalidOperationException(
-            "redis-server was not found on PATH. These tests run against a real Redis and are never skipped: install it " +
-            "(apt-get install redis-server; scripts/install-test-deps.sh does this for CI).");
+        string[] persistence = _appendOnly ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"];
+        _process = await RedisProcess.StartAsync(Port, _directory, persistence);
     }
 }
