@@ -211,7 +211,7 @@ internal static partial class LoadDriver
     }
 
     /// <summary>Makes the warmed values of "hit" cache hits, so that the load's invocations of them answer 200.</summary>
-    private static async Task WarmAsync(LoadOptions options, Uri address, CancellationToken interrupted)
+    internal static async Task WarmAsync(LoadOptions options, Uri address, CancellationToken interrupted)
     {
         var stats = new LoadStats();
         using var protocol = new ProtocolClient(address, stats);

@@ -2,7 +2,8 @@
 // this same program started with a role. Without a role (or with --role=run) it is the driver that starts them, loads
 // the web process with many clients and reports. See benchmarks/load/run.sh.
 //   dotnet BackgroundCallbacks.LoadTest.dll [--clients=200] [--seconds=60] [--workers-per-process=N] [--redis-cluster=true] [--report=path]
-// With --role=stream it runs the event stream benchmark instead (StreamBenchmark.cs, benchmarks/stream/run.sh).
+// With --role=stream it runs the event stream benchmark instead (StreamBenchmark.cs, benchmarks/stream/run.sh), with
+// --role=fanout the change fan-out benchmark (FanOutBenchmark.cs).
 using BackgroundCallbacks.LoadTest;
 
 var configuration = new ConfigurationBuilder().AddCommandLine(args).Build();
@@ -14,6 +15,8 @@ switch (configuration["role"])
         return await ServerRoles.RunWorkerAsync(args);
     case "stream":
         return await StreamBenchmark.RunAsync(configuration);
+    case "fanout":
+        return await FanOutBenchmark.RunAsync(configuration);
     case null or "" or "run":
         LoadOptions options;
         try

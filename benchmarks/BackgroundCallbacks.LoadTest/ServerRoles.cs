@@ -41,5 +41,10 @@ internal static class ServerRoles
         {
             services.AddHostedService<ParentWatch>();
         }
+
+        if (configuration.GetValue<bool>(ChangeCountReport.Setting))
+        {
+            services.AddHostedService<ChangeCountReport>();
+        }
     }
 }

@@ -75,16 +75,17 @@ public sealed class UnreachableRedisTests(ITestOutputHelper output)
         var attempt = await backend.Jobs.TryStartAsync(admission.Record.JobId, "run", CancellationToken.None);
         var owner = new Owner(admission.Record.Owner, null, string.Empty);
         var waiting = backend.Services.GetRequiredService<JobService>().FollowAsync(admission.Handle, owner, 2, TimeSpan.FromSeconds(20), CancellationToken.None).AsTask();
-        await WaitUntilSubscribedAsync(backend);
+        await WaitUntilSubscribedAsync(backend, admission.Record.JobId);
         await backend.Jobs.AppendUpdatesAsync(admission.Record.JobId, attempt, ["[1]"], [], CancellationToken.None);
         var changed = await waiting.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.Equal("[1]", changed!.ProgressJson);
     }
 
-    private static async Task WaitUntilSubscribedAsync(BackendHarness backend)
+    private static async Task WaitUntilSubscribedAsync(BackendHarness backend, string jobId)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while ((long)(await backend.Db.ExecuteAsync("PUBSUB", "NUMSUB", "bgcb:changes"))[1] == 0)
+        var channel = new Connections.RedisKeys(backend.Options.KeyPrefix).ChangesName(jobId);
+        while ((long)(await backend.Db.ExecuteAsync("PUBSUB", "NUMSUB", channel))[1] == 0)
         {
             Assert.True(DateTime.UtcNow < deadline, "The store never subscribed to job changes.");
             await Task.Delay(50);

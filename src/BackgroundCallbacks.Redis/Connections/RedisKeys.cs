@@ -12,9 +12,26 @@ internal sealed class RedisKeys(string prefix)
 {
     public string Prefix { get; } = prefix;
 
-    public string ChangesName { get; } = prefix + "changes";
+    /// <summary>
+    /// The pub/sub channel of one job's changes, or of a line's moves for a line's watch name
+    /// (<see cref="IJobLimits.WatchName"/>). It carries the job's (the line's) tag, so on a cluster it hashes to the slot
+    /// of the keys whose scripts publish on it.
+    /// </summary>
+    public RedisChannel Changes(string watchId) => RedisChannel.Literal(ChangesName(watchId));
 
-    public RedisChannel Changes => RedisChannel.Literal(ChangesName);
+    /// <inheritdoc cref="Changes"/>
+    public string ChangesName(string watchId)
+    {
+        var linePrefix = IJobLimits.WatchName(string.Empty);
+        if (watchId.StartsWith(linePrefix, StringComparison.Ordinal))
+        {
+            return Prefix + "n:l:{" + watchId[linePrefix.Length..].Replace('{', '(').Replace('}', ')') + "}";
+        }
+
+        return watchId.Length > JobHandles.TagLength
+            ? Prefix + "n:{" + watchId[..JobHandles.TagLength] + "}" + watchId[JobHandles.TagLength..]
+            : Prefix + "n:" + watchId;
+    }
 
     /// <summary>The one sorted set of admissions not yet acknowledged, scored by when they were admitted (ms).</summary>
     public RedisKey Outbox { get; } = prefix + "outbox";

@@ -4,7 +4,7 @@ namespace BackgroundCallbacks.Redis.Jobs;
 /// The Lua scripts that read and change jobs. Each reads, checks and writes in one atomic step on the server, and every
 /// key one script touches carries the same hash tag (a joined job's keys are named from the index entry, which shares
 /// the tag). A script that changes a job bumps its version, renews the time to live (long while the job lives, the
-/// retention once it has ended) and announces the change on the changes channel ('v' + job id, or 'c' + job id when the
+/// retention once it has ended) and announces the change on the job's own channel ('v' + job id, or 'c' + job id when the
 /// job was cancelled). Jobs/readme.md describes the fields.
 /// </summary>
 internal static class JobScripts

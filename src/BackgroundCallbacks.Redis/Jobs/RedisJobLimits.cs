@@ -7,8 +7,8 @@ namespace BackgroundCallbacks.Redis.Jobs;
 
 /// <summary>
 /// The limits in Redis, shared by every process of the backend. Each line is three keys in one slot, changed by one
-/// script per move; a move that changes the line is announced on the job changes channel under the line's watch name,
-/// so long polls and streams of waiting jobs in every process learn their new position.
+/// script per move; a move that changes the line is announced on the line's own changes channel (under the line's
+/// watch name), so long polls and streams of waiting jobs in every process learn their new position.
 /// </summary>
 internal sealed class RedisJobLimits(RedisConnection connection, RedisKeys keys, TimeProvider time) : IJobLimits
 {
@@ -158,7 +158,7 @@ internal sealed class RedisJobLimits(RedisConnection connection, RedisKeys keys,
     }
 
     private RedisValue[] Arguments(string line, string jobId, int maxRunning) =>
-        [jobId, maxRunning, Now(), keys.ChangesName, "v" + IJobLimits.WatchName(line)];
+        [jobId, maxRunning, Now(), keys.ChangesName(IJobLimits.WatchName(line)), "v" + IJobLimits.WatchName(line)];
 
     private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
 

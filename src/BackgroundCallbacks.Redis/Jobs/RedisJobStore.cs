@@ -8,9 +8,9 @@ namespace BackgroundCallbacks.Redis.Jobs;
 
 /// <summary>
 /// Jobs, their followers and the outbox in Redis, shared by every web and worker process of the backend. Each change is
-/// one Lua script over one job's keys (see <see cref="JobScripts"/>) that also announces it on the changes channel;
-/// this process's one subscription to that channel wakes its own long polls and cancel subscriptions by job id. The
-/// design is described in Jobs/readme.md.
+/// one Lua script over one job's keys (see <see cref="JobScripts"/>) that also announces it on the job's own channel;
+/// this process subscribes to a job's channel only while something here waits on the job or runs it, and the messages
+/// wake its long polls and cancel subscriptions. The design is described in Jobs/readme.md.
 /// </summary>
 internal sealed class RedisJobStore : IJobStore, IDisposable
 {
@@ -26,6 +26,9 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long a job's subscription outlives its last waiter: a long poll that re-arms at once keeps it.</summary>
+    internal static readonly TimeSpan SubscriptionLinger = TimeSpan.FromSeconds(2);
+
     private readonly RedisConnection _connection;
     private readonly RedisKeys _keys;
     private readonly long _liveTtlMs = (long)LiveJobTtl.TotalMilliseconds;
@@ -35,12 +38,10 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ITimer _cancelCheck;
-    private readonly Action<RedisChannel, RedisValue> _onChange;
     private readonly Lock _lock = new();
     private Task? _attached;
     private IConnectionMultiplexer? _attachedTo;
     private bool _disposed;
-    private int _subscribed;
 
     // Whether jobs' sightings are kept (abandoned jobs are cancelled): otherwise nothing would ever sweep the set.
     private readonly bool _trackSightings;
@@ -55,11 +56,11 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
         _workerRetryWindow = workerRetryWindow;
         _time = time;
         _logger = logger;
-        _onChange = (_, message) => Changes.Dispatch(message);
+        Changes = new JobChangeNotifier(SubscribeAsync, SubscriptionLinger, time);
         _cancelCheck = time.CreateTimer(static state => _ = ((RedisJobStore)state!).CheckCancelsAsync(), this, CancelCheckInterval, CancelCheckInterval);
     }
 
-    public JobChangeNotifier Changes { get; } = new();
+    public JobChangeNotifier Changes { get; }
 
     public async ValueTask<AdmissionResult> AdmitAsync(Admission admission, CancellationToken cancellationToken)
     {
@@ -106,6 +107,7 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
 
     public async ValueTask<JobView?> ReadAsync(string jobId, string followerId, long afterVersion, CancellationToken cancellationToken)
     {
+        await SubscribedAsync(jobId).ConfigureAwait(false);
         var result = await CallAsync(db => db.ScriptEvaluateAsync(
             JobScripts.Read,
             JobKeys(jobId),
@@ -157,7 +159,7 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
         var result = await CallAsync(db => db.ScriptEvaluateAsync(
             JobScripts.Detach,
             JobKeys(jobId),
-            [followerId, reason, _endedTtlMs, _keys.ChangesName, jobId])).ConfigureAwait(false);
+            [followerId, reason, _endedTtlMs, _keys.ChangesName(jobId), jobId])).ConfigureAwait(false);
         if (result.IsNull)
         {
             return null;
@@ -223,7 +225,7 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
         var attempt = await WorkerAsync(jobId, db => db.ScriptEvaluateAsync(
             JobScripts.Start,
             JobKeys(jobId),
-            [_liveTtlMs, _keys.ChangesName, jobId, runId])).ConfigureAwait(false);
+            [_liveTtlMs, _keys.ChangesName(jobId), jobId, runId])).ConfigureAwait(false);
         return (int)attempt;
     }
 
@@ -233,7 +235,7 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
         values[0] = attempt;
         values[1] = progressReports.Count;
         values[2] = _liveTtlMs;
-        values[3] = _keys.ChangesName;
+        values[3] = _keys.ChangesName(jobId);
         values[4] = jobId;
         values[5] = IJobStore.ProgressLogLength;
         for (var i = 0; i < progressReports.Count; i++)
@@ -264,7 +266,7 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
                 outcome.Error is null ? "0" : "1",
                 outcome.Error ?? string.Empty,
                 _endedTtlMs,
-                _keys.ChangesName,
+                _keys.ChangesName(jobId),
                 jobId,
             ])).ConfigureAwait(false);
         if ((int)result != 0)
@@ -284,14 +286,16 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
         (int)await WorkerAsync(jobId, db => db.ScriptEvaluateAsync(
             JobScripts.Requeue,
             JobKeys(jobId),
-            [attempt, _liveTtlMs, _keys.ChangesName, jobId])).ConfigureAwait(false) == 1;
+            [attempt, _liveTtlMs, _keys.ChangesName(jobId), jobId])).ConfigureAwait(false) == 1;
 
     public async ValueTask<IAsyncDisposable> SubscribeCancelAsync(string jobId, Action onCancel, CancellationToken cancellationToken)
     {
-        // Registered before the check, so a cancel that lands in between is heard either way; the callback runs once.
+        // Registered (and its subscription confirmed) before the check, so a cancel that lands in between is heard
+        // either way; the callback runs once.
         var registration = Changes.RegisterCancel(jobId, onCancel);
         try
         {
+            await SubscribedAsync(jobId).ConfigureAwait(false);
             if (await IsCanceledAsync(jobId).ConfigureAwait(false))
             {
                 registration.Fire();
@@ -316,21 +320,13 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
         }
 
         _cancelCheck.Dispose();
-        if (attachedTo is null)
-        {
-            return;
-        }
 
         // The multiplexer may be the application's and outlive us: leave nothing of ours on it.
-        attachedTo.ConnectionFailed -= OnConnectionFailed;
-        attachedTo.ConnectionRestored -= OnConnectionRestored;
-        try
+        Changes.Close();
+        if (attachedTo is not null)
         {
-            attachedTo.GetSubscriber().Unsubscribe(_keys.Changes, _onChange, CommandFlags.FireAndForget);
-        }
-        catch (Exception e) when (e is ObjectDisposedException || RedisFailures.IsUnavailable(e))
-        {
-            // Closed already, or Redis is away: the subscription is gone with the connection.
+            attachedTo.ConnectionFailed -= OnConnectionFailed;
+            attachedTo.ConnectionRestored -= OnConnectionRestored;
         }
     }
 
@@ -410,8 +406,8 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
     }
 
     /// <summary>
-    /// The database, once this store is attached to the multiplexer: its connection events are handled and the
-    /// subscription to job changes has been tried, so a long poll that waits after its first read is woken.
+    /// The database, once this store is attached to the multiplexer (its connection events are handled, so waiters
+    /// read again when messages may have been lost).
     /// </summary>
     private async ValueTask<IDatabase> DatabaseAsync()
     {
@@ -435,20 +431,62 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
         _attachedTo = redis;
         redis.ConnectionFailed += OnConnectionFailed;
         redis.ConnectionRestored += OnConnectionRestored;
-        return TrySubscribeAsync(redis);
+        return Task.CompletedTask;
     }
 
-    private async Task TrySubscribeAsync(IConnectionMultiplexer redis)
+    /// <summary>
+    /// Waits until this process's subscription to the job's channel is confirmed, when something here watches the job:
+    /// a read after it cannot miss a change. Its failure is not the read's: the read then fails on its own or succeeds,
+    /// and a waiter whose message is lost reads again when its wait ends.
+    /// </summary>
+    private async ValueTask SubscribedAsync(string jobId)
+    {
+        var subscribed = Changes.SubscribedAsync(jobId);
+        if (!subscribed.IsCompleted)
+        {
+            await subscribed.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    /// <summary>
+    /// Subscribes to one job's (or line's) channel with a handler of its own, so ending this subscription never ends a
+    /// newer one of the same job. StackExchange.Redis makes a subscription again after a reconnect; one it could not
+    /// make is made again when the connection is restored.
+    /// </summary>
+    private async Task<Func<Task>> SubscribeAsync(string watchId)
+    {
+        var channel = _keys.Changes(watchId);
+        Action<RedisChannel, RedisValue> handler = (_, message) => Changes.Dispatch(message);
+        ISubscriber? subscriber = null;
+        try
+        {
+            var db = await DatabaseAsync().ConfigureAwait(false);
+            subscriber = db.Multiplexer.GetSubscriber();
+            await subscriber.SubscribeAsync(channel, handler).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is BackendUnavailableException || RedisFailures.IsUnavailable(e))
+        {
+            Log.SubscribeFailed(_logger, e);
+            Unsubscribe(subscriber, channel, handler);
+            throw;
+        }
+
+        return () =>
+        {
+            Unsubscribe(subscriber, channel, handler);
+            return Task.CompletedTask;
+        };
+    }
+
+    private static void Unsubscribe(ISubscriber? subscriber, RedisChannel channel, Action<RedisChannel, RedisValue> handler)
     {
         try
         {
-            await redis.GetSubscriber().SubscribeAsync(_keys.Changes, _onChange).ConfigureAwait(false);
-            Interlocked.Exchange(ref _subscribed, 1);
+            subscriber?.Unsubscribe(channel, handler, CommandFlags.FireAndForget);
         }
-        catch (Exception e) when (RedisFailures.IsUnavailable(e))
+        catch (Exception e) when (e is ObjectDisposedException || RedisFailures.IsUnavailable(e))
         {
-            // StackExchange.Redis restores a subscription it has made; one it could not make is made when Redis is back.
-            Log.SubscribeFailed(_logger, e);
+            // Closed already, or Redis is away: the subscription is gone with the connection.
         }
     }
 
@@ -466,11 +504,7 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
         ThreadPool.UnsafeQueueUserWorkItem(
             static store =>
             {
-                if (Volatile.Read(ref store._subscribed) == 0 && store._connection.Current is { } redis)
-                {
-                    _ = store.TrySubscribeAsync(redis);
-                }
-
+                store.Changes.RetryFailedSubscriptions();
                 store.Changes.WakeAll();
                 _ = store.CheckCancelsAsync();
             },
@@ -484,7 +518,7 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
         var canceled = await WorkerAsync(jobId, db => db.ScriptEvaluateAsync(
             JobScripts.CancelJob,
             JobKeys(jobId),
-            [reason, _endedTtlMs, _keys.ChangesName, jobId])).ConfigureAwait(false);
+            [reason, _endedTtlMs, _keys.ChangesName(jobId), jobId])).ConfigureAwait(false);
         await ForgetSightingAsync(jobId).ConfigureAwait(false);
         return (int)canceled == 1;
     }

@@ -3,12 +3,38 @@ namespace BackgroundCallbacks.Jobs;
 /// <summary>
 /// This process's waiters on job changes: the long polls and cancel subscriptions waiting here, by job id. A store
 /// calls <see cref="Signal"/> for every change it hears of (the embedded store as it makes them, the Redis store for
-/// each message of its one subscription), which wakes the waiters of that job only. Waiters are tasks, not threads.
+/// each message of its per-job subscriptions), which wakes the waiters of that job only. Waiters are tasks, not threads.
+/// A store whose changes come from elsewhere passes a subscribe: the notifier subscribes to a job when its first waiter
+/// or cancel registration appears and ends that subscription once the last has gone and a linger has passed, so a long
+/// poll that re-arms at once does not churn the subscription.
 /// </summary>
 internal sealed class JobChangeNotifier
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Subscription> _subscriptions = new(StringComparer.Ordinal);
+    private readonly Func<string, Task<Func<Task>>>? _subscribe;
+    private readonly TimeProvider _time = TimeProvider.System;
+    private readonly TimeSpan _linger;
+    private long _messages;
+    private bool _closed;
+
+    /// <summary>A notifier for a store that makes every change itself: nothing to subscribe to.</summary>
+    public JobChangeNotifier()
+    {
+    }
+
+    /// <summary>
+    /// A notifier that subscribes per job. <paramref name="subscribe"/> answers a task that completes once the
+    /// subscription is confirmed, with what ends that one subscription (and no other of the same job). It is called
+    /// under the notifier's lock, so the subscribe and unsubscribe of one job go out in order.
+    /// </summary>
+    public JobChangeNotifier(Func<string, Task<Func<Task>>> subscribe, TimeSpan linger, TimeProvider time)
+    {
+        _subscribe = subscribe;
+        _linger = linger;
+        _time = time;
+    }
 
     /// <summary>Registers a waiter for the next change of a job. Register before reading the job, so no change is missed in between.</summary>
     public ChangeWaiter Watch(string jobId)
@@ -17,6 +43,7 @@ internal sealed class JobChangeNotifier
         lock (_lock)
         {
             EntryFor(jobId).Waiters.Add(waiter);
+            Interest(jobId);
         }
 
         return waiter;
@@ -29,14 +56,16 @@ internal sealed class JobChangeNotifier
         lock (_lock)
         {
             EntryFor(jobId).Cancels.Add(registration);
+            Interest(jobId);
         }
 
         return registration;
     }
 
-    /// <summary>Handles one message of the changes channel: a kind ('v' changed, 'c' cancelled) followed by the jobId.</summary>
+    /// <summary>Handles one change message: a kind ('v' changed, 'c' cancelled) followed by the jobId.</summary>
     public void Dispatch(string? message)
     {
+        Interlocked.Increment(ref _messages);
         if (message is { Length: > 1 } && message[0] is 'v' or 'c')
         {
             Signal(message[1..], canceled: message[0] == 'c');
@@ -105,6 +134,64 @@ internal sealed class JobChangeNotifier
         }
     }
 
+    /// <summary>
+    /// Completes once this process's subscription to the job's changes is confirmed (at once without one, or for a
+    /// store without subscriptions): a read after it cannot miss a change that the subscription would not hear of.
+    /// </summary>
+    public Task SubscribedAsync(string jobId)
+    {
+        lock (_lock)
+        {
+            return _subscriptions.TryGetValue(jobId, out var subscription) ? subscription.Confirmed : Task.CompletedTask;
+        }
+    }
+
+    /// <summary>Subscribes again where a subscription failed (Redis was away) and something still waits on the job.</summary>
+    public void RetryFailedSubscriptions()
+    {
+        lock (_lock)
+        {
+            foreach (var (jobId, subscription) in _subscriptions)
+            {
+                if (subscription.Confirmed.IsFaulted)
+                {
+                    subscription.Confirmed = Subscribe(jobId);
+                }
+            }
+        }
+    }
+
+    /// <summary>Ends every subscription and subscribes no more: the store is going away.</summary>
+    public void Close()
+    {
+        lock (_lock)
+        {
+            _closed = true;
+            foreach (var subscription in _subscriptions.Values)
+            {
+                subscription.Linger?.Dispose();
+                _ = EndAsync(subscription.Confirmed);
+            }
+
+            _subscriptions.Clear();
+        }
+    }
+
+    /// <summary>How many change messages this process has handled, for tests and the fan-out benchmark.</summary>
+    internal long MessagesReceived => Interlocked.Read(ref _messages);
+
+    /// <summary>The jobs this process is subscribed to now, lingering ones included.</summary>
+    internal int SubscriptionCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _subscriptions.Count;
+            }
+        }
+    }
+
     /// <summary>How many long polls wait on a job now; lets tests know a poll is parked without sleeping.</summary>
     internal int WaitersOf(string jobId)
     {
@@ -162,6 +249,87 @@ internal sealed class JobChangeNotifier
         if (entry.Waiters.Count == 0 && entry.Cancels.Count == 0)
         {
             _entries.Remove(jobId);
+            Uninterest(jobId);
+        }
+    }
+
+    // Under the lock: the first waiter or registration of a job subscribes, or keeps a lingering subscription.
+    private void Interest(string jobId)
+    {
+        if (_subscribe is null || _closed)
+        {
+            return;
+        }
+
+        if (_subscriptions.TryGetValue(jobId, out var subscription))
+        {
+            subscription.Linger?.Dispose();
+            subscription.Linger = null;
+            if (subscription.Confirmed.IsFaulted)
+            {
+                subscription.Confirmed = Subscribe(jobId);
+            }
+
+            return;
+        }
+
+        _subscriptions[jobId] = new Subscription(Subscribe(jobId));
+    }
+
+    // Under the lock: the last one has gone, so the subscription ends unless someone comes back within the linger.
+    private void Uninterest(string jobId)
+    {
+        if (!_subscriptions.TryGetValue(jobId, out var subscription) || subscription.Linger is not null)
+        {
+            return;
+        }
+
+        subscription.Linger = _time.CreateTimer(
+            static state =>
+            {
+                var (notifier, jobId, subscription) = ((JobChangeNotifier, string, Subscription))state!;
+                notifier.EndLinger(jobId, subscription);
+            },
+            (this, jobId, subscription),
+            _linger,
+            Timeout.InfiniteTimeSpan);
+    }
+
+    private void EndLinger(string jobId, Subscription subscription)
+    {
+        lock (_lock)
+        {
+            // Someone came back meanwhile (the linger was stopped, or a new subscription replaced this one).
+            if (subscription.Linger is null || !_subscriptions.TryGetValue(jobId, out var current) || current != subscription || _entries.ContainsKey(jobId))
+            {
+                return;
+            }
+
+            subscription.Linger.Dispose();
+            _subscriptions.Remove(jobId);
+            _ = EndAsync(subscription.Confirmed);
+        }
+    }
+
+    // A subscription that failed has nothing to end; the store's unsubscribe handles its own failures.
+    private static async Task EndAsync(Task<Func<Task>> confirmed)
+    {
+        await ((Task)confirmed).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (confirmed.IsCompletedSuccessfully)
+        {
+            await confirmed.Result().ConfigureAwait(false);
+        }
+    }
+
+    private Task<Func<Task>> Subscribe(string jobId)
+    {
+        try
+        {
+            return _subscribe!(jobId);
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<Func<Task>>(e);
         }
     }
 
@@ -170,5 +338,12 @@ internal sealed class JobChangeNotifier
         public List<ChangeWaiter> Waiters { get; } = [];
 
         public List<CancelRegistration> Cancels { get; } = [];
+    }
+
+    private sealed class Subscription(Task<Func<Task>> confirmed)
+    {
+        public Task<Func<Task>> Confirmed { get; set; } = confirmed;
+
+        public ITimer? Linger { get; set; }
     }
 }
