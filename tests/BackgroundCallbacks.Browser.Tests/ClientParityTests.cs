@@ -86,6 +86,9 @@ public sealed class ClientParityTests(BrowserFixture browser)
         var status = test.Page.Locator("#restore-status");
         await test.Page.ClickAsync("#restore-run");
         await Expect(status).ToHaveTextAsync("Working…");
+        // The first job must exist before the second run: an invocation made while the first POST is still in flight
+        // waits behind it and drops its answer, and then only one job is ever followed.
+        await WaitForJobsAsync(test, "parity-restore", 1);
 
         // A second run while the first runs (the button is disabled, so from page code), on a gate of its own.
         await test.Page.EvaluateAsync("""
