@@ -9,6 +9,7 @@ internal static class LoadCallbacks
     public const string Miss = "miss";
     public const string Ticker = "ticker";
     public const string Hold = "hold";
+    public const string Tiny = "tiny";
 
     public static void Register(IServiceCollection services, IConfiguration configuration)
     {
@@ -35,6 +36,11 @@ internal static class LoadCallbacks
             })
             .Output("miss-out", "children")
             .Input("miss-in", "value");
+
+        // For --mix=tiny: uncached and instant, so a run measures what the library spends per job, not the handler.
+        callbacks.MapBackgroundCallback(Tiny, (int n) => n)
+            .Output("tiny-out", "children")
+            .Input("tiny-in", "value");
 
         // For the stream benchmark: reports "step|ticks" ten times, 100 ms apart; the ticks are when the report was made.
         callbacks.MapBackgroundCallback(Ticker, async (int n, IProgress<string> progress, CancellationToken cancellationToken) =>

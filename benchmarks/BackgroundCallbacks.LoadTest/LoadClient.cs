@@ -5,16 +5,17 @@ using System.Security.Cryptography;
 namespace BackgroundCallbacks.LoadTest;
 
 /// <summary>
-/// One simulated browser tab: its own session and page id, looping over the fixed mix until the load stops, then
+/// One simulated browser tab: its own session and page id, looping over the fixed mix (or only tiny jobs) until the load stops, then
 /// following what it still follows until every job it was accepted for has ended (or the drain period is over).
 /// </summary>
-internal sealed class LoadClient(ProtocolClient protocol, LoadStats stats, int warmValues, Func<int> nextValue)
+internal sealed class LoadClient(ProtocolClient protocol, LoadStats stats, int warmValues, Func<int> nextValue, LoadMix mix = LoadMix.Standard)
 {
     public const string HitAction = "hit (not cached)";
     public const string MissAction = "miss";
     public const string CancelAction = "cancel";
     public const string SupersededAction = "supersede first";
     public const string SupersedingAction = "supersede second";
+    public const string TinyAction = "tiny";
 
     private const int LongPollMs = 20_000;
     private const int MaxFailedPolls = 10;
@@ -26,15 +27,14 @@ internal sealed class LoadClient(ProtocolClient protocol, LoadStats stats, int w
 
     public ProtocolClient Protocol => protocol;
 
-    /// <summary>Runs the mix while <paramref name="load"/> is not cancelled; <paramref name="stop"/> ends everything.</summary>
+    /// <summary>Runs the mix (or only tiny jobs) while <paramref name="load"/> is not cancelled; <paramref name="stop"/> ends everything.</summary>
     public async Task RunAsync(CancellationToken load, CancellationToken stop)
     {
         try
         {
             while (!load.IsCancellationRequested)
             {
-                var pick = _random.Next(100);
-                var action = pick switch
+                var action = mix == LoadMix.Tiny ? TinyAsync(stop) : _random.Next(100) switch
                 {
                     < 50 => HitAsync(stop),
                     < 80 => MissAsync(stop),
@@ -112,6 +112,25 @@ internal sealed class LoadClient(ProtocolClient protocol, LoadStats stats, int w
         if (ended is not null && ended.Status != "succeeded")
         {
             stats.Unexpected("miss: not succeeded", $"{location} ended {ended.Status}/{ended.CancelReason}");
+        }
+    }
+
+    private async Task TinyAsync(CancellationToken stop)
+    {
+        // A value never used before, so the invocation is never joined to another one and always admits its own job.
+        var n = nextValue();
+        var reply = await protocol.InvokeAsync(LoadCallbacks.Tiny, n, null, stop).ConfigureAwait(false);
+        if (reply is not { Status: 202, State.Location: { } location })
+        {
+            await AfterFailedInvocationAsync(TinyAction, reply, stop).ConfigureAwait(false);
+            return;
+        }
+
+        stats.Accepted(TinyAction);
+        var ended = await FollowAndCheckAsync(TinyAction, location, reply.State.Version, Number(n), stop).ConfigureAwait(false);
+        if (ended is not null && ended.Status != "succeeded")
+        {
+            stats.Unexpected("tiny: not succeeded", $"{location} ended {ended.Status}/{ended.CancelReason}");
         }
     }
 

@@ -109,13 +109,17 @@ internal static partial class LoadDriver
 
         Console.Error.WriteLine($"web: process {web.Pid}, {address}; workers: {string.Join(", ", workers.Select(w => $"process {w.Pid} ({report.WorkerCounts[w.Name]} workers)"))}");
 
-        await WarmAsync(options, address, interrupted);
+        // The tiny mix never asks for a cached value.
+        if (options.Mix == LoadMix.Standard)
+        {
+            await WarmAsync(options, address, interrupted);
+        }
 
         var stats = new LoadStats();
         report.Stats = stats;
         var next = 1_000_000;
         var clients = Enumerable.Range(0, options.Clients)
-            .Select(_ => new LoadClient(new ProtocolClient(address, stats), stats, options.WarmValues, () => Interlocked.Increment(ref next)))
+            .Select(_ => new LoadClient(new ProtocolClient(address, stats), stats, options.WarmValues, () => Interlocked.Increment(ref next), options.Mix))
             .ToList();
         try
         {
@@ -140,7 +144,7 @@ internal static partial class LoadDriver
 
     private static async Task LoadAsync(LoadOptions options, LoadReport report, LoadStats stats, List<LoadClient> clients, List<ChildProcess> processes, CancellationToken interrupted)
     {
-        Console.Error.WriteLine($"load: {options.Clients} clients for {options.Seconds} s");
+        Console.Error.WriteLine($"load: {options.Clients} clients for {options.Seconds} s, {(options.Mix == LoadMix.Tiny ? "tiny jobs only" : "the standard mix")}");
         var cpuAtStart = CpuSeconds(processes);
         var requestsAtStart = stats.Requests;
         var clock = Stopwatch.StartNew();
@@ -157,6 +161,7 @@ internal static partial class LoadDriver
             await load.CancelAsync();
             report.LoadSeconds = clock.Elapsed.TotalSeconds;
             report.RequestsInWindow = stats.Requests - requestsAtStart;
+            report.AcceptedInWindow = stats.AcceptedTotal;
             Console.Error.WriteLine($"[{clock.Elapsed.TotalSeconds,5:0} s] load over; following the jobs still followed (up to {options.DrainSeconds} s)");
             stop.CancelAfter(TimeSpan.FromSeconds(options.DrainSeconds));
             await running;

@@ -27,6 +27,9 @@ internal sealed record LoadOptions
     /// <summary>Whether the processes share a three-shard Redis Cluster instead of one redis-server.</summary>
     public bool RedisCluster { get; init; }
 
+    /// <summary>What the clients do: the browser-tab mix (the default) or only tiny jobs.</summary>
+    public LoadMix Mix { get; init; } = LoadMix.Standard;
+
     public static LoadOptions From(IConfiguration configuration)
     {
         var defaults = new LoadOptions();
@@ -39,6 +42,12 @@ internal sealed record LoadOptions
             WarmValues = Read(configuration, "warm-values", 1) ?? defaults.WarmValues,
             ReportPath = configuration["report"] is { Length: > 0 } path ? path : null,
             RedisCluster = configuration["redis-cluster"] is { } cluster && (cluster.Length == 0 || bool.Parse(cluster)),
+            Mix = configuration["mix"] switch
+            {
+                null or "" or "standard" => LoadMix.Standard,
+                "tiny" => LoadMix.Tiny,
+                var other => throw new FormatException($"--mix must be 'standard' or 'tiny', not '{other}'."),
+            },
         };
     }
 

@@ -28,6 +28,9 @@ internal sealed class LoadReport(LoadOptions options)
 
     public long RequestsInWindow { get; set; }
 
+    /// <summary>Jobs accepted before the load stopped; those accepted by invocations still in flight then are not counted.</summary>
+    public long AcceptedInWindow { get; set; }
+
     public double[] HitPostMs { get; set; } = [];
 
     public double[] JobPostMs { get; set; } = [];
@@ -89,7 +92,7 @@ internal sealed class LoadReport(LoadOptions options)
     {
         var stats = Stats;
         output.WriteLine();
-        output.WriteLine($"Load test: {options.Clients} clients, {options.Seconds} s of load, then up to {options.DrainSeconds} s for the jobs still followed to end");
+        output.WriteLine($"Load test: {options.Clients} clients, {(options.Mix == LoadMix.Tiny ? "tiny jobs only (uncached, 0 ms handler)" : "the standard mix")}, {options.Seconds} s of load, then up to {options.DrainSeconds} s for the jobs still followed to end");
         output.WriteLine($"Processes: {(options.RedisCluster ? "a three-shard Redis Cluster" : "redis-server")}, 1 web (RunWorkers=false), 2 workers ({WorkersText()})");
         if (options.Clients < LoadOptions.RuledClients || options.Seconds < LoadOptions.RuledSeconds)
         {
@@ -111,7 +114,7 @@ internal sealed class LoadReport(LoadOptions options)
         }
 
         var accepted = stats.AcceptedByAction();
-        output.WriteLine($"Accepted jobs (202): {stats.AcceptedTotal}  ({string.Join(", ", accepted.Select(a => $"{a.Key} {a.Value}"))})");
+        output.WriteLine($"Accepted jobs (202): {stats.AcceptedTotal}  ({string.Join(", ", accepted.Select(a => $"{a.Key} {a.Value}"))}); {AcceptedInWindow} during the load ({JobsPerSecond():0.0} jobs/s)");
         var terminal = stats.TerminalByStatus();
         output.WriteLine($"Reached a terminal state: {stats.EndedTotal} of {stats.AcceptedTotal}  (succeeded {terminal.GetValueOrDefault("succeeded")}, failed {terminal.GetValueOrDefault("failed")}, canceled {terminal.GetValueOrDefault("canceled")})");
         foreach (var (outcome, count) in stats.Outcomes())
@@ -124,10 +127,14 @@ internal sealed class LoadReport(LoadOptions options)
             output.WriteLine($"  NOT ENDED {reason,-30}{count,8}");
         }
 
-        var firsts = accepted.GetValueOrDefault(LoadClient.SupersededAction);
-        var superseded = stats.Outcome($"{LoadClient.SupersededAction}: canceled/superseded");
-        var early = stats.Outcome($"{LoadClient.SupersededAction}: succeeded");
-        output.WriteLine($"Supersedes: {superseded} of {firsts} first handles ended canceled/superseded; {early} had succeeded before the second invocation");
+        if (options.Mix == LoadMix.Standard)
+        {
+            var firsts = accepted.GetValueOrDefault(LoadClient.SupersededAction);
+            var superseded = stats.Outcome($"{LoadClient.SupersededAction}: canceled/superseded");
+            var early = stats.Outcome($"{LoadClient.SupersededAction}: succeeded");
+            output.WriteLine($"Supersedes: {superseded} of {firsts} first handles ended canceled/superseded; {early} had succeeded before the second invocation");
+        }
+
         output.WriteLine($"POST latency: p50 {Percentile(AllPostMs(), 0.50):0.0} ms, p99 {Percentile(AllPostMs(), 0.99):0.0} ms ({AllPostMs().Length} answers); " +
                          $"cache hits p50 {Percentile(HitPostMs, 0.50):0.0} / p99 {Percentile(HitPostMs, 0.99):0.0} ms; " +
                          $"job admissions p50 {Percentile(JobPostMs, 0.50):0.0} / p99 {Percentile(JobPostMs, 0.99):0.0} ms");
@@ -174,6 +181,7 @@ internal sealed class LoadReport(LoadOptions options)
         var report = new JsonObject
         {
             ["clients"] = options.Clients,
+            ["mix"] = options.Mix == LoadMix.Tiny ? "tiny" : "standard",
             ["seconds"] = options.Seconds,
             ["drainSecondsAllowed"] = options.DrainSeconds,
             ["workersPerProcess"] = WorkersText(),
@@ -193,6 +201,8 @@ internal sealed class LoadReport(LoadOptions options)
             };
             report["statusCodes"] = ToJson(stats.StatusesByKind().ToDictionary(k => k.Key, k => (JsonNode)ToJson(k.Value), StringComparer.Ordinal));
             report["acceptedJobs"] = stats.AcceptedTotal;
+            report["acceptedDuringLoad"] = AcceptedInWindow;
+            report["jobsPerSecond"] = Math.Round(JobsPerSecond(), 1);
             report["acceptedByAction"] = ToJson(stats.AcceptedByAction());
             report["terminal"] = stats.EndedTotal;
             report["terminalByStatus"] = ToJson(stats.TerminalByStatus());
@@ -255,6 +265,8 @@ internal sealed class LoadReport(LoadOptions options)
             : "library default WorkerCount" + (WorkerCounts.Count == 0 ? "" : ": " + string.Join(", ", WorkerCounts.Select(w => $"{w.Key} {w.Value}")));
 
     private double PerSecond() => LoadSeconds > 0 ? RequestsInWindow / LoadSeconds : 0;
+
+    private double JobsPerSecond() => LoadSeconds > 0 ? AcceptedInWindow / LoadSeconds : 0;
 
     private double[] AllPostMs() => [.. HitPostMs, .. JobPostMs];
 

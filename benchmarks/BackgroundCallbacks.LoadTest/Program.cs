@@ -1,7 +1,7 @@
 // A load test over real processes: one redis-server, one web process and two worker processes, all but Redis being
 // this same program started with a role. Without a role (or with --role=run) it is the driver that starts them, loads
 // the web process with many clients and reports. See benchmarks/load/run.sh.
-//   dotnet BackgroundCallbacks.LoadTest.dll [--clients=200] [--seconds=60] [--workers-per-process=N] [--redis-cluster=true] [--report=path]
+//   dotnet BackgroundCallbacks.LoadTest.dll [--clients=200] [--seconds=60] [--workers-per-process=N] [--redis-cluster=true] [--mix=standard|tiny] [--report=path]
 // With --role=stream it runs the event stream benchmark instead (StreamBenchmark.cs, benchmarks/stream/run.sh), with
 // --role=fanout the change fan-out benchmark (FanOutBenchmark.cs).
 using BackgroundCallbacks.LoadTest;

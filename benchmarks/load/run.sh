@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Load over real processes: redis-server, one web process and two worker processes, with many clients following jobs
 # by long poll (see benchmarks/BackgroundCallbacks.LoadTest/Program.cs). Arguments pass through to the driver.
-# Usage: bash benchmarks/load/run.sh [--clients=200] [--seconds=60] [--drain-seconds=60] [--workers-per-process=N] [--redis-cluster=true] [--report=path]
+# Usage: bash benchmarks/load/run.sh [--clients=200] [--seconds=60] [--drain-seconds=60] [--workers-per-process=N] [--redis-cluster=true] [--mix=standard|tiny] [--report=path]
 # The report goes to stdout; progress and the build to stderr. Exit code 0 only for "RESULT: PASS".
 set -euo pipefail
 cd "$(dirname "$0")/../.."
