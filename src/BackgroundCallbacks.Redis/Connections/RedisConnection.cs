@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
 
 namespace BackgroundCallbacks.Redis.Connections;
@@ -14,13 +16,15 @@ internal sealed class RedisConnection : IDisposable
     private readonly string _setting;
     private readonly Lock _lock = new();
     private readonly ConfigurationOptions? _sentinel;
+    private readonly ILogger _logger;
     private Task<IConnectionMultiplexer>? _connecting;
     private SentinelPrimaryGuard? _guard;
     private IDatabase? _database;
     private bool _disposed;
 
-    private RedisConnection(Func<Task<IConnectionMultiplexer>> connect, bool owned, string setting, ConfigurationOptions? sentinel = null)
+    private RedisConnection(Func<Task<IConnectionMultiplexer>> connect, bool owned, string setting, ConfigurationOptions? sentinel = null, ILogger? logger = null)
     {
+        _logger = logger ?? NullLogger.Instance;
         _connect = connect;
         Owned = owned;
         _setting = setting;
@@ -41,7 +45,8 @@ internal sealed class RedisConnection : IDisposable
     /// With a <c>serviceName</c> the endpoints are sentinels: StackExchange.Redis asks them for the primary and follows
     /// a promotion, and a <see cref="SentinelPrimaryGuard"/> keeps it off a crashed primary that comes back.
     /// </remarks>
-    public static RedisConnection Open(ConfigurationOptions configuration, string setting)
+    /// <param name="logger">Where the Sentinel guard says what it did.</param>
+    public static RedisConnection Open(ConfigurationOptions configuration, string setting, ILogger? logger = null)
     {
         if (SentinelPrimaryGuard.CanGuard(configuration))
         {
@@ -53,7 +58,8 @@ internal sealed class RedisConnection : IDisposable
             async () => await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false),
             owned: true,
             setting,
-            SentinelPrimaryGuard.CanGuard(configuration) ? configuration : null);
+            SentinelPrimaryGuard.CanGuard(configuration) ? configuration : null,
+            logger);
     }
 
     /// <summary>The application's multiplexer, asked for on first use and never disposed here.</summary>
@@ -169,7 +175,7 @@ internal sealed class RedisConnection : IDisposable
         {
             lock (_lock)
             {
-                _guard ??= _disposed ? null : new SentinelPrimaryGuard(redis, _sentinel);
+                _guard ??= _disposed ? null : new SentinelPrimaryGuard(redis, _sentinel, _logger);
             }
         }
 

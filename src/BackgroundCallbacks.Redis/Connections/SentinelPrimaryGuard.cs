@@ -1,3 +1,5 @@
+using BackgroundCallbacks.Redis.Diagnostics;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
 namespace BackgroundCallbacks.Redis.Connections;
@@ -15,6 +17,7 @@ namespace BackgroundCallbacks.Redis.Connections;
 internal sealed class SentinelPrimaryGuard : IDisposable
 {
     private readonly IConnectionMultiplexer _redis;
+    private readonly ILogger _logger;
     private readonly ConfigurationOptions _sentinelConfiguration;
     private readonly string _serviceName;
     private readonly string _tieBreaker;
@@ -23,9 +26,10 @@ internal sealed class SentinelPrimaryGuard : IDisposable
     private int _again;
     private bool _disposed;
 
-    public SentinelPrimaryGuard(IConnectionMultiplexer redis, ConfigurationOptions configuration)
+    public SentinelPrimaryGuard(IConnectionMultiplexer redis, ConfigurationOptions configuration, ILogger logger)
     {
         _redis = redis;
+        _logger = logger;
         _serviceName = configuration.ServiceName!;
         _tieBreaker = configuration.TieBreaker;
         _sentinelConfiguration = configuration.Clone();
@@ -143,6 +147,7 @@ internal sealed class SentinelPrimaryGuard : IDisposable
                     try
                     {
                         await stale.ReplicaOfAsync(named).ConfigureAwait(false);
+                        Log.StalePrimaryDemoted(_logger, EndPointCollection.ToString(stale.EndPoint), EndPointCollection.ToString(named));
                     }
                     catch (Exception e) when (e is RedisException or RedisCommandException or TimeoutException)
                     {

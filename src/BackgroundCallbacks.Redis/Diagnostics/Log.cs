@@ -31,4 +31,7 @@ internal static partial class Log
 
     [LoggerMessage(108, LogLevel.Information, "Redis is a cluster: jobs, cached results and values spread over its shards; Hangfire's storage, under the prefix {HangfirePrefix}, lives on one.", EventName = "RedisClusterDetected")]
     public static partial void ClusterDetected(ILogger logger, string hangfirePrefix);
+
+    [LoggerMessage(109, LogLevel.Warning, "Redis node {Stale} answered as a primary beside the primary the sentinels name, {Named}: it was made a replica of {Named} (what the sentinels do a few seconds later), so no more writes are lost on it.", EventName = "RedisStalePrimaryDemoted")]
+    public static partial void StalePrimaryDemoted(ILogger logger, string stale, string named);
 }

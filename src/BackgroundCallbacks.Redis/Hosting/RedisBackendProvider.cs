@@ -45,15 +45,15 @@ internal sealed class RedisBackendProvider : ICallbackBackendProvider, IDisposab
     {
         var settings = redisOptions.Value;
         var logger = loggers.CreateLogger("BackgroundCallbacks.Redis");
-        _jobs = Connection(settings, services, settings.OperationTimeout);
+        _jobs = Connection(settings, services, logger, settings.OperationTimeout);
         _results = settings.ResultsConnectionString is { } results && results != settings.ConnectionString
-            ? RedisConnection.Open(RedisConnectionFactory.Configure(results, settings.OperationTimeout), nameof(settings.ResultsConnectionString))
+            ? RedisConnection.Open(RedisConnectionFactory.Configure(results, settings.OperationTimeout), nameof(settings.ResultsConnectionString), logger)
             : _jobs;
 
         // Hangfire gets a connection of its own: its workers' blocking calls never queue behind, or ahead of, the
         // requests' calls, and its timeout can be long without making a request wait.
         _queue = settings.ConnectionMultiplexerFactory is null
-            ? Connection(settings, services, settings.OperationTimeout, settings.OperationTimeout > QueueOperationTimeout ? settings.OperationTimeout : QueueOperationTimeout)
+            ? Connection(settings, services, logger, settings.OperationTimeout, settings.OperationTimeout > QueueOperationTimeout ? settings.OperationTimeout : QueueOperationTimeout)
             : _jobs;
         var keys = new RedisKeys(settings.KeyPrefix);
         _store = new RedisJobStore(_jobs, keys, options.Value.JobRetention, settings.DeadWorkerTimeout, time, logger, trackSightings: options.Value.AbandonedJobGrace is not null);
@@ -105,7 +105,7 @@ internal sealed class RedisBackendProvider : ICallbackBackendProvider, IDisposab
     }
 
     /// <summary>The connection the options name: made from them, or the application's own.</summary>
-    private static RedisConnection Connection(RedisCallbacksOptions settings, IServiceProvider services, TimeSpan operationTimeout, TimeSpan? callTimeout = null)
+    private static RedisConnection Connection(RedisCallbacksOptions settings, IServiceProvider services, ILogger logger, TimeSpan operationTimeout, TimeSpan? callTimeout = null)
     {
         if (settings.ConnectionMultiplexerFactory is { } factory)
         {
@@ -113,8 +113,8 @@ internal sealed class RedisBackendProvider : ICallbackBackendProvider, IDisposab
         }
 
         return settings.ConfigurationOptions is { } configuration
-            ? RedisConnection.Open(RedisConnectionFactory.Configure(configuration, operationTimeout, callTimeout), nameof(settings.ConfigurationOptions))
-            : RedisConnection.Open(RedisConnectionFactory.Configure(settings.ConnectionString!, operationTimeout, callTimeout), nameof(settings.ConnectionString));
+            ? RedisConnection.Open(RedisConnectionFactory.Configure(configuration, operationTimeout, callTimeout), nameof(settings.ConfigurationOptions), logger)
+            : RedisConnection.Open(RedisConnectionFactory.Configure(settings.ConnectionString!, operationTimeout, callTimeout), nameof(settings.ConnectionString), logger);
     }
 
     /// <summary>The option the backend's main connection came from, named in messages.</summary>
