@@ -202,7 +202,7 @@ public sealed class SentinelFailoverTests(ITestOutputHelper output)
         });
         // Ruling 21 bounds the 503s at down-after + 5 s after the kill. That span is a figure of the machine and of the
         // sentinels' election, so it is reported above (and in docs/deployment.md), not asserted: in about one run in
-        // four the last 503 comes 6–9 s after the kill while the sentinels named the new primary after 2.3 s. What is
+        // three the last 503 comes 6–9 s after the kill while the sentinels named the new primary after 2.3 s. What is
         // asserted is the behaviour: the 503s stop, and the app serves again after the switch without a restart.
         var serving = all.Where(a => a.Sent > (lastUnavailable ?? killedAt)).ToArray();
         Assert.NotEmpty(serving);
