@@ -32,17 +32,33 @@ public sealed class CallTimeoutTests
         var handle = first.StructuredContent!.Value.GetProperty("handle").GetString();
         var waiting = await client.CallToolAsync("job_result", new Dictionary<string, object?> { ["handle"] = handle });
         release.SetResult();
+        var read = await ReadUntilEndedAsync(client, handle!);
+
+        // Asked again once the job has ended, the same question is answered from the cache the job filled.
         var second = await client.CallToolAsync("slow", arguments);
-        var read = await client.CallToolAsync("job_result", new Dictionary<string, object?> { ["handle"] = handle, ["wait_seconds"] = 1 });
 
         Assert.NotEqual(true, first.IsError);
         Assert.Contains(first.StructuredContent!.Value.GetProperty("status").GetString(), new[] { "queued", "running" });
         Assert.Contains("job_result", Reports.Text(first));
         Assert.Equal("running", waiting.StructuredContent!.Value.GetProperty("status").GetString());
         Assert.NotEqual(true, second.IsError);
-        Assert.Contains(Reports.Source(second), new[] { "joined", "cache" });
+        Assert.Equal("cache", Reports.Source(second));
         Assert.Equal("later", second.StructuredContent!.Value.GetProperty("out.children").GetString());
         Assert.NotEqual(true, read.IsError);
         Assert.Equal("later", read.StructuredContent!.Value.GetProperty("out.children").GetString());
+    }
+
+    /// <summary>Reads the handle until the job has ended, each read waiting up to the server's call time.</summary>
+    private static async Task<ModelContextProtocol.Protocol.CallToolResult> ReadUntilEndedAsync(ModelContextProtocol.Client.McpClient client, string handle)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var read = await client.CallToolAsync("job_result", new Dictionary<string, object?> { ["handle"] = handle, ["wait_seconds"] = 1 }, cancellationToken: deadline.Token);
+            if (read.StructuredContent?.TryGetProperty("status", out var status) != true || status.GetString() is not ("queued" or "running"))
+            {
+                return read;
+            }
+        }
     }
 }
