@@ -7,7 +7,8 @@ public static class Program
 {
     /// <summary>
     /// <c>serve [port]</c> runs the benchmark server for an HTTP load tool (benchmarks/http/run.sh); <c>serverside</c> runs
-    /// the server-side outputs benchmark (benchmarks/serverside/run.sh); <c>upload</c> the uploads benchmark
+    /// the server-side outputs benchmark (benchmarks/serverside/run.sh); <c>redis</c> the
+    /// Redis rows of issue 13 (benchmarks/redis/run.sh); <c>upload</c> the uploads benchmark
     /// (benchmarks/upload/run.sh, which starts <c>upload-server</c> children); <c>mcp</c> runs <see cref="McpBenchmarks"/> with
     /// BenchmarkDotNet, the arguments after it passed on (<c>mcp --job short</c>); anything else is handed to BenchmarkDotNet
     /// (for example <c>--filter '*'</c>).
@@ -25,6 +26,12 @@ public static class Program
         if (args.Length > 0 && args[0] == "serverside")
         {
             await ServerSideBenchmark.RunAsync(args[1..]);
+            return;
+        }
+
+        if (args.Length > 0 && args[0] == "redis")
+        {
+            await RedisBenchmark.RunAsync(args[1..]);
             return;
         }
 
