@@ -64,7 +64,7 @@ public static class RedisBenchmark
                 $"{Environment.ProcessorCount} cores, .NET {Environment.Version}, redis-server on 127.0.0.1:{redis.Port}, {host.WorkerCount} workers each side, " +
                 $"{rounds} rounds after one warm-up, sides alternated; hit value {valueBytes} B ({hit.Length} B answer); {clients} clients for {duration.TotalSeconds} s per side"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"idle, both job servers running: {idle.Calls:F1} commands/s, {idle.Client:F1} client commands/s (subtracted from row d)"));
+                $"idle, both job servers running: {idle.Calls:F1} commands/s, {idle.Client:F1} client commands/s, {idle.RoundTrips:F1} round trips/s (subtracted from row d)"));
             Console.WriteLine($"load average at start: {File.ReadAllText("/proc/loadavg").Trim()}");
 
             var rows = new RedisRows();
@@ -133,7 +133,8 @@ public static class RedisBenchmark
                 rows.Add($"c. tiny jobs/s, {clients} concurrent clients", raw, tiny[Side.Library].PerSecond, tiny[Side.Baseline].PerSecond);
                 rows.Add("d. Redis commands per job (INFO commandstats calls, net of idle)", raw, counts[Side.Library].Calls, counts[Side.Baseline].Calls);
                 rows.Add("d. total_commands_processed per job (INFO stats, net of idle)", raw, counts[Side.Library].Processed, counts[Side.Baseline].Processed);
-                rows.Add("d. client commands (round trips) per job (MONITOR, not from scripts)", raw, counts[Side.Library].Client, counts[Side.Baseline].Client);
+                rows.Add("d. client commands per job (MONITOR, not from scripts)", raw, counts[Side.Library].Client, counts[Side.Baseline].Client);
+                rows.Add("d. client round trips per job (MONITOR, a SELECT + MULTI…EXEC block as one)", raw, counts[Side.Library].RoundTrips, counts[Side.Baseline].RoundTrips);
                 rows.Add("d. commands run by scripts per job (MONITOR)", raw, counts[Side.Library].Script, counts[Side.Baseline].Script);
                 rows.Add("e. allocated per hit (KB, client + server)", floor, hits[Side.Library].AllocatedPerOperation / 1024, hits[Side.Baseline].AllocatedPerOperation / 1024);
                 rows.Add("e. allocated per job (KB, client + server)", raw, tiny[Side.Library].AllocatedPerOperation / 1024, tiny[Side.Baseline].AllocatedPerOperation / 1024);
@@ -244,10 +245,10 @@ public static class RedisBenchmark
 
         // Waiting out a window is the measurement here, not a synchronisation.
         await Task.Delay(window);
-        var (client, script) = await watch.CountAsync(host.Database);
+        var seen = await watch.CountAsync(host.Database);
         var after = await counter.ReadAsync();
         var seconds = clock.Elapsed.TotalSeconds;
-        return new Rates((after.TotalCalls - before.TotalCalls) / seconds, (after.Processed - before.Processed) / seconds, client / seconds, script / seconds);
+        return new Rates((after.TotalCalls - before.TotalCalls) / seconds, (after.Processed - before.Processed) / seconds, seen.Client / seconds, seen.Script / seconds, seen.RoundTrips / seconds);
     }
 
     /// <summary><paramref name="jobs"/> jobs from <paramref name="clients"/> callers, with Redis's counts before and after, per job and net of idle.</summary>
@@ -264,14 +265,15 @@ public static class RedisBenchmark
                 await operation(i);
             }
         })));
-        var (client, script) = await watch.CountAsync(host.Database);
+        var seen = await watch.CountAsync(host.Database);
         var after = await counter.ReadAsync();
         var seconds = clock.Elapsed.TotalSeconds;
         return new CommandCount(
             (after.TotalCalls - before.TotalCalls - (idle.Calls * seconds)) / jobs,
             (after.Processed - before.Processed - (idle.Processed * seconds)) / jobs,
-            (client - (idle.Client * seconds)) / jobs,
-            (script - (idle.Script * seconds)) / jobs,
+            (seen.Client - (idle.Client * seconds)) / jobs,
+            (seen.Script - (idle.Script * seconds)) / jobs,
+            (seen.RoundTrips - (idle.RoundTrips * seconds)) / jobs,
             after.Since(before));
     }
 
@@ -286,7 +288,7 @@ public static class RedisBenchmark
 
     private sealed record LoadResult(double PerSecond, double P99, double AllocatedPerOperation, int Errors);
 
-    private sealed record Rates(double Calls, double Processed, double Client, double Script);
+    private sealed record Rates(double Calls, double Processed, double Client, double Script, double RoundTrips);
 
-    private sealed record CommandCount(double Calls, double Processed, double Client, double Script, IReadOnlyDictionary<string, long> ByCommand);
+    private sealed record CommandCount(double Calls, double Processed, double Client, double Script, double RoundTrips, IReadOnlyDictionary<string, long> ByCommand);
 }

@@ -8,7 +8,7 @@ namespace BackgroundCallbacks.Benchmarks;
 /// <summary>
 /// Counts what Redis processed over a window, three ways: the calls in <c>INFO commandstats</c> (every command, those
 /// run by scripts included), <c>total_commands_processed</c> from <c>INFO stats</c>, and, from a <c>MONITOR</c>
-/// connection, the commands clients sent (a line not marked <c>lua</c>): the round trips, which the library's own
+/// connection, the commands clients sent (a line not marked <c>lua</c>) and their round trips, which the library's own
 /// multiplexers would not let the benchmark count. <c>INFO</c> itself is left out of every count.
 /// </summary>
 internal sealed class RedisCommandCounter(IServer server, int port)
@@ -78,10 +78,12 @@ internal sealed class RedisCommandCounter(IServer server, int port)
     {
         private readonly TcpClient _client;
         private readonly Task _reading;
-        private readonly TaskCompletionSource<(long Client, long Script)> _marked = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource<Counts> _marked = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private volatile string? _marker;
+        private readonly Dictionary<string, (bool AfterSelect, bool InMulti)> _connections = new(StringComparer.Ordinal);
         private long _clientCommands;
         private long _scriptCommands;
+        private long _roundTrips;
 
         public MonitorWatch(TcpClient client, StreamReader reader)
         {
@@ -95,7 +97,7 @@ internal sealed class RedisCommandCounter(IServer server, int port)
                         // +1733500000.123456 [0 127.0.0.1:40312] "EVALSHA" ...   or   +1733500000.123456 [0 lua] "HSET" ...
                         if (_marker is { } marker && line.Contains(marker, StringComparison.Ordinal))
                         {
-                            _marked.TrySetResult((_clientCommands, _scriptCommands));
+                            _marked.TrySetResult(new Counts(_clientCommands, _scriptCommands, _roundTrips));
                         }
                         else if (line.Contains(" lua] ", StringComparison.Ordinal))
                         {
@@ -104,6 +106,7 @@ internal sealed class RedisCommandCounter(IServer server, int port)
                         else if (!line.Contains("] \"info\"", StringComparison.OrdinalIgnoreCase))
                         {
                             _clientCommands++;
+                            CountRoundTrip(line);
                         }
                     }
                 }
@@ -119,7 +122,7 @@ internal sealed class RedisCommandCounter(IServer server, int port)
         }
 
         /// <summary>Sends a marker through <paramref name="database"/> and returns the counts seen before it.</summary>
-        public async Task<(long Client, long Script)> CountAsync(IDatabase database)
+        public async Task<Counts> CountAsync(IDatabase database)
         {
             var marker = $"bench-marker-{Guid.NewGuid():N}";
             _marker = marker;
@@ -132,5 +135,45 @@ internal sealed class RedisCommandCounter(IServer server, int port)
             _client.Dispose();
             await _reading;
         }
+
+        /// <summary>
+        /// A transaction (StackExchange.Redis writes <c>SELECT</c>, <c>MULTI</c>, the commands and <c>EXEC</c> in one go,
+        /// and the server answers them together) is one round trip; every other client command is one.
+        /// </summary>
+        private void CountRoundTrip(string line)
+        {
+            var open = line.IndexOf('[', StringComparison.Ordinal);
+            var close = line.IndexOf(']', open + 1);
+            if (open < 0 || close < 0)
+            {
+                return;
+            }
+
+            var connection = line[(open + 1)..close];
+            var command = line[(close + 1)..].TrimStart().Split(' ', 2)[0].Trim('"').ToUpperInvariant();
+            var (afterSelect, inMulti) = _connections.GetValueOrDefault(connection);
+            if (inMulti)
+            {
+                _connections[connection] = (false, command is not ("EXEC" or "DISCARD"));
+                return;
+            }
+
+            if (command == "MULTI")
+            {
+                _connections[connection] = (false, true);
+                if (!afterSelect)
+                {
+                    _roundTrips++;
+                }
+
+                return;
+            }
+
+            _connections[connection] = (command == "SELECT", false);
+            _roundTrips++;
+        }
     }
+
+    /// <summary>Client commands, commands run by scripts, and client round trips seen on a MONITOR feed.</summary>
+    internal readonly record struct Counts(long Client, long Script, long RoundTrips);
 }
