@@ -49,6 +49,10 @@ internal sealed class RedisServerProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         var server = new RedisServerProcess(process, port, directory);
 
+        // A benchmark stopped with Ctrl-C or SIGTERM must not leave its redis-server behind.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.KillNow();
+        Console.CancelKeyPress += (_, _) => server.KillNow();
+
         var deadline = Stopwatch.StartNew();
         while (!await PingAsync(port))
         {
@@ -83,6 +87,21 @@ internal sealed class RedisServerProcess : IAsyncDisposable
         catch (IOException)
         {
             // A leftover empty temp folder is harmless.
+        }
+    }
+
+    private void KillNow()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill();
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Already disposed: it was stopped the ordinary way.
         }
     }
 
