@@ -35,6 +35,8 @@ internal static class LatencyCallbacks
                     progress.Report(string.Create(CultureInfo.InvariantCulture, $"{i}|{LatencyChannels.Now()}"));
                 }
 
+                // The job's end would otherwise follow its last report at once, and that sample would time both.
+                await Task.Delay(period, cancellationToken);
                 return count;
             })
             .Output("reporter-out", "children")
