@@ -17,6 +17,8 @@ switch (configuration["role"])
         return await StreamBenchmark.RunAsync(configuration);
     case "fanout":
         return await FanOutBenchmark.RunAsync(configuration);
+    case "latency":
+        return await LatencyBenchmark.RunAsync(configuration, args);
     case null or "" or "run":
         LoadOptions options;
         try
