@@ -4,6 +4,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using BackgroundCallbacks.Redis.Connections;
 using BackgroundCallbacks.Redis.Tests.Infrastructure;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
 namespace BackgroundCallbacks.Redis.Tests;
@@ -17,7 +18,7 @@ public sealed class SentinelFailoverTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan PromotionTimeout = TimeSpan.FromSeconds(30);
 
-    /// <summary>Ruling 21: 503 answers last at most the sentinels' down-after time plus 5 s.</summary>
+    /// <summary>Ruling 21: 503 answers last at most the sentinels' down-after time plus 5 s after the kill.</summary>
     private static readonly TimeSpan SwitchAllowance = TimeSpan.FromSeconds(5);
 
     [Fact]
@@ -86,7 +87,31 @@ public sealed class SentinelFailoverTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Killing_the_primary_under_load_answers_503_only_during_the_switch_and_every_admitted_job_ends()
+    public async Task A_primary_promoted_at_an_address_the_connection_never_knew_is_reported()
+    {
+        await using var set = await RedisSentinelSet.StartAsync();
+        var logs = new LogCollector();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        using var connection = RedisConnection.Open(
+            RedisConnectionFactory.Configure(set.ConnectionString, TimeSpan.FromSeconds(1)),
+            nameof(RedisCallbacksOptions.ConnectionString),
+            loggers.CreateLogger("BackgroundCallbacks.Redis"));
+        var db = await connection.DatabaseAsync();
+        await db.StringSetAsync("before", "1");
+
+        // A replica added after the connection was made is the only one the sentinels may promote.
+        var added = await set.AddReplicaAsync();
+        await set.NeverPromoteAsync(set.FirstReplicaPort);
+        await set.KillNodeAsync(set.FirstPrimaryPort);
+        Assert.Equal(added, await set.WaitForPromotionAsync(set.FirstPrimaryPort, PromotionTimeout));
+
+        // The connection cannot reach it; it says so, naming the node, rather than failing in silence.
+        await logs.WaitForEventAsync("RedisSentinelPrimaryUnknown", PromotionTimeout);
+        Assert.Contains(":" + added.ToString(System.Globalization.CultureInfo.InvariantCulture), logs.MessageOf("RedisSentinelPrimaryUnknown"));
+    }
+
+    [Fact]
+    public async Task Killing_the_primary_under_load_answers_503_for_at_most_down_after_plus_5_s_and_every_admitted_job_ends()
     {
         await using var set = await RedisSentinelSet.StartAsync();
         string[] settings = [.. Cluster.Settings, "--TestHost:TinyMs=50"];
@@ -200,10 +225,13 @@ public sealed class SentinelFailoverTests(ITestOutputHelper output)
             Assert.True(a.RetryAfter, $"A 503 without Retry-After: {a.Body}");
             Assert.True(a.Answered >= killedAt, $"A 503 before the kill: {a.Body}");
         });
-        // Ruling 21 bounds the 503s at down-after + 5 s after the kill. That span is a figure of the machine and of the
-        // sentinels' election, so it is reported above (and in docs/deployment.md), not asserted: in about one run in
-        // three the last 503 comes 6–9 s after the kill while the sentinels named the new primary after 2.3 s. What is
-        // asserted is the behaviour: the 503s stop, and the app serves again after the switch without a restart.
+        // Ruling 21: the last 503 comes at most the sentinels' down-after time plus 5 s after the kill. The bound is
+        // the Sentinel configuration's (the sentinels need down-after to call the primary down, then elect), not a
+        // latency figure of the library's own code.
+        Assert.True(lastUnavailable is null || lastUnavailable.Value - killedAt <= window,
+            $"The last 503 came {(lastUnavailable!.Value - killedAt).TotalSeconds:F2} s after the kill; allowed {window.TotalSeconds:F1} s (down-after {set.DownAfter.TotalSeconds:F1} s + {SwitchAllowance.TotalSeconds:F0} s).");
+
+        // After it the app serves again, without a restart.
         var serving = all.Where(a => a.Sent > (lastUnavailable ?? killedAt)).ToArray();
         Assert.NotEmpty(serving);
         Assert.All(serving, a => Assert.Equal(202, a.Status));

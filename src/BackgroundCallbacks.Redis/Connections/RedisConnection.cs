@@ -15,20 +15,18 @@ internal sealed class RedisConnection : IDisposable
     private readonly Func<Task<IConnectionMultiplexer>> _connect;
     private readonly string _setting;
     private readonly Lock _lock = new();
-    private readonly ConfigurationOptions? _sentinel;
     private readonly ILogger _logger;
     private Task<IConnectionMultiplexer>? _connecting;
     private SentinelPrimaryGuard? _guard;
     private IDatabase? _database;
     private bool _disposed;
 
-    private RedisConnection(Func<Task<IConnectionMultiplexer>> connect, bool owned, string setting, ConfigurationOptions? sentinel = null, ILogger? logger = null)
+    private RedisConnection(Func<Task<IConnectionMultiplexer>> connect, bool owned, string setting, ILogger? logger = null)
     {
         _logger = logger ?? NullLogger.Instance;
         _connect = connect;
         Owned = owned;
         _setting = setting;
-        _sentinel = sentinel;
     }
 
     /// <summary>Whether the multiplexer is the backend's own, to dispose with it.</summary>
@@ -42,24 +40,37 @@ internal sealed class RedisConnection : IDisposable
     /// <param name="configuration">The configuration, with <c>AbortOnConnectFail</c> off, so an unreachable Redis yields a multiplexer that keeps trying.</param>
     /// <param name="setting">The option it came from, named in failure messages.</param>
     /// <remarks>
-    /// With a <c>serviceName</c> the endpoints are sentinels: StackExchange.Redis asks them for the primary and follows
-    /// a promotion, and a <see cref="SentinelPrimaryGuard"/> keeps it off a crashed primary that comes back.
+    /// With a <c>serviceName</c> the endpoints are sentinels: the <see cref="SentinelConnector"/> asks them for the
+    /// primary and its replicas and connects to those, and a <see cref="SentinelPrimaryGuard"/> follows the sentinels
+    /// (a promotion, a crashed primary that comes back). Without a tie-breaker key (the application cleared it) there
+    /// is nothing to elect with, and StackExchange.Redis's own Sentinel mode is used instead.
     /// </remarks>
     /// <param name="logger">Where the Sentinel guard says what it did.</param>
     public static RedisConnection Open(ConfigurationOptions configuration, string setting, ILogger? logger = null)
     {
-        if (SentinelPrimaryGuard.CanGuard(configuration))
+        if (!SentinelPrimaryGuard.CanGuard(configuration))
         {
-            // The guard turns a crashed primary that came back into a replica, an admin command.
-            configuration.AllowAdmin = true;
+            return new(
+                async () => await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false),
+                owned: true,
+                setting,
+                logger: logger);
         }
 
-        return new(
-            async () => await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false),
+        // The guard turns a crashed primary that came back into a replica, an admin command.
+        configuration.AllowAdmin = true;
+        RedisConnection? connection = null;
+        connection = new(
+            async () =>
+            {
+                var (data, sentinels) = await SentinelConnector.ConnectAsync(configuration).ConfigureAwait(false);
+                connection!.Guard(data, sentinels, configuration);
+                return data;
+            },
             owned: true,
             setting,
-            SentinelPrimaryGuard.CanGuard(configuration) ? configuration : null,
             logger);
+        return connection;
     }
 
     /// <summary>The application's multiplexer, asked for on first use and never disposed here.</summary>
@@ -171,14 +182,21 @@ internal sealed class RedisConnection : IDisposable
             throw new InvalidOperationException($"{_setting} returned no IConnectionMultiplexer.");
         }
 
-        if (_sentinel is not null)
+        return redis;
+    }
+
+    /// <summary>Puts the guard on a Sentinel connection just made; disposed already, the sentinels' connection is closed.</summary>
+    private void Guard(ConnectionMultiplexer data, ConnectionMultiplexer sentinels, ConfigurationOptions configuration)
+    {
+        lock (_lock)
         {
-            lock (_lock)
+            if (!_disposed && _guard is null)
             {
-                _guard ??= _disposed ? null : new SentinelPrimaryGuard(redis, _sentinel, _logger);
+                _guard = new SentinelPrimaryGuard(data, sentinels, configuration, _logger);
+                return;
             }
         }
 
-        return redis;
+        sentinels.Dispose();
     }
 }

@@ -34,4 +34,7 @@ internal static partial class Log
 
     [LoggerMessage(109, LogLevel.Warning, "Redis node {Stale} answered as a primary beside the primary the sentinels name, {Named}: it was made a replica of {Named} (what the sentinels do a few seconds later), so no more writes are lost on it.", EventName = "RedisStalePrimaryDemoted")]
     public static partial void StalePrimaryDemoted(ILogger logger, string stale, string named);
+
+    [LoggerMessage(110, LogLevel.Warning, "The sentinels name {Named} as the primary, a node the backend's Redis connection did not know when it was made (it only knows the nodes the sentinels named then): restart the process to reach it.", EventName = "RedisSentinelPrimaryUnknown")]
+    public static partial void SentinelPrimaryUnknown(ILogger logger, string named);
 }

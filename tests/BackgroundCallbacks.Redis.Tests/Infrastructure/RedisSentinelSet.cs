@@ -118,6 +118,49 @@ public sealed class RedisSentinelSet : IAsyncDisposable
         await StartNodeAsync(port, replicaOf: null);
     }
 
+    /// <summary>
+    /// Starts one more replica of the first primary, after the set started, and waits until it is in sync and every
+    /// sentinel sees it (with the first replica, two).
+    /// </summary>
+    /// <returns>Its port.</returns>
+    public async Task<int> AddReplicaAsync()
+    {
+        var port = FreePort.Next();
+        await StartNodeAsync(port, replicaOf: FirstPrimaryPort);
+        await WaitAsync(async () => RespClient.Info(await RespClient.CommandAsync(port, "INFO", "replication"))
+            .GetValueOrDefault("master_link_status") == "up", "the added replica to be in sync with the primary");
+        foreach (var sentinel in _sentinels)
+        {
+            await WaitAsync(
+                async () => RespClient.Fields(await RespClient.CommandAsync(sentinel.Port, "SENTINEL", "MASTER", ServiceName))["num-slaves"] == "2",
+                $"the sentinel on port {sentinel.Port} to see the added replica");
+        }
+
+        return port;
+    }
+
+    /// <summary>
+    /// Makes the replica on <paramref name="port"/> one the sentinels never promote (<c>replica-priority 0</c>), and
+    /// waits until every sentinel has read that from it (they read a replica's INFO every 10 s).
+    /// </summary>
+    public async Task NeverPromoteAsync(int port)
+    {
+        await RespClient.CommandAsync(port, "CONFIG", "SET", "replica-priority", "0");
+        var name = "127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture);
+        foreach (var sentinel in _sentinels)
+        {
+            await WaitAsync(
+                async () =>
+                {
+                    var replicas = (object?[]?)await RespClient.CommandAsync(sentinel.Port, "SENTINEL", "REPLICAS", ServiceName) ?? [];
+                    return replicas.OfType<object?[]>().Select(RespClient.Fields)
+                        .Any(r => r.GetValueOrDefault("name") == name && r.GetValueOrDefault("slave-priority") == "0");
+                },
+                $"the sentinel on port {sentinel.Port} to read replica-priority 0 from {port}",
+                TimeSpan.FromSeconds(30));
+        }
+    }
+
     /// <summary>Waits until a majority of sentinels name a new primary and that node says it is one.</summary>
     public async Task<int> WaitForPromotionAsync(int formerPrimary, TimeSpan timeout)
     {
