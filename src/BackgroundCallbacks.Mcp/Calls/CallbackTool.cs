@@ -135,7 +135,8 @@ internal sealed class CallbackTool(
                         $"The job did not end within {mcpOptions.Value.CallTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s and goes on; its handle is {handle}.");
                 }
 
-                var view = await jobs.FollowAsync(handle, owner, after, remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+                var view = await jobs.FollowAsync(handle, owner, after, remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, cancellationToken,
+                    withProgressLog: progressToken is not null).ConfigureAwait(false);
                 if (view is null)
                 {
                     return ToolResults.Error("The job is not found.", "not-found");

@@ -40,10 +40,10 @@ internal static class JobScripts
         """;
 
     /// <summary>
-    /// A follower's view. KEYS: job, updates, progress log. ARGV: follower id, after. Nil without such a follower;
-    /// {follower, callback} for a detached one; else {follower, callback, status, version, progress version, progress
-    /// when newer than after, outputs, error, cancel reason, updates newer than after, logged progress reports newer
-    /// than after}.
+    /// A follower's view. KEYS: job, updates, progress log. ARGV: follower id, after, '1' to read the progress log. Nil
+    /// without such a follower; {follower, callback} for a detached one; else {follower, callback, status, version,
+    /// progress version, progress when newer than after, outputs, error, cancel reason, updates newer than after, logged
+    /// progress reports newer than after (empty unless asked for)}.
     /// </summary>
     public const string Read = """
         local f = redis.call('HMGET', KEYS[1], 'f:' .. ARGV[1], 'cb', 's', 'v', 'pv', 'o', 'e', 'c')
@@ -54,8 +54,10 @@ internal static class JobScripts
         local log = {}
         if tonumber(f[5]) > after then
           p = redis.call('HGET', KEYS[1], 'p')
-          for _, e in ipairs(redis.call('LRANGE', KEYS[3], 0, -1)) do
-            if tonumber(string.match(e, '^%d+')) > after then log[#log + 1] = e end
+          if ARGV[3] == '1' then
+            for _, e in ipairs(redis.call('LRANGE', KEYS[3], 0, -1)) do
+              if tonumber(string.match(e, '^%d+')) > after then log[#log + 1] = e end
+            end
           end
         end
         local u = {}

@@ -17,8 +17,9 @@ internal sealed class JobService(CallbackManagers managers, CallbackRegistry reg
     /// Returns the follower's view of its job once there is something newer than <paramref name="afterVersion"/>, the job
     /// has ended at a version not below it, its place in line differs from <paramref name="knownPosition"/> (-1: none known; when the
     /// caller names none, has changed while waiting), or <paramref name="wait"/> has passed. Holds no thread while waiting.
+    /// The view carries the progress log only for a caller that passes every report on (<paramref name="withProgressLog"/>).
     /// </summary>
-    public async ValueTask<JobView?> FollowAsync(string handle, Owner owner, long afterVersion, TimeSpan wait, CancellationToken cancellationToken, long? knownPosition = null)
+    public async ValueTask<JobView?> FollowAsync(string handle, Owner owner, long afterVersion, TimeSpan wait, CancellationToken cancellationToken, long? knownPosition = null, bool withProgressLog = false)
     {
         if (!TryFind(handle, out var manager, out var followerId, out var jobId))
         {
@@ -33,7 +34,7 @@ internal sealed class JobService(CallbackManagers managers, CallbackRegistry reg
         ChangeWaiter? lineWatch = null;
         try
         {
-            var view = await ReadAsync(manager, jobId, followerId, afterVersion, cancellationToken).ConfigureAwait(false);
+            var view = await ReadAsync(manager, jobId, followerId, afterVersion, cancellationToken, withProgressLog).ConfigureAwait(false);
             if (view is null || !OwnerResolver.IsOwner(view.Owner, owner))
             {
                 return null;
@@ -58,13 +59,13 @@ internal sealed class JobService(CallbackManagers managers, CallbackRegistry reg
                 catch (TimeoutException)
                 {
                     // No change came, or its message was lost: the job is read once more and answered as it is.
-                    return await ReadAsync(manager, jobId, followerId, afterVersion, cancellationToken).ConfigureAwait(false) ?? view;
+                    return await ReadAsync(manager, jobId, followerId, afterVersion, cancellationToken, withProgressLog).ConfigureAwait(false) ?? view;
                 }
 
                 watch.Dispose();
                 lineWatch?.Dispose();
                 watch = store.Changes.Watch(jobId);
-                view = await ReadAsync(manager, jobId, followerId, afterVersion, cancellationToken).ConfigureAwait(false) ?? view;
+                view = await ReadAsync(manager, jobId, followerId, afterVersion, cancellationToken, withProgressLog).ConfigureAwait(false) ?? view;
                 lineWatch = LineWatch(store, view);
             }
 
@@ -84,9 +85,9 @@ internal sealed class JobService(CallbackManagers managers, CallbackRegistry reg
     /// per heartbeat), so this is where an unended job is marked as followed, for abandoned-job cancelling: only a holder
     /// of the follower's secret id gets a view.
     /// </summary>
-    public async ValueTask<JobView?> ReadAsync(CallbackManager manager, string jobId, string followerId, long afterVersion, CancellationToken cancellationToken)
+    public async ValueTask<JobView?> ReadAsync(CallbackManager manager, string jobId, string followerId, long afterVersion, CancellationToken cancellationToken, bool withProgressLog = false)
     {
-        var view = await manager.Backend.Jobs.ReadAsync(jobId, followerId, afterVersion, cancellationToken).ConfigureAwait(false);
+        var view = await manager.Backend.Jobs.ReadAsync(jobId, followerId, afterVersion, cancellationToken, withProgressLog).ConfigureAwait(false);
         if (_followed is not null && view is not null && !view.Status.IsTerminal())
         {
             await _followed.TouchAsync(manager.Backend.Jobs, jobId, cancellationToken).ConfigureAwait(false);
