@@ -101,7 +101,7 @@ internal sealed class CallbackTool(
                 : ToolResults.Error(outcome.Error ?? "The callback did not produce a result.", "failed");
         }
 
-        if (result.CachedOutputsJson is { } cached)
+        if (result.CachedOutputs is { } cached)
         {
             return await ToolResults.OutputsAsync(tool, cached, "cache", links, owner, cancellationToken).ConfigureAwait(false);
         }
