@@ -67,4 +67,16 @@ public class CacheKeyPinnedTests
 
         Assert.Equal("c3de781d4318fb39eadd55e6792919c0ee49aba544a1f235c1349e445392dfcb", key);
     }
+
+    [Fact]
+    public void An_object_with_many_properties_keeps_its_key()
+    {
+        var callback = Definition(ignoreTriggered: true, [false], []);
+        var properties = Enumerable.Range(0, 40).Select(i => $"\"p{(i * 7) % 40}\":{{\"n\":{i},\"m\":[{i}.0]}}");
+        var request = new InvocationRequest([Json("{" + string.Join(",", properties) + ",\"p3\":\"again\"}")], []);
+
+        var key = CacheKey.Build(callback, request, [], null);
+
+        Assert.Equal("20023334b3b4d946c08f9039869ba508b4c69fbae4af959a6c12e74e14aa43c6", key);
+    }
 }
