@@ -41,9 +41,14 @@ internal sealed class RedisResultStore(RedisConnection redis, RedisKeys keys, Re
     {
         var db = await redis.DatabaseAsync().ConfigureAwait(false);
         var stored = await RedisFailures.GuardAsync(() => db.StringGetSetExpiryAsync(keys.Result(key), slidingExpiry)).ConfigureAwait(false);
+        if (stored.IsNull)
+        {
+            // Spelled out: in a conditional, null would become an empty ReadOnlyMemory (through byte[]), a hit of nothing.
+            return null;
+        }
 
         // The reply's own bytes, not a copy: a plain result is a slice of them.
-        return stored.IsNull ? null : ResultCodec.Decode((ReadOnlyMemory<byte>)stored);
+        return ResultCodec.Decode((ReadOnlyMemory<byte>)stored);
     }
 
     public async ValueTask SetAsync(string key, string outputsJson, TimeSpan slidingExpiry, CancellationToken cancellationToken)
