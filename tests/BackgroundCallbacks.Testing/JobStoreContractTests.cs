@@ -631,6 +631,29 @@ public abstract class JobStoreContractTests
     }
 
     [Fact]
+    public async Task A_start_while_a_follow_waits_answers_it_with_the_view_a_read_gives()
+    {
+        var wait = TimeSpan.FromSeconds(30);
+        var time = new TimerWatchingTimeProvider();
+        await using var sut = await CreateStoreAsync(time);
+        var a = NewAdmission();
+        await sut.Store.AdmitAsync(a, None);
+        var queued = await ReadAsync(sut, a, 0);
+        var jobs = NewJobService(sut.Store, time);
+
+        var parked = time.NextTimer(wait);
+        var follow = jobs.FollowAsync(a.Handle, new Owner(a.Record.Owner, null, string.Empty), queued.Version, wait, None).AsTask();
+        await parked.WaitAsync(TimeSpan.FromSeconds(10));
+        await sut.Store.TryStartAsync(a.Record.JobId, "run", None);
+        var view = await follow.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.NotNull(view);
+        Assert.Equal(JobStatus.Running, view.Status);
+        Assert.Equal(queued.Version + 1, view.Version);
+        Assert.Equal(await ReadAsync(sut, a, queued.Version, withProgressLog: false), view, new ViewComparer());
+    }
+
+    [Fact]
     public async Task A_follow_after_the_version_an_ended_job_reached_answers_at_once()
     {
         var time = new FakeTimeProvider();

@@ -42,6 +42,7 @@ internal sealed class JobService(CallbackManagers managers, CallbackRegistry reg
 
             // Null: the caller follows no positions, so only a move while this poll waits is news. -1: it knows of none.
             var known = knownPosition switch { null => view.Position, -1 => null, var p => (int?)p };
+            watch.KnownVersion = view.Version;
             lineWatch = LineWatch(store, view);
             while (!IsNews(view, afterVersion) && view.Position == known)
             {
@@ -62,10 +63,16 @@ internal sealed class JobService(CallbackManagers managers, CallbackRegistry reg
                     return await ReadAsync(manager, jobId, followerId, afterVersion, cancellationToken, withProgressLog).ConfigureAwait(false) ?? view;
                 }
 
+                if (watch.Changed.IsCompleted && Started(view, watch.Change) is { } started && IsNews(started, afterVersion))
+                {
+                    return started;
+                }
+
                 watch.Dispose();
                 lineWatch?.Dispose();
                 watch = store.Changes.Watch(jobId);
                 view = await ReadAsync(manager, jobId, followerId, afterVersion, cancellationToken, withProgressLog).ConfigureAwait(false) ?? view;
+                watch.KnownVersion = view.Version;
                 lineWatch = LineWatch(store, view);
             }
 
@@ -124,6 +131,16 @@ internal sealed class JobService(CallbackManagers managers, CallbackRegistry reg
 
         return await store.DetachAsync(jobId, followerId, CancelReasons.Requested, cancellationToken).ConfigureAwait(false) ?? view;
     }
+
+    /// <summary>
+    /// The view a read would give after a message saying the job started at the version right after the one read: a
+    /// start changes the status alone (no progress, side updates or outputs; a running job stands in no line), so the
+    /// view is built from what the waiter knows, with no read. Null for any other change, or when a change came between.
+    /// </summary>
+    private static JobView? Started(JobView view, JobChange? change) =>
+        change is { Status: JobStatus.Running } started && view.Status == JobStatus.Queued && started.Version == view.Version + 1
+            ? view with { Status = JobStatus.Running, Version = started.Version, Position = null, EtaSeconds = null }
+            : null;
 
     /// <summary>
     /// Whether the poll has its answer: a version above <paramref name="afterVersion"/>, or an ended job whose last
