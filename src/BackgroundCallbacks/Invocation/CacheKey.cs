@@ -287,8 +287,10 @@ internal static class CacheKey
 
     private sealed class Scratch
     {
+        public Scratch() => Writer = new Utf8JsonWriter(Buffer);
+
         public ArrayBufferWriter<byte> Buffer { get; } = new(512);
 
-        public Utf8JsonWriter Writer { get; } = new(Stream.Null);
+        public Utf8JsonWriter Writer { get; }
     }
 }
