@@ -193,6 +193,49 @@ public abstract class JobStoreContractTests
     }
 
     [Fact]
+    public async Task A_read_that_does_not_ask_for_the_progress_log_brings_the_latest_progress_and_no_reports()
+    {
+        await using var sut = await CreateStoreAsync(new FakeTimeProvider());
+        var a = NewAdmission();
+        await sut.Store.AdmitAsync(a, None);
+        var attempt = await sut.Store.TryStartAsync(a.Record.JobId, "run-1", None);
+        var started = await ReadAsync(sut, a, 0);
+        await sut.Store.AppendUpdatesAsync(a.Record.JobId, attempt, ["[1]", "[2]"], [], None);
+        await sut.Store.AppendUpdatesAsync(a.Record.JobId, attempt, ["[3]"], [], None);
+
+        var latest = await ReadAsync(sut, a, started.Version, withProgressLog: false);
+        var logged = await ReadAsync(sut, a, started.Version, withProgressLog: true);
+
+        Assert.Empty(latest.ProgressReports);
+        Assert.Equal("[3]", latest.ProgressJson);
+        Assert.Equal(started.Version + 2, latest.ProgressVersion);
+        Assert.Equal(logged.Version, latest.Version);
+        Assert.Equal([1L, 2L, 3L], logged.ProgressReports.Select(r => r.Sequence));
+    }
+
+    [Fact]
+    public async Task A_follow_without_the_progress_log_brings_none_and_one_with_it_brings_every_report()
+    {
+        var time = new FakeTimeProvider();
+        await using var sut = await CreateStoreAsync(time);
+        var jobs = NewJobService(sut.Store, time);
+        var a = NewAdmission();
+        await sut.Store.AdmitAsync(a, None);
+        var attempt = await sut.Store.TryStartAsync(a.Record.JobId, "run-1", None);
+        await sut.Store.AppendUpdatesAsync(a.Record.JobId, attempt, ["[1]", "[2]"], [], None);
+        var owner = new Owner(a.Record.Owner, null, string.Empty);
+
+        var browser = await jobs.FollowAsync(a.Handle, owner, 0, TimeSpan.Zero, None);
+        var agent = await jobs.FollowAsync(a.Handle, owner, 0, TimeSpan.Zero, None, withProgressLog: true);
+
+        Assert.NotNull(browser);
+        Assert.NotNull(agent);
+        Assert.Empty(browser.ProgressReports);
+        Assert.Equal("[2]", browser.ProgressJson);
+        Assert.Equal(["[1]", "[2]"], agent.ProgressReports.Select(r => r.Json));
+    }
+
+    [Fact]
     public async Task The_progress_log_keeps_only_the_last_reports_when_more_were_made()
     {
         await using var sut = await CreateStoreAsync(new FakeTimeProvider());
@@ -588,6 +631,29 @@ public abstract class JobStoreContractTests
     }
 
     [Fact]
+    public async Task A_start_while_a_follow_waits_answers_it_with_the_view_a_read_gives()
+    {
+        var wait = TimeSpan.FromSeconds(30);
+        var time = new TimerWatchingTimeProvider();
+        await using var sut = await CreateStoreAsync(time);
+        var a = NewAdmission();
+        await sut.Store.AdmitAsync(a, None);
+        var queued = await ReadAsync(sut, a, 0);
+        var jobs = NewJobService(sut.Store, time);
+
+        var parked = time.NextTimer(wait);
+        var follow = jobs.FollowAsync(a.Handle, new Owner(a.Record.Owner, null, string.Empty), queued.Version, wait, None).AsTask();
+        await parked.WaitAsync(TimeSpan.FromSeconds(10));
+        await sut.Store.TryStartAsync(a.Record.JobId, "run", None);
+        var view = await follow.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.NotNull(view);
+        Assert.Equal(JobStatus.Running, view.Status);
+        Assert.Equal(queued.Version + 1, view.Version);
+        Assert.Equal(await ReadAsync(sut, a, queued.Version, withProgressLog: false), view, new ViewComparer());
+    }
+
+    [Fact]
     public async Task A_follow_after_the_version_an_ended_job_reached_answers_at_once()
     {
         var time = new FakeTimeProvider();
@@ -765,8 +831,8 @@ public abstract class JobStoreContractTests
 
     internal static string NewKey() => Convert.ToHexStringLower(Guid.NewGuid().ToByteArray()) + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
 
-    private static async Task<JobView> ReadAsync(StoreUnderTest sut, Admission admission, long after, string? jobId = null) =>
-        await sut.Store.ReadAsync(jobId ?? admission.Record.JobId, admission.FollowerId, after, None)
+    private static async Task<JobView> ReadAsync(StoreUnderTest sut, Admission admission, long after, string? jobId = null, bool withProgressLog = true) =>
+        await sut.Store.ReadAsync(jobId ?? admission.Record.JobId, admission.FollowerId, after, None, withProgressLog)
         ?? throw new InvalidOperationException("The follower is not there.");
 
     private sealed class ViewComparer : IEqualityComparer<JobView>

@@ -35,7 +35,7 @@ public sealed class JobUpdateWriterTests
 
         var expected = Enumerable.Range(1, 4).Select(i => ComponentValues.Write(Outputs, [i], JsonSerializerOptions.Default)).ToArray();
         Assert.Equal([expected[..1], expected[1..]], gate.Writes);
-        var view = await inner.ReadAsync(admission.Record.JobId, admission.FollowerId, 0, CancellationToken.None);
+        var view = await inner.ReadAsync(admission.Record.JobId, admission.FollowerId, 0, CancellationToken.None, withProgressLog: true);
         Assert.Equal(expected, view!.ProgressReports.Select(r => r.Json));
         Assert.Equal([1L, 2L, 3L, 4L], view.ProgressReports.Select(r => r.Sequence));
     }

@@ -101,7 +101,7 @@ internal sealed class CallbackTool(
                 : ToolResults.Error(outcome.Error ?? "The callback did not produce a result.", "failed");
         }
 
-        if (result.CachedOutputsJson is { } cached)
+        if (result.CachedOutputs is { } cached)
         {
             return await ToolResults.OutputsAsync(tool, cached, "cache", links, owner, cancellationToken).ConfigureAwait(false);
         }
@@ -135,7 +135,8 @@ internal sealed class CallbackTool(
                         $"The job did not end within {mcpOptions.Value.CallTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s and goes on; its handle is {handle}.");
                 }
 
-                var view = await jobs.FollowAsync(handle, owner, after, remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+                var view = await jobs.FollowAsync(handle, owner, after, remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, cancellationToken,
+                    withProgressLog: progressToken is not null).ConfigureAwait(false);
                 if (view is null)
                 {
                     return ToolResults.Error("The job is not found.", "not-found");

@@ -25,12 +25,19 @@ internal static class ToolResults
     /// The outputs as a tool result. A server-side output (known from its declaration) is never inlined: its value in
     /// the structured content is a link with a preview, and a <c>resource_link</c> block follows the text.
     /// </summary>
-    public static async ValueTask<CallToolResult> OutputsAsync(ToolDescription tool, string outputsJson, string source, ServerSideLinks links, Owner owner, CancellationToken cancellationToken)
+    public static ValueTask<CallToolResult> OutputsAsync(ToolDescription tool, string outputsJson, string source, ServerSideLinks links, Owner owner, CancellationToken cancellationToken) =>
+        OutputsAsync(tool, JsonDocument.Parse(outputsJson), source, links, owner, cancellationToken);
+
+    /// <summary>A cache hit's outputs, parsed from the UTF-8 the result store holds.</summary>
+    public static ValueTask<CallToolResult> OutputsAsync(ToolDescription tool, ReadOnlyMemory<byte> outputs, string source, ServerSideLinks links, Owner owner, CancellationToken cancellationToken) =>
+        OutputsAsync(tool, JsonDocument.Parse(outputs), source, links, owner, cancellationToken);
+
+    private static async ValueTask<CallToolResult> OutputsAsync(ToolDescription tool, JsonDocument outputs, string source, ServerSideLinks links, Owner owner, CancellationToken cancellationToken)
     {
         var structured = new JsonObject();
         var text = new StringBuilder();
         var content = new List<ContentBlock>();
-        using (var document = JsonDocument.Parse(outputsJson))
+        using (var document = outputs)
         {
             var next = 0;
             foreach (var entry in document.RootElement.EnumerateArray())

@@ -37,11 +37,18 @@ internal sealed class RedisResultStore(RedisConnection redis, RedisKeys keys, Re
         return 1
         """;
 
-    public async ValueTask<string?> GetAsync(string key, TimeSpan slidingExpiry, CancellationToken cancellationToken)
+    public async ValueTask<ReadOnlyMemory<byte>?> GetAsync(string key, TimeSpan slidingExpiry, CancellationToken cancellationToken)
     {
         var db = await redis.DatabaseAsync().ConfigureAwait(false);
         var stored = await RedisFailures.GuardAsync(() => db.StringGetSetExpiryAsync(keys.Result(key), slidingExpiry)).ConfigureAwait(false);
-        return stored.IsNull ? null : ResultCodec.Decode((byte[])stored!);
+        if (stored.IsNull)
+        {
+            // Spelled out: in a conditional, null would become an empty ReadOnlyMemory (through byte[]), a hit of nothing.
+            return null;
+        }
+
+        // The reply's own bytes, not a copy: a plain result is a slice of them.
+        return ResultCodec.Decode((ReadOnlyMemory<byte>)stored);
     }
 
     public async ValueTask SetAsync(string key, string outputsJson, TimeSpan slidingExpiry, CancellationToken cancellationToken)

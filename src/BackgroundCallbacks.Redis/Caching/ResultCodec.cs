@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
@@ -7,7 +8,8 @@ namespace BackgroundCallbacks.Redis.Caching;
 /// <summary>
 /// Stores outputs compactly: small ones as their UTF-8 JSON behind a one-byte tag, large ones Brotli-compressed
 /// (tag, original length, compressed bytes) when that is smaller. JSON of repetitive tables and figures shrinks
-/// several times, which matters in a cache measured by memory.
+/// several times, which matters in a cache measured by memory. Decoding gives UTF-8 back, since that is what a hit
+/// writes: a plain result is a slice of the stored bytes, with no copy.
 /// </summary>
 internal static class ResultCodec
 {
@@ -20,44 +22,56 @@ internal static class ResultCodec
 
     public static byte[] Encode(string outputsJson)
     {
-        var utf8 = Encoding.UTF8.GetBytes(outputsJson);
-        if (utf8.Length > CompressAbove)
+        var length = Encoding.UTF8.GetByteCount(outputsJson);
+        if (length > CompressAbove)
         {
-            var compressed = new byte[5 + BrotliEncoder.GetMaxCompressedLength(utf8.Length)];
-            if (BrotliEncoder.TryCompress(utf8, compressed.AsSpan(5), out var written, BrotliQuality, BrotliWindow) && written + 5 < utf8.Length)
+            var utf8 = ArrayPool<byte>.Shared.Rent(length);
+            var compressed = ArrayPool<byte>.Shared.Rent(5 + BrotliEncoder.GetMaxCompressedLength(length));
+            try
             {
-                compressed[0] = Brotli;
-                BinaryPrimitives.WriteInt32LittleEndian(compressed.AsSpan(1), utf8.Length);
-                return compressed.AsSpan(0, written + 5).ToArray();
+                Encoding.UTF8.GetBytes(outputsJson, utf8);
+                if (BrotliEncoder.TryCompress(utf8.AsSpan(0, length), compressed.AsSpan(5), out var written, BrotliQuality, BrotliWindow) && written + 5 < length)
+                {
+                    compressed[0] = Brotli;
+                    BinaryPrimitives.WriteInt32LittleEndian(compressed.AsSpan(1), length);
+                    return compressed.AsSpan(0, written + 5).ToArray();
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(compressed);
+                ArrayPool<byte>.Shared.Return(utf8);
             }
         }
 
-        var plain = new byte[utf8.Length + 1];
+        var plain = new byte[length + 1];
         plain[0] = Plain;
-        utf8.CopyTo(plain, 1);
+        Encoding.UTF8.GetBytes(outputsJson, plain.AsSpan(1));
         return plain;
     }
 
-    public static string Decode(ReadOnlySpan<byte> stored)
+    /// <summary>The outputs' UTF-8 JSON in a stored value.</summary>
+    public static ReadOnlyMemory<byte> Decode(ReadOnlyMemory<byte> stored)
     {
         if (stored.IsEmpty)
         {
             throw new InvalidDataException("A cached result is empty.");
         }
 
-        switch (stored[0])
+        var span = stored.Span;
+        switch (span[0])
         {
             case Plain:
-                return Encoding.UTF8.GetString(stored[1..]);
+                return stored[1..];
             case Brotli:
-                var length = BinaryPrimitives.ReadInt32LittleEndian(stored[1..]);
+                var length = BinaryPrimitives.ReadInt32LittleEndian(span[1..]);
                 var utf8 = new byte[length];
-                if (!BrotliDecoder.TryDecompress(stored[5..], utf8, out var written) || written != length)
+                if (!BrotliDecoder.TryDecompress(span[5..], utf8, out var written) || written != length)
                 {
                     throw new InvalidDataException("A cached result could not be decompressed.");
                 }
 
-                return Encoding.UTF8.GetString(utf8);
+                return utf8;
             default:
                 throw new InvalidDataException("A cached result has an unknown format.");
         }

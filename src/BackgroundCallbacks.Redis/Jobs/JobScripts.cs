@@ -4,8 +4,9 @@ namespace BackgroundCallbacks.Redis.Jobs;
 /// The Lua scripts that read and change jobs. Each reads, checks and writes in one atomic step on the server, and every
 /// key one script touches carries the same hash tag (a joined job's keys are named from the index entry, which shares
 /// the tag). A script that changes a job bumps its version, renews the time to live (long while the job lives, the
-/// retention once it has ended) and announces the change on the job's own channel ('v' + job id, or 'c' + job id when the
-/// job was cancelled). Jobs/readme.md describes the fields.
+/// retention once it has ended) and announces the change on the job's own channel: 'v' + job id, or 'c' + job id when the
+/// job was cancelled, then ':' + the version after the change, and ':' + the status when the change set one, so a waiter
+/// that has read that version is not woken and a start answers a long poll without a read. Jobs/readme.md describes the fields.
 /// </summary>
 internal static class JobScripts
 {
@@ -40,10 +41,10 @@ internal static class JobScripts
         """;
 
     /// <summary>
-    /// A follower's view. KEYS: job, updates, progress log. ARGV: follower id, after. Nil without such a follower;
-    /// {follower, callback} for a detached one; else {follower, callback, status, version, progress version, progress
-    /// when newer than after, outputs, error, cancel reason, updates newer than after, logged progress reports newer
-    /// than after}.
+    /// A follower's view. KEYS: job, updates, progress log. ARGV: follower id, after, '1' to read the progress log. Nil
+    /// without such a follower; {follower, callback} for a detached one; else {follower, callback, status, version,
+    /// progress version, progress when newer than after, outputs, error, cancel reason, updates newer than after, logged
+    /// progress reports newer than after (empty unless asked for)}.
     /// </summary>
     public const string Read = """
         local f = redis.call('HMGET', KEYS[1], 'f:' .. ARGV[1], 'cb', 's', 'v', 'pv', 'o', 'e', 'c')
@@ -54,8 +55,10 @@ internal static class JobScripts
         local log = {}
         if tonumber(f[5]) > after then
           p = redis.call('HGET', KEYS[1], 'p')
-          for _, e in ipairs(redis.call('LRANGE', KEYS[3], 0, -1)) do
-            if tonumber(string.match(e, '^%d+')) > after then log[#log + 1] = e end
+          if ARGV[3] == '1' then
+            for _, e in ipairs(redis.call('LRANGE', KEYS[3], 0, -1)) do
+              if tonumber(string.match(e, '^%d+')) > after then log[#log + 1] = e end
+            end
           end
         end
         local u = {}
@@ -89,7 +92,11 @@ internal static class JobScripts
           redis.call('PEXPIRE', KEYS[3], ARGV[3])
           kind = 'c'
         end
-        redis.call('PUBLISH', ARGV[4], kind .. ARGV[5])
+        if kind == 'c' then
+          redis.call('PUBLISH', ARGV[4], kind .. ARGV[5] .. ':' .. v .. ':4')
+        else
+          redis.call('PUBLISH', ARGV[4], kind .. ARGV[5] .. ':' .. v)
+        end
         return {nv, f[4], kind}
         """;
 
@@ -119,7 +126,7 @@ internal static class JobScripts
         redis.call('PEXPIRE', KEYS[1], ARGV[1])
         redis.call('PEXPIRE', KEYS[2], ARGV[1])
         redis.call('PEXPIRE', KEYS[3], ARGV[1])
-        redis.call('PUBLISH', ARGV[2], 'v' .. ARGV[3])
+        redis.call('PUBLISH', ARGV[2], 'v' .. ARGV[3] .. ':' .. redis.call('HGET', KEYS[1], 'v') .. ':1')
         return a
         """;
 
@@ -152,7 +159,7 @@ internal static class JobScripts
         redis.call('PEXPIRE', KEYS[1], ARGV[3])
         redis.call('PEXPIRE', KEYS[2], ARGV[3])
         redis.call('PEXPIRE', KEYS[3], ARGV[3])
-        redis.call('PUBLISH', ARGV[4], 'v' .. ARGV[5])
+        redis.call('PUBLISH', ARGV[4], 'v' .. ARGV[5] .. ':' .. v)
         return tonumber(v)
         """;
 
@@ -178,7 +185,7 @@ internal static class JobScripts
         redis.call('PEXPIRE', KEYS[1], ARGV[7])
         redis.call('PEXPIRE', KEYS[2], ARGV[7])
         redis.call('PEXPIRE', KEYS[3], ARGV[7])
-        redis.call('PUBLISH', ARGV[8], 'v' .. ARGV[9])
+        redis.call('PUBLISH', ARGV[8], 'v' .. ARGV[9] .. ':' .. redis.call('HGET', KEYS[1], 'v') .. ':' .. ARGV[2])
         return 1
         """;
 
@@ -187,11 +194,11 @@ internal static class JobScripts
         local f = redis.call('HMGET', KEYS[1], 's', 'a')
         if not f[1] or tonumber(f[1]) ~= 1 or tonumber(f[2]) ~= tonumber(ARGV[1]) then return 0 end
         redis.call('HSET', KEYS[1], 's', '0')
-        redis.call('HINCRBY', KEYS[1], 'v', 1)
+        local v = redis.call('HINCRBY', KEYS[1], 'v', 1)
         redis.call('PEXPIRE', KEYS[1], ARGV[2])
         redis.call('PEXPIRE', KEYS[2], ARGV[2])
         redis.call('PEXPIRE', KEYS[3], ARGV[2])
-        redis.call('PUBLISH', ARGV[3], 'v' .. ARGV[4])
+        redis.call('PUBLISH', ARGV[3], 'v' .. ARGV[4] .. ':' .. v .. ':0')
         return 1
         """;
 
@@ -206,11 +213,11 @@ internal static class JobScripts
         redis.call('HSET', KEYS[1], 's', '4', 'c', ARGV[1])
         redis.call('HDEL', KEYS[1], 'args')
         if f[2] and redis.call('GET', f[2]) == ARGV[4] then redis.call('DEL', f[2]) end
-        redis.call('HINCRBY', KEYS[1], 'v', 1)
+        local v = redis.call('HINCRBY', KEYS[1], 'v', 1)
         redis.call('PEXPIRE', KEYS[1], ARGV[2])
         redis.call('PEXPIRE', KEYS[2], ARGV[2])
         redis.call('PEXPIRE', KEYS[3], ARGV[2])
-        redis.call('PUBLISH', ARGV[3], 'c' .. ARGV[4])
+        redis.call('PUBLISH', ARGV[3], 'c' .. ARGV[4] .. ':' .. v .. ':4')
         return 1
         """;
 

@@ -105,13 +105,13 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
         return handle.IsNull ? null : (string?)handle;
     }
 
-    public async ValueTask<JobView?> ReadAsync(string jobId, string followerId, long afterVersion, CancellationToken cancellationToken)
+    public async ValueTask<JobView?> ReadAsync(string jobId, string followerId, long afterVersion, CancellationToken cancellationToken, bool withProgressLog = false)
     {
         await SubscribedAsync(jobId).ConfigureAwait(false);
         var result = await CallAsync(db => db.ScriptEvaluateAsync(
             JobScripts.Read,
             JobKeys(jobId),
-            [followerId, afterVersion])).ConfigureAwait(false);
+            [followerId, afterVersion, withProgressLog ? 1 : 0])).ConfigureAwait(false);
         if (result.IsNull)
         {
             return null;
@@ -133,7 +133,7 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
         }
 
         var logged = (RedisValue[])f[10]!;
-        var reports = new ProgressReport[logged.Length];
+        var reports = logged.Length == 0 ? [] : new ProgressReport[logged.Length];
         for (var i = 0; i < logged.Length; i++)
         {
             reports[i] = ProgressReportCodec.Decode(logged[i]!);

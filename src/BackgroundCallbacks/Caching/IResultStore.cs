@@ -3,8 +3,12 @@ namespace BackgroundCallbacks.Caching;
 /// <summary>Cached outputs by cache key, with sliding expiry: each read restarts an entry's timer.</summary>
 internal interface IResultStore
 {
-    /// <summary>Returns the outputs stored under the key and restarts its expiry, or null on a miss.</summary>
-    ValueTask<string?> GetAsync(string key, TimeSpan slidingExpiry, CancellationToken cancellationToken);
+    /// <summary>
+    /// Returns the outputs stored under the key, as the UTF-8 bytes of their JSON, and restarts its expiry; null on a miss.
+    /// Bytes, not a string: a hit is copied to the response as it is, never decoded and encoded again. The memory is the
+    /// caller's to read, not to change.
+    /// </summary>
+    ValueTask<ReadOnlyMemory<byte>?> GetAsync(string key, TimeSpan slidingExpiry, CancellationToken cancellationToken);
 
     ValueTask SetAsync(string key, string outputsJson, TimeSpan slidingExpiry, CancellationToken cancellationToken);
 

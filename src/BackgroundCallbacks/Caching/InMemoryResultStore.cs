@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text;
 using Microsoft.Extensions.Options;
 
 namespace BackgroundCallbacks.Caching;
@@ -36,11 +37,11 @@ internal sealed class InMemoryResultStore : IResultStore, IDisposable
 
     internal int Count => _entries.Count;
 
-    public ValueTask<string?> GetAsync(string key, TimeSpan slidingExpiry, CancellationToken cancellationToken)
+    public ValueTask<ReadOnlyMemory<byte>?> GetAsync(string key, TimeSpan slidingExpiry, CancellationToken cancellationToken)
     {
         if (!_entries.TryGetValue(key, out var entry))
         {
-            return ValueTask.FromResult<string?>(null);
+            return ValueTask.FromResult<ReadOnlyMemory<byte>?>(null);
         }
 
         var now = _time.GetUtcNow();
@@ -51,16 +52,16 @@ internal sealed class InMemoryResultStore : IResultStore, IDisposable
                 Remove(key, entry);
             }
 
-            return ValueTask.FromResult<string?>(null);
+            return ValueTask.FromResult<ReadOnlyMemory<byte>?>(null);
         }
 
         entry.LastUsed = now;
-        return ValueTask.FromResult<string?>(entry.OutputsJson);
+        return ValueTask.FromResult<ReadOnlyMemory<byte>?>(entry.Outputs);
     }
 
     public ValueTask SetAsync(string key, string outputsJson, TimeSpan slidingExpiry, CancellationToken cancellationToken)
     {
-        var entry = new Entry(key, outputsJson, slidingExpiry, _time.GetUtcNow());
+        var entry = new Entry(key, Encoding.UTF8.GetBytes(outputsJson), slidingExpiry, _time.GetUtcNow());
         lock (_writes)
         {
             if (_entries.TryGetValue(key, out var old))
@@ -168,20 +169,21 @@ internal sealed class InMemoryResultStore : IResultStore, IDisposable
         }
     }
 
-    private sealed class Entry(string key, string outputsJson, TimeSpan expiry, DateTimeOffset lastUsed)
+    /// <summary>The outputs are kept as the UTF-8 a hit writes, so a hit neither decodes nor allocates them.</summary>
+    private sealed class Entry(string key, byte[] outputs, TimeSpan expiry, DateTimeOffset lastUsed)
     {
-        // Strings are UTF-16 in memory; the fixed part stands for the entry object and the dictionary's node.
+        // The key is a UTF-16 string; the fixed part stands for the entry object, the array's header and the dictionary's node.
         private const int Overhead = 128;
 
         private long _lastUsedTicks = lastUsed.UtcTicks;
 
         public string Key { get; } = key;
 
-        public string OutputsJson { get; } = outputsJson;
+        public ReadOnlyMemory<byte> Outputs { get; } = outputs;
 
         public TimeSpan Expiry { get; } = expiry;
 
-        public long Size { get; } = Overhead + (2L * (key.Length + outputsJson.Length));
+        public long Size { get; } = Overhead + (2L * key.Length) + outputs.Length;
 
         public DateTimeOffset LastUsed
         {

@@ -70,7 +70,7 @@ internal sealed class CallbackEndpoints(
                 {
                     await JobResponseWriter.WriteInlineAsync(context, callback, outcome, result.SideUpdates).ConfigureAwait(false);
                 }
-                else if (result.CachedOutputsJson is { } outputs)
+                else if (result.CachedOutputs is { } outputs)
                 {
                     await JobResponseWriter.WriteCachedAsync(context, callback, outputs).ConfigureAwait(false);
                 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using BackgroundCallbacks.Invocation;
 using BackgroundCallbacks.Jobs;
@@ -15,6 +16,10 @@ namespace BackgroundCallbacks.Http;
 /// </summary>
 internal static class JobResponseWriter
 {
+    // A callback's definition lives as long as its registry: the heads go with it.
+    private static readonly ConditionalWeakTable<CallbackDefinition, byte[]> CachedHeads = new();
+    private static readonly ReadOnlyMemory<byte> CachedTail = "}"u8.ToArray();
+
     public static async Task WriteJobAsync(HttpContext context, int status, string handle, JobView job)
     {
         Prepare(context, status);
@@ -119,10 +124,20 @@ internal static class JobResponseWriter
         await ResponseBodies.WriteAsync(context, buffer.WrittenMemory).ConfigureAwait(false);
     }
 
-    public static async Task WriteCachedAsync(HttpContext context, CallbackDefinition callback, string outputsJson)
+    /// <summary>
+    /// A hit's answer: the stored outputs' bytes go into the response between a head and a tail, unparsed and uncopied
+    /// by us. The head depends on the callback alone, so it is written once per callback, by the same writer and options
+    /// as every other body, and the answer stays the bytes a writer of the whole document would give.
+    /// </summary>
+    public static Task WriteCachedAsync(HttpContext context, CallbackDefinition callback, ReadOnlyMemory<byte> outputs)
     {
         Prepare(context, StatusCodes.Status200OK);
-        var buffer = new ArrayBufferWriter<byte>(512);
+        return ResponseBodies.WriteAsync(context, CachedHeads.GetValue(callback, CachedHead), outputs, CachedTail);
+    }
+
+    private static byte[] CachedHead(CallbackDefinition callback)
+    {
+        var buffer = new ArrayBufferWriter<byte>(128);
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
@@ -130,11 +145,9 @@ internal static class JobResponseWriter
             writer.WriteString("status", JobStatus.Succeeded.ToWire());
             writer.WriteBoolean("cached", true);
             writer.WritePropertyName("outputs");
-            writer.WriteRawValue(outputsJson, skipInputValidation: true);
-            writer.WriteEndObject();
         }
 
-        await ResponseBodies.WriteAsync(context, buffer.WrittenMemory).ConfigureAwait(false);
+        return buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>An inline call's answer: the shape of an ended job, without a handle (there is nothing to follow).</summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.AspNetCore.Http;
 
 namespace BackgroundCallbacks.Http;
@@ -11,6 +12,25 @@ internal static class ResponseBodies
         return HttpMethods.IsHead(context.Request.Method)
             ? Task.CompletedTask
             : context.Response.Body.WriteAsync(body, context.RequestAborted).AsTask();
+    }
+
+    /// <summary>
+    /// Writes a body made of three parts, copied into the response's own buffers: stored bytes (a cached result) go out
+    /// with no body-sized buffer of ours in between.
+    /// </summary>
+    public static async Task WriteAsync(HttpContext context, ReadOnlyMemory<byte> head, ReadOnlyMemory<byte> body, ReadOnlyMemory<byte> tail)
+    {
+        context.Response.ContentLength = head.Length + body.Length + tail.Length;
+        if (HttpMethods.IsHead(context.Request.Method))
+        {
+            return;
+        }
+
+        var writer = context.Response.BodyWriter;
+        writer.Write(head.Span);
+        writer.Write(body.Span);
+        writer.Write(tail.Span);
+        await writer.FlushAsync(context.RequestAborted).ConfigureAwait(false);
     }
 
     /// <summary>

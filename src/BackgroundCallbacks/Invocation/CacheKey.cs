@@ -17,6 +17,17 @@ internal static class CacheKey
 {
     private const int FormatVersion = 1;
 
+    // A key is built on every invocation of a cached callback, a hit included: each thread keeps its buffer and writer
+    // for the next one. A buffer grown past this by an unusually large invocation is let go rather than kept.
+    private const int KeptBufferSize = 16 * 1024;
+
+    // Objects up to this many properties are sorted in place (stable, like OrderBy, so duplicate names keep their order);
+    // larger ones, which are rare, by OrderBy itself.
+    private const int SortedInPlace = 16;
+
+    [ThreadStatic]
+    private static Scratch? t_scratch;
+
     public static string Build(
         CallbackDefinition callback,
         InvocationRequest request,
@@ -26,8 +37,15 @@ internal static class CacheKey
     {
         var arguments = request.Arguments;
         var triggered = request.Triggered;
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var writer = new Utf8JsonWriter(buffer))
+
+        // Taken off the thread while in use, so a build that re-entered (none does today) would get buffers of its own.
+        var scratch = t_scratch ?? new Scratch();
+        t_scratch = null;
+        var buffer = scratch.Buffer;
+        buffer.ResetWrittenCount();
+        var writer = scratch.Writer;
+        writer.Reset(buffer);
+        try
         {
             writer.WriteStartObject();
             writer.WriteNumber("v", FormatVersion);
@@ -113,9 +131,19 @@ internal static class CacheKey
             }
 
             writer.WriteEndObject();
-        }
+            writer.Flush();
 
-        return Convert.ToHexStringLower(SHA256.HashData(buffer.WrittenSpan));
+            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+            SHA256.HashData(buffer.WrittenSpan, hash);
+            return Convert.ToHexStringLower(hash);
+        }
+        finally
+        {
+            if (buffer.Capacity <= KeptBufferSize)
+            {
+                t_scratch = scratch;
+            }
+        }
     }
 
     /// <summary>
@@ -163,16 +191,62 @@ internal static class CacheKey
         writer.WriteEndArray();
     }
 
+    /// <summary>The properties of a small object in ordinal order of their names, sorted in pooled arrays.</summary>
+    private static void WritePropertiesSorted(Utf8JsonWriter writer, JsonElement element)
+    {
+        var count = element.GetPropertyCount();
+        var names = ArrayPool<string>.Shared.Rent(count);
+        var values = ArrayPool<JsonElement>.Shared.Rent(count);
+        try
+        {
+            var n = 0;
+            foreach (var property in element.EnumerateObject())
+            {
+                // Insertion sort: stable, and each name is read (and allocated) once.
+                var name = property.Name;
+                var at = n;
+                while (at > 0 && string.CompareOrdinal(names[at - 1], name) > 0)
+                {
+                    names[at] = names[at - 1];
+                    values[at] = values[at - 1];
+                    at--;
+                }
+
+                names[at] = name;
+                values[at] = property.Value;
+                n++;
+            }
+
+            for (var i = 0; i < n; i++)
+            {
+                writer.WritePropertyName(names[i]);
+                WriteCanonical(writer, values[i]);
+            }
+        }
+        finally
+        {
+            ArrayPool<string>.Shared.Return(names, clearArray: true);
+            ArrayPool<JsonElement>.Shared.Return(values, clearArray: true);
+        }
+    }
+
     internal static void WriteCanonical(Utf8JsonWriter writer, JsonElement element)
     {
         switch (element.ValueKind)
         {
             case JsonValueKind.Object:
                 writer.WriteStartObject();
-                foreach (var property in element.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
+                if (element.GetPropertyCount() <= SortedInPlace)
                 {
-                    writer.WritePropertyName(property.Name);
-                    WriteCanonical(writer, property.Value);
+                    WritePropertiesSorted(writer, element);
+                }
+                else
+                {
+                    foreach (var property in element.EnumerateObject().OrderBy(p => p.Name, StringComparer.Ordinal))
+                    {
+                        writer.WritePropertyName(property.Name);
+                        WriteCanonical(writer, property.Value);
+                    }
                 }
 
                 writer.WriteEndObject();
@@ -209,5 +283,14 @@ internal static class CacheKey
                 element.WriteTo(writer);
                 break;
         }
+    }
+
+    private sealed class Scratch
+    {
+        public Scratch() => Writer = new Utf8JsonWriter(Buffer);
+
+        public ArrayBufferWriter<byte> Buffer { get; } = new(512);
+
+        public Utf8JsonWriter Writer { get; }
     }
 }

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using BackgroundCallbacks.Jobs;
@@ -64,7 +65,7 @@ internal sealed record IdempotencyRecord
             Handle = result.Handle,
             Joined = result.Joined,
             Status = result.Status,
-            CachedOutputsJson = result.CachedOutputsJson,
+            CachedOutputsJson = result.CachedOutputs is { } outputs ? Encoding.UTF8.GetString(outputs.Span) : null,
         };
 
     public static IdempotencyRecord Parse(string json) =>

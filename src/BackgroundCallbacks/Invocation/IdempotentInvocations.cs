@@ -76,7 +76,7 @@ internal sealed class IdempotentInvocations(CallbackManagers managers, IOptions<
             throw;
         }
 
-        if (result.Inline is null && result.CachedOutputsJson is null && result.Handle is null)
+        if (result.Inline is null && result.CachedOutputs is null && result.Handle is null)
         {
             // An answer that is none of the three (a refusal told by result rather than by exception) is not remembered either.
             await store.RemoveAsync(key, CancellationToken.None).ConfigureAwait(false);
@@ -102,7 +102,7 @@ internal sealed class IdempotentInvocations(CallbackManagers managers, IOptions<
 
         if (record.CachedOutputsJson is { } outputs)
         {
-            return InvocationResult.Hit(outputs) with { Replayed = true };
+            return InvocationResult.Hit(Encoding.UTF8.GetBytes(outputs)) with { Replayed = true };
         }
 
         var status = record.Status;

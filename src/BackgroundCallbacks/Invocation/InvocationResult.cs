@@ -3,11 +3,11 @@ using BackgroundCallbacks.Jobs;
 namespace BackgroundCallbacks.Invocation;
 
 /// <summary>What an invocation led to: outputs from the cache, an inline call's outcome, or a job to follow.</summary>
-/// <param name="CachedOutputsJson">The cached outputs, on a hit.</param>
+/// <param name="CachedOutputs">The cached outputs' UTF-8 JSON, on a hit, as the result store holds it: a door writes it as it is.</param>
 /// <param name="Handle">The caller's handle of the job, on a miss.</param>
 /// <param name="Joined">Whether the job was created by an identical invocation before this one.</param>
 /// <param name="Status">The job's status at admission.</param>
-internal sealed record InvocationResult(string? CachedOutputsJson, string? Handle, bool Joined = false, JobStatus Status = JobStatus.Queued)
+internal sealed record InvocationResult(ReadOnlyMemory<byte>? CachedOutputs, string? Handle, bool Joined = false, JobStatus Status = JobStatus.Queued)
 {
     /// <summary>How an inline call ended; null for a background callback.</summary>
     public JobOutcome? Inline { get; init; }
@@ -18,5 +18,5 @@ internal sealed record InvocationResult(string? CachedOutputsJson, string? Handl
     /// <summary>Whether this is the first answer again, for a retry with the same <c>Idempotency-Key</c>.</summary>
     public bool Replayed { get; init; }
 
-    public static InvocationResult Hit(string outputsJson) => new(outputsJson, null);
+    public static InvocationResult Hit(ReadOnlyMemory<byte> outputs) => new(outputs, null);
 }

@@ -105,7 +105,7 @@ internal sealed class InvocationService(
                 lookup?.SetTag(TelemetryNames.CacheResult, cached is null ? TelemetryNames.CacheMiss : TelemetryNames.CacheHit);
                 if (cached is not null)
                 {
-                    return InvocationResult.Hit(cached);
+                    return InvocationResult.Hit(cached.Value);
                 }
             }
             catch (Exception e) when (Fail(lookup, e))
@@ -152,8 +152,8 @@ internal sealed class InvocationService(
         }
     }
 
-    /// <summary>The cached outputs for <paramref name="key"/>, or null on a miss.</summary>
-    private async Task<string?> LookUpAsync(CallbackDefinition callback, CallbackManager manager, string key, TimeSpan expire, CancellationToken cancellationToken)
+    /// <summary>The cached outputs' UTF-8 JSON for <paramref name="key"/>, or null on a miss.</summary>
+    private async Task<ReadOnlyMemory<byte>?> LookUpAsync(CallbackDefinition callback, CallbackManager manager, string key, TimeSpan expire, CancellationToken cancellationToken)
     {
         if (await manager.Backend.Results.GetAsync(key, expire, cancellationToken).ConfigureAwait(false) is not { } cached)
         {
@@ -281,9 +281,9 @@ internal sealed class InvocationService(
     }
 
     /// <summary>The references in a cached result's server-side outputs.</summary>
-    private static List<string> ReferencesIn(CallbackDefinition callback, string outputsJson)
+    private static List<string> ReferencesIn(CallbackDefinition callback, ReadOnlyMemory<byte> outputs)
     {
-        using var document = JsonDocument.Parse(outputsJson);
+        using var document = JsonDocument.Parse(outputs);
         var found = new List<string>();
         var properties = callback.Outputs.Where(o => o.Store is not null).Select(o => o.Property).ToHashSet(StringComparer.Ordinal);
         foreach (var entry in document.RootElement.EnumerateArray())

@@ -23,8 +23,13 @@ internal interface IJobStore
     /// <summary>The handle that holds <paramref name="slot"/> now, or null.</summary>
     ValueTask<string?> GetSlotAsync(string slot, CancellationToken cancellationToken);
 
-    /// <summary>The job as the follower sees it, with what is newer than <paramref name="afterVersion"/>; null when there is no such follower.</summary>
-    ValueTask<JobView?> ReadAsync(string jobId, string followerId, long afterVersion, CancellationToken cancellationToken);
+    /// <summary>
+    /// The job as the follower sees it, with what is newer than <paramref name="afterVersion"/>; null when there is no such
+    /// follower. The progress log (<see cref="JobView.ProgressReports"/>) is read only when <paramref name="withProgressLog"/>:
+    /// a follower that shows the latest progress alone (a browser) does not pay for up to
+    /// <see cref="ProgressLogLength"/> reports on every read.
+    /// </summary>
+    ValueTask<JobView?> ReadAsync(string jobId, string followerId, long afterVersion, CancellationToken cancellationToken, bool withProgressLog = false);
 
     /// <summary>
     /// Detaches a follower: from now on it sees the job as cancelled for <paramref name="reason"/>. When it was the last,

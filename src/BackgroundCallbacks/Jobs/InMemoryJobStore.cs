@@ -94,7 +94,7 @@ internal sealed class InMemoryJobStore : IJobStore, IDisposable
     public ValueTask<string?> GetSlotAsync(string slot, CancellationToken cancellationToken) =>
         ValueTask.FromResult(_slots.TryGetValue(slot, out var handle) ? handle : null);
 
-    public ValueTask<JobView?> ReadAsync(string jobId, string followerId, long afterVersion, CancellationToken cancellationToken)
+    public ValueTask<JobView?> ReadAsync(string jobId, string followerId, long afterVersion, CancellationToken cancellationToken, bool withProgressLog = false)
     {
         if (!_jobs.TryGetValue(jobId, out var entry))
         {
@@ -103,7 +103,7 @@ internal sealed class InMemoryJobStore : IJobStore, IDisposable
 
         lock (entry)
         {
-            return ValueTask.FromResult(entry.Followers.TryGetValue(followerId, out var follower) ? entry.ViewLocked(follower, afterVersion) : null);
+            return ValueTask.FromResult(entry.Followers.TryGetValue(followerId, out var follower) ? entry.ViewLocked(follower, afterVersion, withProgressLog) : null);
         }
     }
 
@@ -497,7 +497,7 @@ internal sealed class InMemoryJobStore : IJobStore, IDisposable
             }
         }
 
-        public JobView ViewLocked(Follower follower, long after)
+        public JobView ViewLocked(Follower follower, long after, bool withProgressLog = false)
         {
             if (follower.DetachReason is { } reason)
             {
@@ -518,7 +518,7 @@ internal sealed class InMemoryJobStore : IJobStore, IDisposable
                 Version,
                 ProgressVersion > after ? ProgressJson : null,
                 ProgressVersion,
-                ProgressVersion > after ? ProgressLog.Where(p => p.Version > after).ToArray() : [],
+                withProgressLog && ProgressVersion > after ? ProgressLog.Where(p => p.Version > after).ToArray() : [],
                 first == SideUpdates.Count ? [] : SideUpdates.GetRange(first, SideUpdates.Count - first).ToArray(),
                 OutputsJson,
                 Error,

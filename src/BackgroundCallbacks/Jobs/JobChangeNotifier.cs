@@ -62,17 +62,38 @@ internal sealed class JobChangeNotifier
         return registration;
     }
 
-    /// <summary>Handles one change message: a kind ('v' changed, 'c' cancelled) followed by the jobId.</summary>
+    /// <summary>
+    /// Handles one change message: a kind ('v' changed, 'c' cancelled) followed by the jobId and, from the Redis scripts,
+    /// ':' the job's version after the change and, when the change set a status, ':' that status (see <see cref="JobChange"/>).
+    /// A message without ':' (a process of an older version, or a line's move) wakes every waiter to read.
+    /// </summary>
     public void Dispatch(string? message)
     {
         Interlocked.Increment(ref _messages);
-        if (message is { Length: > 1 } && message[0] is 'v' or 'c')
+        if (message is not { Length: > 1 } || message[0] is not ('v' or 'c'))
         {
-            Signal(message[1..], canceled: message[0] == 'c');
+            return;
         }
+
+        var canceled = message[0] == 'c';
+        var text = message.AsSpan(1);
+
+        // A line's name is the user's and may hold a ':'; its messages carry no version.
+        if (text.StartsWith(IJobLimits.WatchName(string.Empty), StringComparison.Ordinal))
+        {
+            Signal(text.ToString(), canceled);
+            return;
+        }
+
+        var parsed = JobChange.TryParse(text, out var jobId, out var change);
+        Signal(jobId.ToString(), canceled, parsed ? change : null);
     }
 
-    public void Signal(string jobId, bool canceled)
+    /// <summary>
+    /// Wakes the job's waiters for a change, and on a cancel fires its cancel registrations. With <paramref name="change"/>
+    /// known, a waiter that has read its version already stays waiting.
+    /// </summary>
+    public void Signal(string jobId, bool canceled, JobChange? change = null)
     {
         ChangeWaiter[] waiters;
         CancelRegistration[] cancels = [];
@@ -83,8 +104,27 @@ internal sealed class JobChangeNotifier
                 return;
             }
 
-            waiters = [.. entry.Waiters];
-            entry.Waiters.Clear();
+            if (change is null)
+            {
+                waiters = [.. entry.Waiters];
+                entry.Waiters.Clear();
+            }
+            else
+            {
+                // One pass: a poll may set its known version meanwhile, and a waiter must leave the list if it is woken.
+                List<ChangeWaiter> woken = [];
+                entry.Waiters.RemoveAll(w =>
+                {
+                    if (!w.Wants(change))
+                    {
+                        return false;
+                    }
+
+                    woken.Add(w);
+                    return true;
+                });
+                waiters = [.. woken];
+            }
             if (canceled)
             {
                 cancels = [.. entry.Cancels];
@@ -96,7 +136,7 @@ internal sealed class JobChangeNotifier
 
         foreach (var waiter in waiters)
         {
-            waiter.Wake();
+            waiter.Wake(change);
         }
 
         foreach (var cancel in cancels)

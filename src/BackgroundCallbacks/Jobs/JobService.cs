@@ -17,8 +17,9 @@ internal sealed class JobService(CallbackManagers managers, CallbackRegistry reg
     /// Returns the follower's view of its job once there is something newer than <paramref name="afterVersion"/>, the job
     /// has ended at a version not below it, its place in line differs from <paramref name="knownPosition"/> (-1: none known; when the
     /// caller names none, has changed while waiting), or <paramref name="wait"/> has passed. Holds no thread while waiting.
+    /// The view carries the progress log only for a caller that passes every report on (<paramref name="withProgressLog"/>).
     /// </summary>
-    public async ValueTask<JobView?> FollowAsync(string handle, Owner owner, long afterVersion, TimeSpan wait, CancellationToken cancellationToken, long? knownPosition = null)
+    public async ValueTask<JobView?> FollowAsync(string handle, Owner owner, long afterVersion, TimeSpan wait, CancellationToken cancellationToken, long? knownPosition = null, bool withProgressLog = false)
     {
         if (!TryFind(handle, out var manager, out var followerId, out var jobId))
         {
@@ -33,7 +34,7 @@ internal sealed class JobService(CallbackManagers managers, CallbackRegistry reg
         ChangeWaiter? lineWatch = null;
         try
         {
-            var view = await ReadAsync(manager, jobId, followerId, afterVersion, cancellationToken).ConfigureAwait(false);
+            var view = await ReadAsync(manager, jobId, followerId, afterVersion, cancellationToken, withProgressLog).ConfigureAwait(false);
             if (view is null || !OwnerResolver.IsOwner(view.Owner, owner))
             {
                 return null;
@@ -41,6 +42,7 @@ internal sealed class JobService(CallbackManagers managers, CallbackRegistry reg
 
             // Null: the caller follows no positions, so only a move while this poll waits is news. -1: it knows of none.
             var known = knownPosition switch { null => view.Position, -1 => null, var p => (int?)p };
+            watch.KnownVersion = view.Version;
             lineWatch = LineWatch(store, view);
             while (!IsNews(view, afterVersion) && view.Position == known)
             {
@@ -58,13 +60,19 @@ internal sealed class JobService(CallbackManagers managers, CallbackRegistry reg
                 catch (TimeoutException)
                 {
                     // No change came, or its message was lost: the job is read once more and answered as it is.
-                    return await ReadAsync(manager, jobId, followerId, afterVersion, cancellationToken).ConfigureAwait(false) ?? view;
+                    return await ReadAsync(manager, jobId, followerId, afterVersion, cancellationToken, withProgressLog).ConfigureAwait(false) ?? view;
+                }
+
+                if (watch.Changed.IsCompleted && Started(view, watch.Change) is { } started && IsNews(started, afterVersion))
+                {
+                    return started;
                 }
 
                 watch.Dispose();
                 lineWatch?.Dispose();
                 watch = store.Changes.Watch(jobId);
-                view = await ReadAsync(manager, jobId, followerId, afterVersion, cancellationToken).ConfigureAwait(false) ?? view;
+                view = await ReadAsync(manager, jobId, followerId, afterVersion, cancellationToken, withProgressLog).ConfigureAwait(false) ?? view;
+                watch.KnownVersion = view.Version;
                 lineWatch = LineWatch(store, view);
             }
 
@@ -84,9 +92,9 @@ internal sealed class JobService(CallbackManagers managers, CallbackRegistry reg
     /// per heartbeat), so this is where an unended job is marked as followed, for abandoned-job cancelling: only a holder
     /// of the follower's secret id gets a view.
     /// </summary>
-    public async ValueTask<JobView?> ReadAsync(CallbackManager manager, string jobId, string followerId, long afterVersion, CancellationToken cancellationToken)
+    public async ValueTask<JobView?> ReadAsync(CallbackManager manager, string jobId, string followerId, long afterVersion, CancellationToken cancellationToken, bool withProgressLog = false)
     {
-        var view = await manager.Backend.Jobs.ReadAsync(jobId, followerId, afterVersion, cancellationToken).ConfigureAwait(false);
+        var view = await manager.Backend.Jobs.ReadAsync(jobId, followerId, afterVersion, cancellationToken, withProgressLog).ConfigureAwait(false);
         if (_followed is not null && view is not null && !view.Status.IsTerminal())
         {
             await _followed.TouchAsync(manager.Backend.Jobs, jobId, cancellationToken).ConfigureAwait(false);
@@ -123,6 +131,16 @@ internal sealed class JobService(CallbackManagers managers, CallbackRegistry reg
 
         return await store.DetachAsync(jobId, followerId, CancelReasons.Requested, cancellationToken).ConfigureAwait(false) ?? view;
     }
+
+    /// <summary>
+    /// The view a read would give after a message saying the job started at the version right after the one read: a
+    /// start changes the status alone (no progress, side updates or outputs; a running job stands in no line), so the
+    /// view is built from what the waiter knows, with no read. Null for any other change, or when a change came between.
+    /// </summary>
+    private static JobView? Started(JobView view, JobChange? change) =>
+        change is { Status: JobStatus.Running } started && view.Status == JobStatus.Queued && started.Version == view.Version + 1
+            ? view with { Status = JobStatus.Running, Version = started.Version, Position = null, EtaSeconds = null }
+            : null;
 
     /// <summary>
     /// Whether the poll has its answer: a version above <paramref name="afterVersion"/>, or an ended job whose last

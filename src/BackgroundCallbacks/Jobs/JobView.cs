@@ -13,8 +13,9 @@ namespace BackgroundCallbacks.Jobs;
 /// <param name="ProgressVersion">The version that wrote the last progress report; 0 before the first.</param>
 /// <param name="ProgressReports">
 /// The progress reports newer than the version asked after, oldest first: each one, not only the last, for a follower
-/// that must pass every report on. The store keeps only the last <see cref="IJobStore.ProgressLogLength"/>, so a
-/// follower that falls further behind between two reads gets the newest of them (a gap in their sequence).
+/// that must pass every report on; empty unless the read asked for the log. The store keeps only the last
+/// <see cref="IJobStore.ProgressLogLength"/>, so a follower that falls further behind between two reads gets the newest
+/// of them (a gap in their sequence).
 /// </param>
 /// <param name="SideUpdates">The side updates newer than the version asked after, oldest first.</param>
 /// <param name="OutputsJson">The outputs as the wire's JSON array, on success.</param>

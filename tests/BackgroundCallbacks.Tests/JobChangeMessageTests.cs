@@ -1,0 +1,96 @@
+using BackgroundCallbacks.Jobs;
+
+namespace BackgroundCallbacks.Tests;
+
+/// <summary>
+/// Change messages carry the job's version (and, for a change of status, the status) so a waiter that has read that
+/// version is not woken to read it again; a message of the old format (no ':') still wakes every waiter.
+/// </summary>
+public sealed class JobChangeMessageTests
+{
+    [Fact]
+    public void A_message_naming_a_version_the_waiter_has_read_leaves_it_waiting()
+    {
+        var notifier = new JobChangeNotifier();
+        using var watch = notifier.Watch("job-a");
+        watch.KnownVersion = 5;
+
+        notifier.Dispatch("vjob-a:4");
+        notifier.Dispatch("vjob-a:5");
+
+        Assert.False(watch.Changed.IsCompleted);
+        Assert.Equal(1, notifier.WaitersOf("job-a"));
+    }
+
+    [Fact]
+    public void A_message_naming_a_newer_version_wakes_the_waiter_with_the_version_and_status()
+    {
+        var notifier = new JobChangeNotifier();
+        using var watch = notifier.Watch("job-a");
+        using var other = notifier.Watch("job-b");
+        watch.KnownVersion = 5;
+
+        notifier.Dispatch("vjob-a:6:1");
+
+        Assert.True(watch.Changed.IsCompleted);
+        Assert.Equal(new JobChange(6, JobStatus.Running), watch.Change);
+        Assert.False(other.Changed.IsCompleted);
+    }
+
+    [Fact]
+    public void An_old_format_message_wakes_a_waiter_whatever_it_has_read()
+    {
+        var notifier = new JobChangeNotifier();
+        using var watch = notifier.Watch("job-a");
+        watch.KnownVersion = 5;
+
+        notifier.Dispatch("vjob-a");
+
+        Assert.True(watch.Changed.IsCompleted);
+        Assert.Null(watch.Change);
+    }
+
+    [Fact]
+    public async Task A_cancel_message_with_a_version_fires_the_cancel_registrations()
+    {
+        var notifier = new JobChangeNotifier();
+        var fired = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var registration = notifier.RegisterCancel("job-a", () => fired.TrySetResult());
+        using var watch = notifier.Watch("job-a");
+
+        notifier.Dispatch("cjob-a:7:4");
+
+        await fired.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(new JobChange(7, JobStatus.Canceled), watch.Change);
+    }
+
+    [Fact]
+    public void A_line_message_is_never_read_as_a_version_even_when_the_line_name_has_a_colon()
+    {
+        var notifier = new JobChangeNotifier();
+        var name = IJobLimits.WatchName("reports:2");
+        using var watch = notifier.Watch(name);
+
+        notifier.Dispatch("v" + name);
+
+        Assert.True(watch.Changed.IsCompleted);
+        Assert.Null(watch.Change);
+    }
+
+    [Theory]
+    [InlineData("vjob-a:x")]
+    [InlineData("vjob-a:6:9")]
+    [InlineData("vjob-a:6:")]
+    [InlineData("vjob-a:")]
+    public void A_message_whose_suffix_does_not_parse_wakes_the_waiter_to_read(string message)
+    {
+        var notifier = new JobChangeNotifier();
+        using var watch = notifier.Watch("job-a");
+        watch.KnownVersion = 100;
+
+        notifier.Dispatch(message);
+
+        Assert.True(watch.Changed.IsCompleted);
+        Assert.Null(watch.Change);
+    }
+}
