@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using BackgroundCallbacks.Caching;
+using BackgroundCallbacks.Jobs;
 using BackgroundCallbacks.Redis.Connections;
 using StackExchange.Redis;
 
@@ -14,6 +16,9 @@ namespace BackgroundCallbacks.Redis.Caching;
 internal sealed class RedisResultStore(RedisConnection redis, RedisKeys keys, RedisConnection generations) : IResultStore
 {
     private const string All = "*";
+
+    /// <summary>The generation each callback's keys were last built with here (one entry per callback of the registry).</summary>
+    private readonly ConcurrentDictionary<string, CacheGeneration> _seen = new(StringComparer.Ordinal);
 
     /// <summary>A field no callback id can be (ids have no '!'): until when a manager's startup clear holds, in Redis's ms.</summary>
     private const string ClearMarker = "!cleared:";
@@ -51,6 +56,47 @@ internal sealed class RedisResultStore(RedisConnection redis, RedisKeys keys, Re
         return ResultCodec.Decode((ReadOnlyMemory<byte>)stored);
     }
 
+    /// <summary>
+    /// Reads the generation and, at the same time, the value under the key of the generation this process saw last, so
+    /// a hit costs one round trip of latency instead of two. The value counts only when the generation read is the one
+    /// assumed; after an eviction the key of the new generation is read as well. Exact, never a stale hit: the
+    /// generation is read on every lookup.
+    /// </summary>
+    public async ValueTask<CacheLookup> LookUpAsync<TState>(string callbackId, TState state, Func<TState, CacheGeneration, string> keyFor, TimeSpan slidingExpiry, CancellationToken cancellationToken)
+    {
+        if (!_seen.TryGetValue(callbackId, out var assumed))
+        {
+            var first = await GenerationAsync(callbackId, cancellationToken).ConfigureAwait(false);
+            _seen[callbackId] = first;
+            var firstKey = keyFor(state, first);
+            return new CacheLookup(firstKey, await GetAsync(firstKey, slidingExpiry, cancellationToken).ConfigureAwait(false));
+        }
+
+        var key = keyFor(state, assumed);
+        var generationRead = GenerationAsync(callbackId, cancellationToken);
+        var valueRead = GetAsync(key, slidingExpiry, cancellationToken);
+        CacheGeneration current;
+        try
+        {
+            current = await generationRead.ConfigureAwait(false);
+        }
+        catch
+        {
+            await ObserveAsync(valueRead).ConfigureAwait(false);
+            throw;
+        }
+
+        var stored = await valueRead.ConfigureAwait(false);
+        if (current == assumed)
+        {
+            return new CacheLookup(key, stored);
+        }
+
+        _seen[callbackId] = current;
+        key = keyFor(state, current);
+        return new CacheLookup(key, await GetAsync(key, slidingExpiry, cancellationToken).ConfigureAwait(false));
+    }
+
     public async ValueTask SetAsync(string key, string outputsJson, TimeSpan slidingExpiry, CancellationToken cancellationToken)
     {
         var db = await redis.DatabaseAsync().ConfigureAwait(false);
@@ -82,6 +128,18 @@ internal sealed class RedisResultStore(RedisConnection redis, RedisKeys keys, Re
         RedisValue[] arguments = [ClearMarker + manager, (long)window.TotalMilliseconds, .. callbackIds.Select(id => (RedisValue)id)];
         var cleared = await RedisFailures.GuardAsync(() => db.ScriptEvaluateAsync(ClearScript, [keys.CacheGenerations], arguments)).ConfigureAwait(false);
         return (long)cleared == 1;
+    }
+
+    private static async ValueTask ObserveAsync(ValueTask<ReadOnlyMemory<byte>?> read)
+    {
+        try
+        {
+            await read.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is BackendUnavailableException or RedisException or TimeoutException)
+        {
+            // The generation's read failed too, and its error is the one reported.
+        }
     }
 
     private static long Number(RedisValue value) => value.IsNull ? 0 : (long)value;

@@ -14,6 +14,17 @@ internal interface IResultStore
 
     ValueTask RemoveAsync(string key, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Builds an invocation's key with the callback's generation now and looks it up. A store may ask for the value of
+    /// the key of the generation it saw last while it reads the generation (one round trip instead of two), answering
+    /// it only when the generation has not moved; the answer is always that of the current generation.
+    /// </summary>
+    async ValueTask<CacheLookup> LookUpAsync<TState>(string callbackId, TState state, Func<TState, CacheGeneration, string> keyFor, TimeSpan slidingExpiry, CancellationToken cancellationToken)
+    {
+        var key = keyFor(state, await GenerationAsync(callbackId, cancellationToken).ConfigureAwait(false));
+        return new CacheLookup(key, await GetAsync(key, slidingExpiry, cancellationToken).ConfigureAwait(false));
+    }
+
     /// <summary>The eviction generation the keys of a callback are built with now.</summary>
     ValueTask<CacheGeneration> GenerationAsync(string callbackId, CancellationToken cancellationToken);
 

@@ -98,9 +98,14 @@ internal sealed class InvocationService(
             using var lookup = CallbackActivities.StartCacheLookup(callback.Id);
             try
             {
-                key = CacheKey.Build(callback, request, cacheBy, callback.SharedResults ? null : caller.Owner.Id,
-                    await manager.Backend.Results.GenerationAsync(callback.Id, cancellationToken).ConfigureAwait(false));
-                var cached = await LookUpAsync(callback, manager, key, expire, cancellationToken).ConfigureAwait(false);
+                var found = await manager.Backend.Results.LookUpAsync(
+                    callback.Id,
+                    (callback, request, cacheBy, owner: callback.SharedResults ? null : caller.Owner.Id),
+                    static (s, generation) => CacheKey.Build(s.callback, s.request, s.cacheBy, s.owner, generation),
+                    expire,
+                    cancellationToken).ConfigureAwait(false);
+                key = found.Key;
+                var cached = await CheckHitAsync(callback, manager, key, found.Outputs, cancellationToken).ConfigureAwait(false);
                 metrics.CacheLookedUp(callback.Id, hit: cached is not null);
                 lookup?.SetTag(TelemetryNames.CacheResult, cached is null ? TelemetryNames.CacheMiss : TelemetryNames.CacheHit);
                 if (cached is not null)
@@ -152,10 +157,10 @@ internal sealed class InvocationService(
         }
     }
 
-    /// <summary>The cached outputs' UTF-8 JSON for <paramref name="key"/>, or null on a miss.</summary>
-    private async Task<ReadOnlyMemory<byte>?> LookUpAsync(CallbackDefinition callback, CallbackManager manager, string key, TimeSpan expire, CancellationToken cancellationToken)
+    /// <summary>The cached outputs' UTF-8 JSON found under <paramref name="key"/> when they can be answered, or null for a miss.</summary>
+    private async ValueTask<ReadOnlyMemory<byte>?> CheckHitAsync(CallbackDefinition callback, CallbackManager manager, string key, ReadOnlyMemory<byte>? found, CancellationToken cancellationToken)
     {
-        if (await manager.Backend.Results.GetAsync(key, expire, cancellationToken).ConfigureAwait(false) is not { } cached)
+        if (found is not { } cached)
         {
             return null;
         }
