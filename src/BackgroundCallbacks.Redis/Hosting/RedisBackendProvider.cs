@@ -109,15 +109,16 @@ internal sealed class RedisBackendProvider : ICallbackBackendProvider, IDisposab
     /// <summary>
     /// The longest a killed worker's job waits before another worker starts it: the heartbeat ages past the timeout,
     /// the watchdog notices (one check interval), the fetched-jobs watcher requeues it (one more), and an idle worker
-    /// takes it at once on the wake-up message, or after the fetch timeout if the message was lost. Should the worker
-    /// have died holding one of the storage's locks, that lock must expire first.
+    /// takes it at once on the wake-up message, or, if the message was lost, when the next pass finds the job waiting
+    /// and wakes a worker (one more), or after the fetch timeout if that is shorter. Should the worker have died holding
+    /// one of the storage's locks, that lock must expire first.
     /// </summary>
-    internal static TimeSpan RecoveryBound(RedisCallbacksOptions settings) =>
-        settings.DeadWorkerTimeout + settings.DeadWorkerCheckInterval * 2 + settings.FetchTimeout + WatcherLockHold;
+    internal static TimeSpan RecoveryBound(RedisCallbacksOptions settings) => TypicalRecovery(settings) + WatcherLockHold;
 
     /// <summary>The usual time to recovery: the same without the rare lock left behind.</summary>
     internal static TimeSpan TypicalRecovery(RedisCallbacksOptions settings) =>
-        settings.DeadWorkerTimeout + settings.DeadWorkerCheckInterval * 2 + settings.FetchTimeout;
+        settings.DeadWorkerTimeout + settings.DeadWorkerCheckInterval * 2
+        + (settings.FetchTimeout < settings.DeadWorkerCheckInterval ? settings.FetchTimeout : settings.DeadWorkerCheckInterval);
 
     public void Dispose()
     {
