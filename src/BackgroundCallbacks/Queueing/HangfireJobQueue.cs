@@ -50,10 +50,10 @@ internal sealed class HangfireJobQueue : IJobQueue, IHangfireStorageSource, IDis
     public TimeSpan ServerTimeout { get; }
 
     /// <summary>A queue in this process's memory, for the embedded backend.</summary>
-    public static HangfireJobQueue InMemory()
+    public static HangfireJobQueue InMemory(TimeProvider? time = null)
     {
         var storage = new InMemoryStorage(new InMemoryStorageOptions { IdType = InMemoryStorageIdType.Guid });
-        return new HangfireJobQueue(storage, owned: storage);
+        return new HangfireJobQueue(storage, owned: storage, time: time);
     }
 
     public Task EnqueueAsync(string jobReference, string queue, CancellationToken cancellationToken)
