@@ -70,7 +70,7 @@ public sealed class RedisCallbacksOptions
     /// <summary>
     /// Gets or sets after how long without a heartbeat a worker process counts as dead, so that its running jobs are
     /// run again by another worker (Hangfire's <c>ServerTimeout</c>). A killed worker's job is started again within
-    /// about this time plus twice <see cref="DeadWorkerCheckInterval"/> plus <see cref="FetchTimeout"/>.
+    /// about this time plus three times <see cref="DeadWorkerCheckInterval"/>.
     /// Too short a value lets a long garbage-collection pause or a Redis outage count as a death, and the jobs
     /// of that worker are then run twice (only the newer run's result is kept).
     /// </summary>
@@ -86,10 +86,13 @@ public sealed class RedisCallbacksOptions
 
     /// <summary>
     /// Gets or sets how long an idle worker waits for the pub/sub wake-up of a new job before it looks at the queue
-    /// anyway. It bounds the delay of a job whose wake-up message was lost, for example during a reconnect.
+    /// anyway. Each idle worker reads its queues once per this time, so a short one costs Redis commands in proportion
+    /// to the worker count. A job whose wake-up message was lost (for example during a reconnect) waits at most
+    /// <see cref="DeadWorkerCheckInterval"/> or this, whichever is shorter: every process looks at the queues once per
+    /// check interval and wakes an idle worker when jobs wait.
     /// </summary>
-    /// <value>5 seconds (Hangfire's default is 3 minutes).</value>
-    public TimeSpan FetchTimeout { get; set; } = TimeSpan.FromSeconds(5);
+    /// <value>3 minutes (Hangfire's default).</value>
+    public TimeSpan FetchTimeout { get; set; } = TimeSpan.FromMinutes(3);
 
     /// <summary>
     /// Gets or sets after how long a fetched job is put back in its queue even though its worker is alive (Hangfire's

@@ -57,7 +57,7 @@ public sealed class RedisJobStoreTests(RedisFixture fixture) : IClassFixture<Red
         await using var web = await BackendHarness.CreateAsync(fixture.Redis.ConnectionString);
         var admission = JobStoreContractTests.NewAdmission();
         await web.Jobs.AdmitAsync(admission, None);
-        var attempt = await worker.Jobs.TryStartAsync(admission.Record.JobId, "run", None);
+        var attempt = (await worker.Jobs.TryStartAsync(admission.Record.JobId, "run", None)).Attempt;
         var handle = admission.Handle;
         var follow = web.Services.GetRequiredService<JobService>();
         var owner = new Owner(admission.Record.Owner, null, string.Empty);
@@ -97,7 +97,7 @@ public sealed class RedisJobStoreTests(RedisFixture fixture) : IClassFixture<Red
         var admission = JobStoreContractTests.NewAdmission(JobStoreContractTests.NewKey());
         await backend.Jobs.AdmitAsync(admission, None);
         var jobId = admission.Record.JobId;
-        var attempt = await backend.Jobs.TryStartAsync(jobId, "run", None);
+        var attempt = (await backend.Jobs.TryStartAsync(jobId, "run", None)).Attempt;
         await backend.Jobs.AppendUpdatesAsync(jobId, attempt, ["[1]"], [new("log", "{}")], None);
         var liveTtl = await backend.Db.KeyTimeToLiveAsync(JobKey(backend, jobId));
         var updatesTtl = await backend.Db.KeyTimeToLiveAsync(JobKey(backend, jobId).Append(":u"));
@@ -137,7 +137,7 @@ public sealed class RedisJobStoreTests(RedisFixture fixture) : IClassFixture<Red
         var joiner = JobStoreContractTests.NewAdmission(key);
         await backend.Jobs.AdmitAsync(creator, None);
         await backend.Jobs.AdmitAsync(joiner, None);
-        var attempt = await backend.Jobs.TryStartAsync(creator.Record.JobId, "run", None);
+        var attempt = (await backend.Jobs.TryStartAsync(creator.Record.JobId, "run", None)).Attempt;
         await backend.Jobs.AppendUpdatesAsync(creator.Record.JobId, attempt, ["[1]"], [new("log", "{}")], None);
 
         var server = backend.Inspector.GetServers()[0];

@@ -27,8 +27,8 @@ public sealed class TargetedNotificationsTests(RedisFixture fixture) : IClassFix
         var b = JobStoreContractTests.NewAdmission();
         await web.Jobs.AdmitAsync(a, None);
         await web.Jobs.AdmitAsync(b, None);
-        var attemptA = await worker.Jobs.TryStartAsync(a.Record.JobId, "run-a", None);
-        var attemptB = await worker.Jobs.TryStartAsync(b.Record.JobId, "run-b", None);
+        var attemptA = (await worker.Jobs.TryStartAsync(a.Record.JobId, "run-a", None)).Attempt;
+        var attemptB = (await worker.Jobs.TryStartAsync(b.Record.JobId, "run-b", None)).Attempt;
         using var watch = web.Jobs.Changes.Watch(a.Record.JobId);
         await web.Jobs.ReadAsync(a.Record.JobId, a.FollowerId, 0, None);
         var before = web.RedisJobs.Changes.MessagesReceived;
@@ -75,7 +75,7 @@ public sealed class TargetedNotificationsTests(RedisFixture fixture) : IClassFix
         await using var worker = await BackendHarness.CreateAsync(fixture.Redis.ConnectionString);
         var a = JobStoreContractTests.NewAdmission();
         await web.Jobs.AdmitAsync(a, None);
-        var attempt = await worker.Jobs.TryStartAsync(a.Record.JobId, "run", None);
+        var attempt = (await worker.Jobs.TryStartAsync(a.Record.JobId, "run", None)).Attempt;
         web.Jobs.Changes.Watch(a.Record.JobId).Dispose();
         await web.Jobs.ReadAsync(a.Record.JobId, a.FollowerId, 0, None);
 
@@ -96,7 +96,7 @@ public sealed class TargetedNotificationsTests(RedisFixture fixture) : IClassFix
         await using var worker = await BackendHarness.CreateAsync(fixture.Redis.ConnectionString);
         var a = JobStoreContractTests.NewAdmission();
         await web.Jobs.AdmitAsync(a, None);
-        var attempt = await worker.Jobs.TryStartAsync(a.Record.JobId, "run", None);
+        var attempt = (await worker.Jobs.TryStartAsync(a.Record.JobId, "run", None)).Attempt;
 
         using var watch = web.Jobs.Changes.Watch(a.Record.JobId);
         await web.Jobs.ReadAsync(a.Record.JobId, a.FollowerId, 0, None);

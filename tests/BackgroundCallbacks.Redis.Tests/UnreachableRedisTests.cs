@@ -72,7 +72,7 @@ public sealed class UnreachableRedisTests(ITestOutputHelper output)
         }
 
         // The change subscription that could not be made at start is made on reconnection: polls wake again.
-        var attempt = await backend.Jobs.TryStartAsync(admission.Record.JobId, "run", CancellationToken.None);
+        var attempt = (await backend.Jobs.TryStartAsync(admission.Record.JobId, "run", CancellationToken.None)).Attempt;
         var owner = new Owner(admission.Record.Owner, null, string.Empty);
         var waiting = backend.Services.GetRequiredService<JobService>().FollowAsync(admission.Handle, owner, 2, TimeSpan.FromSeconds(20), CancellationToken.None).AsTask();
         await WaitUntilSubscribedAsync(backend, admission.Record.JobId);

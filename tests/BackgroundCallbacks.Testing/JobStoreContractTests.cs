@@ -90,7 +90,7 @@ public abstract class JobStoreContractTests
         var cancelled = NewAdmission();
         await sut.Store.AdmitAsync(completed with { Record = completed.Record with { ArgsJson = large, IdsJson = Ids, RequestValuesJson = RequestValues } }, None);
         await sut.Store.AdmitAsync(cancelled with { Record = cancelled.Record with { ArgsJson = large, IdsJson = Ids, RequestValuesJson = RequestValues } }, None);
-        var attempt = await sut.Store.TryStartAsync(completed.Record.JobId, "run-1", None);
+        var attempt = (await sut.Store.TryStartAsync(completed.Record.JobId, "run-1", None)).Attempt;
         var running = await sut.Store.GetRecordAsync(completed.Record.JobId, None);
         Assert.Equal(large, running!.ArgsJson);
         Assert.Equal(Ids, running.IdsJson);
@@ -122,7 +122,7 @@ public abstract class JobStoreContractTests
         var created = await ReadAsync(sut, a, 0);
         Assert.Equal(JobStatus.Queued, created.Status);
 
-        var attempt = await sut.Store.TryStartAsync(a.Record.JobId, "run-1", None);
+        var attempt = (await sut.Store.TryStartAsync(a.Record.JobId, "run-1", None)).Attempt;
         await sut.Store.AppendUpdatesAsync(a.Record.JobId, attempt, ["[1]"], [new("log", """{"children":"a"}"""), new("""{"type":"row","index":1}""", """{"x":1}""")], None);
         var afterFirst = await ReadAsync(sut, a, 0);
         await sut.Store.AppendUpdatesAsync(a.Record.JobId, attempt, [], [new("log", """{"children":"b"}""")], None);
@@ -155,7 +155,7 @@ public abstract class JobStoreContractTests
         await using var sut = await CreateStoreAsync(new FakeTimeProvider());
         var a = NewAdmission();
         await sut.Store.AdmitAsync(a, None);
-        var attempt = await sut.Store.TryStartAsync(a.Record.JobId, "run-1", None);
+        var attempt = (await sut.Store.TryStartAsync(a.Record.JobId, "run-1", None)).Attempt;
         var started = await ReadAsync(sut, a, 0);
 
         await sut.Store.AppendUpdatesAsync(a.Record.JobId, attempt, ["[1]", "[2]"], [], None);
@@ -179,7 +179,7 @@ public abstract class JobStoreContractTests
         await using var sut = await CreateStoreAsync(new FakeTimeProvider());
         var a = NewAdmission();
         await sut.Store.AdmitAsync(a, None);
-        var attempt = await sut.Store.TryStartAsync(a.Record.JobId, "run-1", None);
+        var attempt = (await sut.Store.TryStartAsync(a.Record.JobId, "run-1", None)).Attempt;
         await sut.Store.AppendUpdatesAsync(a.Record.JobId, attempt, ["[1]", "[2]"], [], None);
         var first = await ReadAsync(sut, a, 0);
 
@@ -198,7 +198,7 @@ public abstract class JobStoreContractTests
         await using var sut = await CreateStoreAsync(new FakeTimeProvider());
         var a = NewAdmission();
         await sut.Store.AdmitAsync(a, None);
-        var attempt = await sut.Store.TryStartAsync(a.Record.JobId, "run-1", None);
+        var attempt = (await sut.Store.TryStartAsync(a.Record.JobId, "run-1", None)).Attempt;
         var started = await ReadAsync(sut, a, 0);
         await sut.Store.AppendUpdatesAsync(a.Record.JobId, attempt, ["[1]", "[2]"], [], None);
         await sut.Store.AppendUpdatesAsync(a.Record.JobId, attempt, ["[3]"], [], None);
@@ -221,7 +221,7 @@ public abstract class JobStoreContractTests
         var jobs = NewJobService(sut.Store, time);
         var a = NewAdmission();
         await sut.Store.AdmitAsync(a, None);
-        var attempt = await sut.Store.TryStartAsync(a.Record.JobId, "run-1", None);
+        var attempt = (await sut.Store.TryStartAsync(a.Record.JobId, "run-1", None)).Attempt;
         await sut.Store.AppendUpdatesAsync(a.Record.JobId, attempt, ["[1]", "[2]"], [], None);
         var owner = new Owner(a.Record.Owner, null, string.Empty);
 
@@ -241,7 +241,7 @@ public abstract class JobStoreContractTests
         await using var sut = await CreateStoreAsync(new FakeTimeProvider());
         var a = NewAdmission();
         await sut.Store.AdmitAsync(a, None);
-        var attempt = await sut.Store.TryStartAsync(a.Record.JobId, "run-1", None);
+        var attempt = (await sut.Store.TryStartAsync(a.Record.JobId, "run-1", None)).Attempt;
         var total = IJobStore.ProgressLogLength + 10;
         var reports = Enumerable.Range(1, total).Select(i => $"[{i}]").ToArray();
 
@@ -262,10 +262,10 @@ public abstract class JobStoreContractTests
         var a = NewAdmission();
         await sut.Store.AdmitAsync(a, None);
         var job = a.Record.JobId;
-        var first = await sut.Store.TryStartAsync(job, "entry-1", None);
+        var first = (await sut.Store.TryStartAsync(job, "entry-1", None)).Attempt;
         await sut.Store.AppendUpdatesAsync(job, first, ["[1]", "[2]"], [], None);
         Assert.True(await sut.Store.RequeueAsync(job, first, None));
-        var second = await sut.Store.TryStartAsync(job, "entry-2", None);
+        var second = (await sut.Store.TryStartAsync(job, "entry-2", None)).Attempt;
         var beforeSecondRun = await ReadAsync(sut, a, 0);
 
         // The old run can write nothing more, and takes no number.
@@ -287,7 +287,7 @@ public abstract class JobStoreContractTests
         var second = NewAdmission(key, owner: "s:other");
 
         var created = await sut.Store.AdmitAsync(first, None);
-        var attempt = await sut.Store.TryStartAsync(created.JobId, "run-1", None);
+        var attempt = (await sut.Store.TryStartAsync(created.JobId, "run-1", None)).Attempt;
         await sut.Store.AppendUpdatesAsync(created.JobId, attempt, ["[5]"], [new("log", "{}")], None);
         var joined = await sut.Store.AdmitAsync(second, None);
 
@@ -337,7 +337,7 @@ public abstract class JobStoreContractTests
         var key = NewKey();
         var done = NewAdmission(key);
         await sut.Store.AdmitAsync(done, None);
-        var attempt = await sut.Store.TryStartAsync(done.Record.JobId, "run", None);
+        var attempt = (await sut.Store.TryStartAsync(done.Record.JobId, "run", None)).Attempt;
         await sut.Store.CompleteAsync(done.Record.JobId, attempt, JobOutcome.Succeeded("[]"), None);
 
         var second = NewAdmission(key);
@@ -360,7 +360,7 @@ public abstract class JobStoreContractTests
         var second = NewAdmission(key);
         var job = (await sut.Store.AdmitAsync(first, None)).JobId;
         await sut.Store.AdmitAsync(second, None);
-        var attempt = await sut.Store.TryStartAsync(job, "run", None);
+        var attempt = (await sut.Store.TryStartAsync(job, "run", None)).Attempt;
         var canceled = 0;
         await using var subscription = await sut.Store.SubscribeCancelAsync(job, () => Interlocked.Increment(ref canceled), None);
 
@@ -387,7 +387,7 @@ public abstract class JobStoreContractTests
         await using var sut = await CreateStoreAsync(new FakeTimeProvider());
         var a = NewAdmission(NewKey());
         var job = (await sut.Store.AdmitAsync(a, None)).JobId;
-        var attempt = await sut.Store.TryStartAsync(job, "run", None);
+        var attempt = (await sut.Store.TryStartAsync(job, "run", None)).Attempt;
         var fired = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var subscription = await sut.Store.SubscribeCancelAsync(job, () => fired.TrySetResult(), None);
 
@@ -397,7 +397,7 @@ public abstract class JobStoreContractTests
         Assert.Equal(JobStatus.Canceled, left!.Status);
         Assert.Equal(CancelReasons.Superseded, left.CancelReason);
         Assert.Equal(CompletionResult.AlreadyEnded, await sut.Store.CompleteAsync(job, attempt, JobOutcome.Succeeded("[1]"), None));
-        Assert.Equal(0, await sut.Store.TryStartAsync(job, "run", None));
+        Assert.Equal(0, (await sut.Store.TryStartAsync(job, "run", None)).Attempt);
         Assert.Null((await ReadAsync(sut, a, 0)).OutputsJson);
     }
 
@@ -410,28 +410,99 @@ public abstract class JobStoreContractTests
 
         await sut.Store.DetachAsync(a.Record.JobId, a.FollowerId, CancelReasons.Requested, None);
 
-        Assert.Equal(0, await sut.Store.TryStartAsync(a.Record.JobId, "run", None));
+        Assert.Equal(0, (await sut.Store.TryStartAsync(a.Record.JobId, "run", None)).Attempt);
         Assert.Equal(JobStatus.Canceled, (await ReadAsync(sut, a, 0)).Status);
     }
 
     [Fact]
-    public async Task A_cancel_subscription_fires_once_also_for_a_cancel_made_before_it()
+    public async Task A_cancel_subscription_fires_once_for_a_cancel_after_it()
     {
         await using var sut = await CreateStoreAsync(new FakeTimeProvider());
         var a = NewAdmission();
         await sut.Store.AdmitAsync(a, None);
-        await sut.Store.TryStartAsync(a.Record.JobId, "run", None);
-        await sut.Store.DetachAsync(a.Record.JobId, a.FollowerId, CancelReasons.Requested, None);
         var fired = 0;
         var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
         await using (await sut.Store.SubscribeCancelAsync(a.Record.JobId, () => { Interlocked.Increment(ref fired); signal.TrySetResult(); }, None))
         {
+            Assert.Equal(1, (await sut.Store.TryStartAsync(a.Record.JobId, "run", None)).Attempt);
+            await sut.Store.DetachAsync(a.Record.JobId, a.FollowerId, CancelReasons.Requested, None);
             await signal.Task.WaitAsync(TimeSpan.FromSeconds(10));
             sut.Store.Changes.Signal(a.Record.JobId, canceled: true);
         }
 
         Assert.Equal(1, Volatile.Read(ref fired));
+    }
+
+    [Fact]
+    public async Task Start_answers_the_attempt_and_the_record_as_written_in_one_step()
+    {
+        await using var sut = await CreateStoreAsync(new FakeTimeProvider());
+        var admission = NewAdmission();
+        var record = admission.Record with
+        {
+            MatchJson = """{"index":3}""",
+            Claims = [new("name", "Ada")],
+            AuthenticationType = "Test",
+            IdsJson = """[null,[{"type":"row","index":1}]]""",
+            RequestValuesJson = """[["de"],null]""",
+            TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+            AdmittedAt = new DateTimeOffset(2026, 12, 6, 15, 0, 0, 123, TimeSpan.Zero),
+        };
+        await sut.Store.AdmitAsync(admission with { Record = record }, None);
+
+        var start = await sut.Store.TryStartAsync(record.JobId, "run-1", None);
+        var duplicate = await sut.Store.TryStartAsync(record.JobId, "run-2", None);
+
+        Assert.Equal(1, start.Attempt);
+        Assert.False(start.Canceled);
+        Assert.NotNull(start.Record);
+        Assert.Equal(record.Triggered, start.Record.Triggered);
+        Assert.Equal(record.Claims, start.Record.Claims);
+        Assert.Equal(record with { Triggered = start.Record.Triggered, Claims = start.Record.Claims }, start.Record);
+        Assert.Equal(JobStatus.Running, (await ReadAsync(sut, admission, 0)).Status);
+        Assert.Equal(IJobStore.DuplicateRun, duplicate.Attempt);
+        Assert.Equal(record.CallbackId, duplicate.Record?.CallbackId);
+    }
+
+    [Fact]
+    public async Task Start_answers_whether_an_ended_job_was_cancelled_and_brings_its_record()
+    {
+        await using var sut = await CreateStoreAsync(new FakeTimeProvider());
+        var canceled = NewAdmission();
+        var done = NewAdmission();
+        await sut.Store.AdmitAsync(canceled, None);
+        await sut.Store.AdmitAsync(done, None);
+        await sut.Store.CancelJobAsync(canceled.Record.JobId, CancelReasons.Abandoned, None);
+        var attempt = (await sut.Store.TryStartAsync(done.Record.JobId, "run", None)).Attempt;
+        await sut.Store.CompleteAsync(done.Record.JobId, attempt, JobOutcome.Succeeded("[1]"), None);
+
+        var afterCancel = await sut.Store.TryStartAsync(canceled.Record.JobId, "run", None);
+        var afterEnd = await sut.Store.TryStartAsync(done.Record.JobId, "run-2", None);
+        var missing = await sut.Store.TryStartAsync(NewAdmission().Record.JobId, "run", None);
+
+        Assert.Equal(new JobStart(0, afterCancel.Record, Canceled: true), afterCancel);
+        Assert.Equal(canceled.Record.CallbackId, afterCancel.Record?.CallbackId);
+        Assert.Equal(new JobStart(0, afterEnd.Record, Canceled: false), afterEnd);
+        Assert.Equal(done.Record.CallbackId, afterEnd.Record?.CallbackId);
+        Assert.Equal(new JobStart(0, null, Canceled: false), missing);
+    }
+
+    [Fact]
+    public async Task A_cancel_between_subscribe_and_start_fires_the_subscription_and_the_start_answers_it()
+    {
+        await using var sut = await CreateStoreAsync(new FakeTimeProvider());
+        var a = NewAdmission();
+        await sut.Store.AdmitAsync(a, None);
+        var fired = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var subscription = await sut.Store.SubscribeCancelAsync(a.Record.JobId, () => fired.TrySetResult(), None);
+
+        await sut.Store.DetachAsync(a.Record.JobId, a.FollowerId, CancelReasons.Requested, None);
+        var start = await sut.Store.TryStartAsync(a.Record.JobId, "run", None);
+
+        Assert.Equal(0, start.Attempt);
+        Assert.True(start.Canceled);
+        await fired.Task.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
     [Fact]
@@ -442,9 +513,9 @@ public abstract class JobStoreContractTests
         await sut.Store.AdmitAsync(a, None);
         var job = a.Record.JobId;
 
-        var first = await sut.Store.TryStartAsync(job, "entry-1", None);
-        var duplicate = await sut.Store.TryStartAsync(job, "entry-2", None);
-        var takeover = await sut.Store.TryStartAsync(job, "entry-1", None);
+        var first = (await sut.Store.TryStartAsync(job, "entry-1", None)).Attempt;
+        var duplicate = (await sut.Store.TryStartAsync(job, "entry-2", None)).Attempt;
+        var takeover = (await sut.Store.TryStartAsync(job, "entry-1", None)).Attempt;
         await sut.Store.AppendUpdatesAsync(job, first, ["[\"stale\"]"], [], None);
         var staleCompletion = await sut.Store.CompleteAsync(job, first, JobOutcome.Succeeded("[\"stale\"]"), None);
         var view = await ReadAsync(sut, a, 0);
@@ -464,11 +535,11 @@ public abstract class JobStoreContractTests
         var a = NewAdmission();
         await sut.Store.AdmitAsync(a, None);
         var job = a.Record.JobId;
-        var first = await sut.Store.TryStartAsync(job, "entry-1", None);
+        var first = (await sut.Store.TryStartAsync(job, "entry-1", None)).Attempt;
 
         Assert.True(await sut.Store.RequeueAsync(job, first, None));
         Assert.Equal(JobStatus.Queued, (await ReadAsync(sut, a, 0)).Status);
-        var second = await sut.Store.TryStartAsync(job, "entry-2", None);
+        var second = (await sut.Store.TryStartAsync(job, "entry-2", None)).Attempt;
         Assert.False(await sut.Store.RequeueAsync(job, first, None));
         Assert.Equal(2, second);
         Assert.Equal(JobStatus.Running, (await ReadAsync(sut, a, 0)).Status);
@@ -480,7 +551,7 @@ public abstract class JobStoreContractTests
         await using var sut = await CreateStoreAsync(new FakeTimeProvider());
         var a = NewAdmission();
         await sut.Store.AdmitAsync(a, None);
-        var attempt = await sut.Store.TryStartAsync(a.Record.JobId, "run", None);
+        var attempt = (await sut.Store.TryStartAsync(a.Record.JobId, "run", None)).Attempt;
         Assert.Equal(CompletionResult.Accepted, await sut.Store.CompleteAsync(a.Record.JobId, attempt, JobOutcome.Succeeded("[1]"), None));
         var ended = await ReadAsync(sut, a, 0);
 
@@ -498,7 +569,7 @@ public abstract class JobStoreContractTests
         await using var sut = await CreateStoreAsync(new FakeTimeProvider());
         var a = NewAdmission();
         await sut.Store.AdmitAsync(a, None);
-        var attempt = await sut.Store.TryStartAsync(a.Record.JobId, "run", None);
+        var attempt = (await sut.Store.TryStartAsync(a.Record.JobId, "run", None)).Attempt;
         await sut.Store.CompleteAsync(a.Record.JobId, attempt, JobOutcome.Succeeded("[1]"), None);
         var ended = await ReadAsync(sut, a, 0);
 
@@ -609,7 +680,7 @@ public abstract class JobStoreContractTests
         await using var sut = await CreateStoreAsync(time);
         var a = NewAdmission();
         await sut.Store.AdmitAsync(a, None);
-        var attempt = await sut.Store.TryStartAsync(a.Record.JobId, "run", None);
+        var attempt = (await sut.Store.TryStartAsync(a.Record.JobId, "run", None)).Attempt;
         var started = await ReadAsync(sut, a, 0);
         var jobs = NewJobService(sut.Store, time);
         var owner = new Owner(a.Record.Owner, null, string.Empty);
@@ -660,7 +731,7 @@ public abstract class JobStoreContractTests
         await using var sut = await CreateStoreAsync(time);
         var a = NewAdmission();
         await sut.Store.AdmitAsync(a, None);
-        var attempt = await sut.Store.TryStartAsync(a.Record.JobId, "run", None);
+        var attempt = (await sut.Store.TryStartAsync(a.Record.JobId, "run", None)).Attempt;
         await sut.Store.CompleteAsync(a.Record.JobId, attempt, JobOutcome.Succeeded("[1]"), None);
         var ended = await ReadAsync(sut, a, 0);
         var jobs = NewJobService(sut.Store, time);
@@ -681,7 +752,7 @@ public abstract class JobStoreContractTests
         var stayer = NewAdmission(key);
         var job = (await sut.Store.AdmitAsync(leaver, None)).JobId;
         await sut.Store.AdmitAsync(stayer, None);
-        var attempt = await sut.Store.TryStartAsync(job, "run", None);
+        var attempt = (await sut.Store.TryStartAsync(job, "run", None)).Attempt;
         var fired = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var subscription = await sut.Store.SubscribeCancelAsync(job, () => fired.TrySetResult(), None);
         var left = await sut.Store.DetachAsync(job, leaver.FollowerId, CancelReasons.Requested, None);
@@ -708,7 +779,7 @@ public abstract class JobStoreContractTests
         Assert.Null(stayerView.ProgressJson);
         Assert.Empty(stayerView.SideUpdates);
         Assert.Equal(CompletionResult.AlreadyEnded, lateCompletion);
-        Assert.Equal(0, await sut.Store.TryStartAsync(job, "run", None));
+        Assert.Equal(0, (await sut.Store.TryStartAsync(job, "run", None)).Attempt);
 
         // A follower that left before keeps its own reason and version.
         Assert.Equal(left!, leaverView, new ViewComparer());
@@ -725,7 +796,7 @@ public abstract class JobStoreContractTests
         var done = NewAdmission();
         await sut.Store.AdmitAsync(queued, None);
         await sut.Store.AdmitAsync(done, None);
-        var attempt = await sut.Store.TryStartAsync(done.Record.JobId, "run", None);
+        var attempt = (await sut.Store.TryStartAsync(done.Record.JobId, "run", None)).Attempt;
         await sut.Store.CompleteAsync(done.Record.JobId, attempt, JobOutcome.Succeeded("[1]"), None);
         var ended = await ReadAsync(sut, done, 0);
 
@@ -733,7 +804,7 @@ public abstract class JobStoreContractTests
         Assert.False(await sut.Store.CancelJobAsync(done.Record.JobId, CancelReasons.Timeout, None));
         Assert.False(await sut.Store.CancelJobAsync(NewAdmission().Record.JobId, CancelReasons.Timeout, None));
 
-        Assert.Equal(0, await sut.Store.TryStartAsync(queued.Record.JobId, "run", None));
+        Assert.Equal(0, (await sut.Store.TryStartAsync(queued.Record.JobId, "run", None)).Attempt);
         var queuedView = await ReadAsync(sut, queued, 0);
         Assert.Equal(JobStatus.Canceled, queuedView.Status);
         Assert.Equal(CancelReasons.Abandoned, queuedView.CancelReason);
@@ -799,7 +870,7 @@ public abstract class JobStoreContractTests
         await sut.Store.AdmitAsync(canceled, None);
         var shared = (await sut.Store.AdmitAsync(creator, None)).JobId;
         await sut.Store.AdmitAsync(joiner, None);
-        var attempt = await sut.Store.TryStartAsync(completed.Record.JobId, "run", None);
+        var attempt = (await sut.Store.TryStartAsync(completed.Record.JobId, "run", None)).Attempt;
         await sut.Store.CompleteAsync(completed.Record.JobId, attempt, JobOutcome.Succeeded("[1]"), None);
         await sut.Store.DetachAsync(left.Record.JobId, left.FollowerId, CancelReasons.Requested, None);
         await sut.Store.CancelJobAsync(canceled.Record.JobId, CancelReasons.Timeout, None);

@@ -21,7 +21,7 @@ public sealed class JobUpdateWriterTests
         using var inner = new InMemoryJobStore(new FakeTimeProvider(), Options.Create(new BackgroundCallbacksOptions()));
         var admission = JobStoreContractTests.NewAdmission();
         await inner.AdmitAsync(admission, CancellationToken.None);
-        var attempt = await inner.TryStartAsync(admission.Record.JobId, "run-1", CancellationToken.None);
+        var attempt = (await inner.TryStartAsync(admission.Record.JobId, "run-1", CancellationToken.None)).Attempt;
         var store = GatedStore.Over(inner, out var gate);
 
         var writer = new JobUpdateWriter(store, admission.Record.JobId, attempt, Outputs, JsonSerializerOptions.Default, NullLogger.Instance, () => { }, () => { });

@@ -35,6 +35,7 @@ internal sealed class RedisBackendProvider : ICallbackBackendProvider, IDisposab
     private readonly RedisConnection _queue;
     private readonly RedisJobStore _store;
     private readonly CallbackBackend _backend;
+    private int _shape; // 0 not known yet, 1 one server, 2 a cluster
 
     public RedisBackendProvider(
         IOptions<RedisCallbacksOptions> redisOptions,
@@ -58,7 +59,7 @@ internal sealed class RedisBackendProvider : ICallbackBackendProvider, IDisposab
         var keys = new RedisKeys(settings.KeyPrefix);
         _store = new RedisJobStore(_jobs, keys, options.Value.JobRetention, settings.DeadWorkerTimeout, time, logger, trackSightings: options.Value.AbandonedJobGrace is not null);
         var queue = new RedisJobQueue(_queue, redis => CreateQueue(redis, settings, logger), logger);
-        _backend = new CallbackBackend("redis", new RedisResultStore(_results, keys, _jobs), _store, queue, new RedisIdempotencyStore(_jobs, keys), new RedisJobLimits(_jobs, keys, time));
+        _backend = new CallbackBackend("redis", new RedisResultStore(_results, keys, _jobs), _store, queue, new RedisIdempotencyStore(_jobs, keys), new RedisJobLimits(_jobs, keys, time), WritesInOrder);
         Log.BackendReady(logger, settings.DeadWorkerTimeout, TypicalRecovery(settings), RecoveryBound(settings));
     }
 
@@ -71,6 +72,29 @@ internal sealed class RedisBackendProvider : ICallbackBackendProvider, IDisposab
     internal RedisConnection Values => _jobs;
 
     public CallbackBackend GetBackend(string managerName) => _backend;
+
+    /// <summary>
+    /// Whether results and jobs share one connection to one server: then a result written before a job's completion is
+    /// applied first without being awaited. Not on a cluster (the two keys may live on different shards), nor when
+    /// results have a Redis of their own, nor before the connection is made (the two calls would race to it).
+    /// </summary>
+    private bool WritesInOrder()
+    {
+        if (_results != _jobs || _jobs.Current is not { IsConnected: true } redis)
+        {
+            return false;
+        }
+
+        // A server does not become a cluster, nor stop being one: asked once.
+        var shape = Volatile.Read(ref _shape);
+        if (shape == 0)
+        {
+            shape = RedisClusterSettings.IsCluster(redis) ? 2 : 1;
+            Volatile.Write(ref _shape, shape);
+        }
+
+        return shape == 1;
+    }
 
     /// <summary>A few heartbeats fit in the dead-worker timeout, so one late heartbeat does not kill a worker.</summary>
     internal static TimeSpan HeartbeatInterval(RedisCallbacksOptions settings) => settings.DeadWorkerTimeout / 5;
@@ -85,15 +109,16 @@ internal sealed class RedisBackendProvider : ICallbackBackendProvider, IDisposab
     /// <summary>
     /// The longest a killed worker's job waits before another worker starts it: the heartbeat ages past the timeout,
     /// the watchdog notices (one check interval), the fetched-jobs watcher requeues it (one more), and an idle worker
-    /// takes it at once on the wake-up message, or after the fetch timeout if the message was lost. Should the worker
-    /// have died holding one of the storage's locks, that lock must expire first.
+    /// takes it at once on the wake-up message, or, if the message was lost, when the next pass finds the job waiting
+    /// and wakes a worker (one more), or after the fetch timeout if that is shorter. Should the worker have died holding
+    /// one of the storage's locks, that lock must expire first.
     /// </summary>
-    internal static TimeSpan RecoveryBound(RedisCallbacksOptions settings) =>
-        settings.DeadWorkerTimeout + settings.DeadWorkerCheckInterval * 2 + settings.FetchTimeout + WatcherLockHold;
+    internal static TimeSpan RecoveryBound(RedisCallbacksOptions settings) => TypicalRecovery(settings) + WatcherLockHold;
 
     /// <summary>The usual time to recovery: the same without the rare lock left behind.</summary>
     internal static TimeSpan TypicalRecovery(RedisCallbacksOptions settings) =>
-        settings.DeadWorkerTimeout + settings.DeadWorkerCheckInterval * 2 + settings.FetchTimeout;
+        settings.DeadWorkerTimeout + settings.DeadWorkerCheckInterval * 2
+        + (settings.FetchTimeout < settings.DeadWorkerCheckInterval ? settings.FetchTimeout : settings.DeadWorkerCheckInterval);
 
     public void Dispose()
     {

@@ -113,13 +113,22 @@ internal static class JobScripts
         return {joined, f[1], f[2], f[3], f[4]}
         """;
 
-    /// <summary>KEYS: job, updates, progress log. ARGV: live ttl, channel, job id, run id. The new attempt; 0 when the job ended or is missing; -1 for a second queue entry.</summary>
+    /// <summary>
+    /// KEYS: job, updates, progress log. ARGV: live ttl, channel, job id, run id. Answers {attempt, cancelled 0/1,
+    /// record, arguments}: the new attempt, 0 when the job ended (cancelled 1 when it was cancelled) or -1 for a second
+    /// queue entry, with the record and arguments as GetRecord reads them; {0, 0} when the job is missing. The worker so
+    /// reads the record and starts in one round trip.
+    /// </summary>
     public const string Start = """
-        local f = redis.call('HMGET', KEYS[1], 's', 'run')
-        if not f[1] then return 0 end
+        local f = redis.call('HMGET', KEYS[1], 's', 'run', 'r', 'args')
+        if not f[1] or not f[3] then return {0, 0} end
         local s = tonumber(f[1])
-        if s >= 2 then return 0 end
-        if s == 1 and f[2] ~= ARGV[4] then return -1 end
+        if s >= 2 then
+          local c = 0
+          if s == 4 then c = 1 end
+          return {0, c, f[3], f[4]}
+        end
+        if s == 1 and f[2] ~= ARGV[4] then return {-1, 0, f[3], f[4]} end
         redis.call('HSET', KEYS[1], 's', '1', 'run', ARGV[4])
         local a = redis.call('HINCRBY', KEYS[1], 'a', 1)
         redis.call('HINCRBY', KEYS[1], 'v', 1)
@@ -127,7 +136,7 @@ internal static class JobScripts
         redis.call('PEXPIRE', KEYS[2], ARGV[1])
         redis.call('PEXPIRE', KEYS[3], ARGV[1])
         redis.call('PUBLISH', ARGV[2], 'v' .. ARGV[3] .. ':' .. redis.call('HGET', KEYS[1], 'v') .. ':1')
-        return a
+        return {a, 0, f[3], f[4]}
         """;
 
     /// <summary>

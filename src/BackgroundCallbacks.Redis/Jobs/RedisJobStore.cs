@@ -186,6 +186,16 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
     public async ValueTask<IReadOnlyList<string>> ClaimUnacknowledgedAsync(TimeSpan olderThan, int max, CancellationToken cancellationToken)
     {
         var now = Now();
+
+        // Every process sweeps every few seconds and the outbox is nearly always without a stale admission: one plain
+        // read answers that, and the claiming script (which counts as two commands) runs only when there is one.
+        var cutoff = now - (long)olderThan.TotalMilliseconds;
+        var stale = await CallAsync(db => db.SortedSetRangeByScoreAsync(_keys.Outbox, double.NegativeInfinity, cutoff, take: 1)).ConfigureAwait(false);
+        if (stale.Length == 0)
+        {
+            return [];
+        }
+
         var due = await CallAsync(db => db.ScriptEvaluateAsync(
             JobScripts.Claim,
             [_keys.Outbox],
@@ -220,13 +230,20 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
         return values[0].IsNull ? null : JobRecordCodec.Decode(jobId, (byte[])values[0]!, values[1].IsNull ? null : (byte[])values[1]!);
     }
 
-    public async ValueTask<int> TryStartAsync(string jobId, string runId, CancellationToken cancellationToken)
+    public async ValueTask<JobStart> TryStartAsync(string jobId, string runId, CancellationToken cancellationToken)
     {
-        var attempt = await WorkerAsync(jobId, db => db.ScriptEvaluateAsync(
+        var result = await WorkerAsync(jobId, db => db.ScriptEvaluateAsync(
             JobScripts.Start,
             JobKeys(jobId),
             [_liveTtlMs, _keys.ChangesName(jobId), jobId, runId])).ConfigureAwait(false);
-        return (int)attempt;
+        var f = (RedisResult[])result!;
+        if (f.Length < 4)
+        {
+            return new JobStart(0, null, Canceled: false);
+        }
+
+        var record = JobRecordCodec.Decode(jobId, (byte[])f[2]!, f[3].IsNull ? null : (byte[])f[3]!);
+        return new JobStart((int)f[0], record, Canceled: (int)f[1] == 1);
     }
 
     public async ValueTask AppendUpdatesAsync(string jobId, int attempt, IReadOnlyList<string> progressReports, IReadOnlyList<KeyValuePair<string, string>> sideUpdates, CancellationToken cancellationToken)
@@ -290,23 +307,10 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
 
     public async ValueTask<IAsyncDisposable> SubscribeCancelAsync(string jobId, Action onCancel, CancellationToken cancellationToken)
     {
-        // Registered (and its subscription confirmed) before the check, so a cancel that lands in between is heard
-        // either way; the callback runs once.
+        // Returns once the subscription is confirmed (at once when this process already listens to the job, a lingering
+        // subscription included), so a cancel after it is heard; one before it is what TryStartAsync answers.
         var registration = Changes.RegisterCancel(jobId, onCancel);
-        try
-        {
-            await SubscribedAsync(jobId).ConfigureAwait(false);
-            if (await IsCanceledAsync(jobId).ConfigureAwait(false))
-            {
-                registration.Fire();
-            }
-        }
-        catch
-        {
-            await registration.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-
+        await SubscribedAsync(jobId).ConfigureAwait(false);
         return registration;
     }
 
@@ -357,9 +361,6 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
             Log.CancelCheckFailed(_logger, e);
         }
     }
-
-    private async Task<bool> IsCanceledAsync(string jobId) =>
-        await WorkerAsync(jobId, db => db.HashGetAsync(_keys.Job(jobId), "s")).ConfigureAwait(false) == (int)JobStatus.Canceled;
 
     /// <summary>The keys every script that reads or changes a job takes: the job, its side updates and its progress log.</summary>
     private RedisKey[] JobKeys(string jobId) => [_keys.Job(jobId), _keys.Updates(jobId), _keys.Progress(jobId)];

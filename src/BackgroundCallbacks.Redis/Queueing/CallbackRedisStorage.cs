@@ -13,7 +13,7 @@ namespace BackgroundCallbacks.Redis.Queueing;
 /// fetched-jobs watcher: each pass requeues the fetched jobs whose server is gone (removed by Hangfire's server
 /// watchdog once its heartbeat is older than the server timeout) or whose invisibility timeout ran out. The watcher
 /// waits a fixed minute between passes; that wait is cut to <c>DeadWorkerCheckInterval</c>, so the time to recover
-/// is set by our options alone.
+/// is set by our options alone. Our <see cref="LostFetchWatcher"/> runs in the same pass, and an idle system skips both.
 /// </summary>
 internal sealed class CallbackRedisStorage : RedisStorage
 {
@@ -26,7 +26,7 @@ internal sealed class CallbackRedisStorage : RedisStorage
         : base(redis, options)
     {
         _watcherPeriod = watcherPeriod;
-        _lostFetches = new LostFetchWatcher(redis, options.Prefix, lostFetchAfter, watcherPeriod);
+        _lostFetches = new LostFetchWatcher(redis, options.Prefix, lostFetchAfter);
     }
 
     /// <param name="redis">Hangfire's connection.</param>
@@ -46,7 +46,7 @@ internal sealed class CallbackRedisStorage : RedisStorage
     }
 
     public override IEnumerable<IServerComponent> GetComponents() =>
-        BaseComponents().Select(c => IsFetchedJobsWatcher(c) ? new BoundedPassComponent(c, _watcherPeriod) : c).Append(_lostFetches);
+        BaseComponents().Select(c => IsFetchedJobsWatcher(c) ? new BoundedPassComponent(c, _watcherPeriod, _lostFetches) : c);
 
     public override IStorageConnection GetConnection()
     {

@@ -8,7 +8,7 @@ namespace BackgroundCallbacks.Jobs;
 /// processes. The limits (lines, run times, owner counts) live beside the jobs; a backend that names none keeps them in
 /// this process.
 /// </summary>
-internal sealed class CallbackBackend(string name, IResultStore results, IJobStore jobs, IJobQueue queue, IIdempotencyStore idempotency, IJobLimits? limits = null)
+internal sealed class CallbackBackend(string name, IResultStore results, IJobStore jobs, IJobQueue queue, IIdempotencyStore idempotency, IJobLimits? limits = null, Func<bool>? writesInOrder = null)
 {
     public string Name { get; } = name;
 
@@ -21,6 +21,13 @@ internal sealed class CallbackBackend(string name, IResultStore results, IJobSto
     public IJobLimits Limits { get; } = limits ?? new InMemoryJobLimits(jobs.Changes, TimeProvider.System);
 
     public IIdempotencyStore Idempotency { get; } = idempotency;
+
+    /// <summary>
+    /// Whether a result-store write sent before a job-store write is applied before it even when the first is not
+    /// awaited: true when both live on one server reached over one connection, which runs commands in the order sent.
+    /// The runner then sends a success's cache entry and its completion back to back; otherwise it awaits the entry first.
+    /// </summary>
+    public bool WritesInOrder => writesInOrder?.Invoke() ?? false;
 
     /// <summary>
     /// Reads a key that never exists from the job store and from the result store (which may be on a server of its

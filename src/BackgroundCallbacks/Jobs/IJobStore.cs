@@ -53,11 +53,14 @@ internal interface IJobStore
     ValueTask<JobRecord?> GetRecordAsync(string jobId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Starts a run of a job that has not ended and returns the run's attempt number (1, 2, …). 0 when the job has ended
-    /// or does not exist. A running job is started again only by the same queue entry (<paramref name="runId"/>): its worker
-    /// died and the queue gave the entry to another; for any other entry it answers <see cref="DuplicateRun"/>.
+    /// Starts a run of a job that has not ended and answers, in one step, the run's attempt number (1, 2, …), the job's
+    /// record and whether the job was cancelled. The attempt is 0 when the job has ended or does not exist (the record
+    /// still comes with an ended job). A running job is started again only by the same queue entry
+    /// (<paramref name="runId"/>): its worker died and the queue gave the entry to another; for any other entry the
+    /// attempt is <see cref="DuplicateRun"/>. A worker subscribes to the job's cancel (<see cref="SubscribeCancelAsync"/>)
+    /// before it starts it, so a cancel is either seen here or heard by the subscription.
     /// </summary>
-    ValueTask<int> TryStartAsync(string jobId, string runId, CancellationToken cancellationToken);
+    ValueTask<JobStart> TryStartAsync(string jobId, string runId, CancellationToken cancellationToken);
 
     /// <summary>
     /// Writes progress reports (oldest first) and side updates of a running job in one change, unless
@@ -72,7 +75,10 @@ internal interface IJobStore
     /// <summary>Puts a started job back in the queued state, for a retry or a worker that shuts down; only for the current run.</summary>
     ValueTask<bool> RequeueAsync(string jobId, int attempt, CancellationToken cancellationToken);
 
-    /// <summary>Calls <paramref name="onCancel"/> once when the job is cancelled, also if it was before.</summary>
+    /// <summary>
+    /// Calls <paramref name="onCancel"/> once when the job is cancelled after this call returned. It does not look at the
+    /// job: a cancel made before it is what <see cref="TryStartAsync"/>, called after it, answers.
+    /// </summary>
     ValueTask<IAsyncDisposable> SubscribeCancelAsync(string jobId, Action onCancel, CancellationToken cancellationToken);
 
     /// <summary>What <see cref="TryStartAsync"/> answers for a second queue entry of a job that runs already.</summary>

@@ -212,33 +212,36 @@ internal sealed class InMemoryJobStore : IJobStore, IDisposable
     public ValueTask<JobRecord?> GetRecordAsync(string jobId, CancellationToken cancellationToken) =>
         ValueTask.FromResult(_jobs.TryGetValue(jobId, out var entry) ? entry.Record : null);
 
-    public ValueTask<int> TryStartAsync(string jobId, string runId, CancellationToken cancellationToken)
+    public ValueTask<JobStart> TryStartAsync(string jobId, string runId, CancellationToken cancellationToken)
     {
         if (!_jobs.TryGetValue(jobId, out var entry))
         {
-            return ValueTask.FromResult(0);
+            return ValueTask.FromResult(new JobStart(0, null, Canceled: false));
         }
 
+        int attempt;
+        JobRecord record;
         lock (entry)
         {
             if (entry.Status.IsTerminal())
             {
-                return ValueTask.FromResult(0);
+                return ValueTask.FromResult(new JobStart(0, entry.Record, entry.Status == JobStatus.Canceled));
             }
 
             if (entry.Status == JobStatus.Running && entry.RunId != runId)
             {
-                return ValueTask.FromResult(IJobStore.DuplicateRun);
+                return ValueTask.FromResult(new JobStart(IJobStore.DuplicateRun, entry.Record, Canceled: false));
             }
 
             entry.Status = JobStatus.Running;
             entry.RunId = runId;
-            entry.Attempt++;
+            attempt = ++entry.Attempt;
+            record = entry.Record;
             entry.Touch(_time);
         }
 
         Changes.Signal(jobId, canceled: false);
-        return ValueTask.FromResult(entry.Attempt);
+        return ValueTask.FromResult(new JobStart(attempt, record, Canceled: false));
     }
 
     public ValueTask AppendUpdatesAsync(string jobId, int attempt, IReadOnlyList<string> progressReports, IReadOnlyList<KeyValuePair<string, string>> sideUpdates, CancellationToken cancellationToken)
@@ -324,24 +327,8 @@ internal sealed class InMemoryJobStore : IJobStore, IDisposable
         return ValueTask.FromResult(true);
     }
 
-    public ValueTask<IAsyncDisposable> SubscribeCancelAsync(string jobId, Action onCancel, CancellationToken cancellationToken)
-    {
-        // Registered before the check, so a cancel that lands in between is heard either way; the callback runs once.
-        var registration = Changes.RegisterCancel(jobId, onCancel);
-        if (_jobs.TryGetValue(jobId, out var entry))
-        {
-            lock (entry)
-            {
-                if (entry.Status != JobStatus.Canceled)
-                {
-                    return ValueTask.FromResult<IAsyncDisposable>(registration);
-                }
-            }
-        }
-
-        registration.Fire();
-        return ValueTask.FromResult<IAsyncDisposable>(registration);
-    }
+    public ValueTask<IAsyncDisposable> SubscribeCancelAsync(string jobId, Action onCancel, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IAsyncDisposable>(Changes.RegisterCancel(jobId, onCancel));
 
     public void Dispose() => _sweeper.Dispose();
 

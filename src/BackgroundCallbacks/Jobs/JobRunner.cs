@@ -71,56 +71,67 @@ internal sealed class JobRunner(
             return;
         }
 
-        var record = await store.GetRecordAsync(jobId, CancellationToken.None).ConfigureAwait(false);
-        if (record is null)
+        // Subscribed before the start, so a cancel after the start is heard and one before it is in the start's answer:
+        // the worker reads the record, starts and learns of a cancel in one round trip (plus the subscription's, unless
+        // this process listens to the job already).
+        string? callbackId = null;
+        using var run = new RunCancellation(time, _options.IgnoredCancelWarning, () => Log.CancelIgnored(logger, jobId, callbackId ?? "?", _options.IgnoredCancelWarning), _shutdown.Token);
+        var subscription = await store.SubscribeCancelAsync(jobId, run.Cancel, CancellationToken.None).ConfigureAwait(false);
+        await using (subscription.ConfigureAwait(false))
         {
-            Log.JobMissing(logger, jobId);
-            return;
-        }
-
-        if (!registry.TryGet(record.CallbackId, out var callback))
-        {
-            if (await store.CompleteAsync(jobId, 0, JobOutcome.Failed($"The callback '{record.CallbackId}' does not exist in this worker."), CancellationToken.None).ConfigureAwait(false) == CompletionResult.Accepted)
+            var start = await store.TryStartAsync(jobId, runId, CancellationToken.None).ConfigureAwait(false);
+            if (start.Record is not { } record)
             {
-                metrics.JobEnded(record.CallbackId, JobStatus.Failed.ToWire());
+                Log.JobMissing(logger, jobId);
+                return;
             }
 
-            return;
-        }
-
-        var attempt = await store.TryStartAsync(jobId, runId, CancellationToken.None).ConfigureAwait(false);
-        if (attempt == IJobStore.DuplicateRun)
-        {
-            Log.DuplicateRun(logger, jobId);
-            return;
-        }
-
-        if (attempt == 0)
-        {
-            // Ended before it ran (cancelled while it waited): the running place it was given goes to the next in line.
-            if (callback.Line.IsLimited)
+            if (start.Attempt == IJobStore.DuplicateRun)
             {
-                await lines.LeaveAsync(manager, callback.Line, jobId, CancellationToken.None).ConfigureAwait(false);
+                Log.DuplicateRun(logger, jobId);
+                return;
             }
 
-            return;
-        }
+            callbackId = record.CallbackId;
+            var known = registry.TryGet(record.CallbackId, out var callback);
+            if (start.Attempt == 0)
+            {
+                // Ended before it ran (cancelled while it waited): the running place it was given goes to the next in line.
+                if (known && callback!.Line.IsLimited)
+                {
+                    await lines.LeaveAsync(manager, callback.Line, jobId, CancellationToken.None).ConfigureAwait(false);
+                }
 
-        Log.JobStarted(logger, jobId, callback.Id, attempt);
-        using var activity = CallbackActivities.StartJobRun(callback.Id, record.TraceParent, record.TraceState, attempt);
-        if (attempt == 1 && record.AdmittedAt is { } admitted)
-        {
-            // By two clocks when another process admitted the job: good to the clock skew between them.
-            metrics.Waited(callback.Id, time.GetUtcNow() - admitted);
-        }
+                return;
+            }
 
-        try
-        {
-            await RunStartedAsync(manager, callback, record, jobReference, jobId, attempt, activity).ConfigureAwait(false);
-        }
-        catch (Exception e) when (Fail(activity, e))
-        {
-            throw;
+            var attempt = start.Attempt;
+            if (!known)
+            {
+                if (await store.CompleteAsync(jobId, attempt, JobOutcome.Failed($"The callback '{record.CallbackId}' does not exist in this worker."), CancellationToken.None).ConfigureAwait(false) == CompletionResult.Accepted)
+                {
+                    metrics.JobEnded(record.CallbackId, JobStatus.Failed.ToWire());
+                }
+
+                return;
+            }
+
+            Log.JobStarted(logger, jobId, callback!.Id, attempt);
+            using var activity = CallbackActivities.StartJobRun(callback.Id, record.TraceParent, record.TraceState, attempt);
+            if (attempt == 1 && record.AdmittedAt is { } admitted)
+            {
+                // By two clocks when another process admitted the job: good to the clock skew between them.
+                metrics.Waited(callback.Id, time.GetUtcNow() - admitted);
+            }
+
+            try
+            {
+                await RunStartedAsync(manager, callback, record, jobReference, jobId, attempt, activity, run).ConfigureAwait(false);
+            }
+            catch (Exception e) when (Fail(activity, e))
+            {
+                throw;
+            }
         }
     }
 
@@ -130,76 +141,71 @@ internal sealed class JobRunner(
         return false;
     }
 
-    private async Task RunStartedAsync(CallbackManager manager, CallbackDefinition callback, JobRecord record, string jobReference, string jobId, int attempt, Activity? activity)
+    private async Task RunStartedAsync(CallbackManager manager, CallbackDefinition callback, JobRecord record, string jobReference, string jobId, int attempt, Activity? activity, RunCancellation run)
     {
         var store = manager.Backend.Jobs;
         var started = time.GetTimestamp();
         using var alive = callback.Line.IsLimited
             ? time.CreateTimer(_ => _ = RenewPlaceAsync(manager, callback.Line, jobId), null, TimeSpan.Zero, LineKeeper.RenewInterval)
             : null;
-        using var run = new RunCancellation(time, _options.IgnoredCancelWarning, () => Log.CancelIgnored(logger, jobId, callback.Id, _options.IgnoredCancelWarning), _shutdown.Token);
-        var subscription = await store.SubscribeCancelAsync(jobId, run.Cancel, CancellationToken.None).ConfigureAwait(false);
-        await using (subscription.ConfigureAwait(false))
+        if (callback.Timeout is { } limit)
         {
-            if (callback.Timeout is { } limit)
+            run.LimitTo(limit, () => _ = TimeOutAsync(store, jobId, callback.Id, limit, run));
+        }
+
+        var scope = scopes.CreateAsyncScope();
+        await using (scope.ConfigureAwait(false))
+        {
+            var json = _options.SerializerOptions;
+            var matches = record.MatchJson is null ? null : JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(record.MatchJson);
+            var writer = new JobUpdateWriter(store, jobId, attempt, ComponentPatterns.Resolve(callback.ProgressOutputs, matches), json, logger, () => metrics.Updated(callback.Id, TelemetryNames.ProgressUpdate), () => metrics.Updated(callback.Id, TelemetryNames.SideUpdate));
+            var context = new CallbackContext(callback.Id, jobId, record.Triggered, Principal(record), scope.ServiceProvider, writer, run.Token) { CacheKey = record.Key };
+            var outputs = ComponentPatterns.Resolve(callback.Outputs, matches);
+            var outcome = await RunHandlerAsync(callback, record, outputs, context, writer, scope.ServiceProvider, attempt, run).ConfigureAwait(false);
+            run.HandlerReturned();
+            await writer.DrainAsync().ConfigureAwait(false);
+
+            if (outcome is null)
             {
-                run.LimitTo(limit, () => _ = TimeOutAsync(store, jobId, callback.Id, limit, run));
+                // This worker stops: the job goes back to the queue, and another worker runs it from the start.
+                Log.JobInterrupted(logger, jobId);
+                if (await store.RequeueAsync(jobId, attempt, CancellationToken.None).ConfigureAwait(false))
+                {
+                    await manager.Backend.Queue.EnqueueAsync(jobReference, manager.Queue, CancellationToken.None).ConfigureAwait(false);
+                }
+
+                return;
             }
 
-            var scope = scopes.CreateAsyncScope();
-            await using (scope.ConfigureAwait(false))
+            var ran = time.GetElapsedTime(started);
+            if (outcome.Status == JobStatus.Failed && attempt <= callback.Retries && !run.IsCanceled)
             {
-                var json = _options.SerializerOptions;
-                var matches = record.MatchJson is null ? null : JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(record.MatchJson);
-                var writer = new JobUpdateWriter(store, jobId, attempt, ComponentPatterns.Resolve(callback.ProgressOutputs, matches), json, logger, () => metrics.Updated(callback.Id, TelemetryNames.ProgressUpdate), () => metrics.Updated(callback.Id, TelemetryNames.SideUpdate));
-                var context = new CallbackContext(callback.Id, jobId, record.Triggered, Principal(record), scope.ServiceProvider, writer, run.Token) { CacheKey = record.Key };
-                var outputs = ComponentPatterns.Resolve(callback.Outputs, matches);
-                var outcome = await RunHandlerAsync(callback, record, outputs, context, writer, scope.ServiceProvider, attempt, run).ConfigureAwait(false);
-                run.HandlerReturned();
-                await writer.DrainAsync().ConfigureAwait(false);
-
-                if (outcome is null)
+                Ended(activity, callback.Id, JobStatus.Failed, ran);
+                if (await store.RequeueAsync(jobId, attempt, CancellationToken.None).ConfigureAwait(false))
                 {
-                    // This worker stops: the job goes back to the queue, and another worker runs it from the start.
-                    Log.JobInterrupted(logger, jobId);
-                    if (await store.RequeueAsync(jobId, attempt, CancellationToken.None).ConfigureAwait(false))
-                    {
-                        await manager.Backend.Queue.EnqueueAsync(jobReference, manager.Queue, CancellationToken.None).ConfigureAwait(false);
-                    }
-
-                    return;
+                    await manager.Backend.Queue.ScheduleAsync(jobReference, manager.Queue, RetryDelay(attempt), CancellationToken.None).ConfigureAwait(false);
                 }
 
-                var ran = time.GetElapsedTime(started);
-                if (outcome.Status == JobStatus.Failed && attempt <= callback.Retries && !run.IsCanceled)
-                {
-                    Ended(activity, callback.Id, JobStatus.Failed, ran);
-                    if (await store.RequeueAsync(jobId, attempt, CancellationToken.None).ConfigureAwait(false))
-                    {
-                        await manager.Backend.Queue.ScheduleAsync(jobReference, manager.Queue, RetryDelay(attempt), CancellationToken.None).ConfigureAwait(false);
-                    }
+                return;
+            }
 
-                    return;
-                }
+            if (callback.Line.IsLimited && outcome.Status == JobStatus.Succeeded && !run.IsCanceled)
+            {
+                // Before the job is seen to end, so a client that sees it has the estimate it makes.
+                await JobLines.RecordRunTimeAsync(manager, callback, ran, CancellationToken.None).ConfigureAwait(false);
+            }
 
-                if (callback.Line.IsLimited && outcome.Status == JobStatus.Succeeded && !run.IsCanceled)
-                {
-                    // Before the job is seen to end, so a client that sees it has the estimate it makes.
-                    await JobLines.RecordRunTimeAsync(manager, callback, ran, CancellationToken.None).ConfigureAwait(false);
-                }
+            var final = await FinishAsync(manager, callback, record, attempt, outcome, run.IsCanceled).ConfigureAwait(false);
+            Ended(activity, callback.Id, final ?? outcome.Status, ran);
+            if (final is { } status)
+            {
+                metrics.JobEnded(callback.Id, status.ToWire());
+            }
 
-                var final = await FinishAsync(manager, callback, record, attempt, outcome, run.IsCanceled).ConfigureAwait(false);
-                Ended(activity, callback.Id, final ?? outcome.Status, ran);
-                if (final is { } status)
-                {
-                    metrics.JobEnded(callback.Id, status.ToWire());
-                }
-
-                if (callback.Line.IsLimited)
-                {
-                    // The place is given back only now that the handler has returned, even if the job ended earlier.
-                    await lines.LeaveAsync(manager, callback.Line, jobId, CancellationToken.None).ConfigureAwait(false);
-                }
+            if (callback.Line.IsLimited)
+            {
+                // The place is given back only now that the handler has returned, even if the job ended earlier.
+                await lines.LeaveAsync(manager, callback.Line, jobId, CancellationToken.None).ConfigureAwait(false);
             }
         }
     }
@@ -304,10 +310,24 @@ internal sealed class JobRunner(
 
         // The result goes into the cache before the job is seen to succeed, so a client that invokes again as soon
         // as it has the result gets a hit. Should the job be cancelled in between, the entry is taken out again.
-        var cached = outcome.Status == JobStatus.Succeeded && record.Key is not null && outcome.Cacheable
-            && await TryCacheAsync(manager, callback, record.Key, outcome.OutputsJson!).ConfigureAwait(false);
+        var cacheable = outcome.Status == JobStatus.Succeeded && record.Key is not null && outcome.Cacheable;
+        bool cached;
+        CompletionResult result;
+        if (cacheable && manager.Backend.WritesInOrder)
+        {
+            // Both writes go out back to back on one connection to one server, which runs them in the order sent: the
+            // entry is still written first, and the completion costs one round trip instead of two.
+            var caching = TryCacheAsync(manager, callback, record.Key!, outcome.OutputsJson!);
+            var completing = manager.Backend.Jobs.CompleteAsync(record.JobId, attempt, outcome, CancellationToken.None);
+            cached = await caching.ConfigureAwait(false);
+            result = await completing.ConfigureAwait(false);
+        }
+        else
+        {
+            cached = cacheable && await TryCacheAsync(manager, callback, record.Key!, outcome.OutputsJson!).ConfigureAwait(false);
+            result = await manager.Backend.Jobs.CompleteAsync(record.JobId, attempt, outcome, CancellationToken.None).ConfigureAwait(false);
+        }
 
-        var result = await manager.Backend.Jobs.CompleteAsync(record.JobId, attempt, outcome, CancellationToken.None).ConfigureAwait(false);
         switch (result)
         {
             case CompletionResult.Accepted when outcome.Status == JobStatus.Succeeded:

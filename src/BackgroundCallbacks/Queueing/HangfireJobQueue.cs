@@ -14,14 +14,26 @@ namespace BackgroundCallbacks.Queueing;
 /// </summary>
 internal sealed class HangfireJobQueue : IJobQueue, IHangfireStorageSource, IDisposable
 {
+    /// <summary>
+    /// How often a server looks for scheduled entries that are due (Hangfire's own default is 15 s). The process that
+    /// schedules an entry moves it itself when it is due (<see cref="ScheduledPromotion"/>), so this poll only covers a
+    /// process that stopped or died meanwhile: such a retry runs up to this much later than its back-off. Hangfire's
+    /// recurring-job scheduler, which we never use, polls at the same pace.
+    /// </summary>
+    internal static readonly TimeSpan SchedulePollingInterval = TimeSpan.FromMinutes(1);
+
     private readonly JobFilterCollection _filters = HangfireFilters.Create();
     private readonly BackgroundJobClient _client;
+    private readonly ScheduledPromotion _promotion;
     private readonly IDisposable? _owned;
 
-    public HangfireJobQueue(JobStorage storage, Action<BackgroundJobServerOptions>? configureServer = null, IDisposable? owned = null)
+    public HangfireJobQueue(JobStorage storage, Action<BackgroundJobServerOptions>? configureServer = null, IDisposable? owned = null, TimeProvider? time = null)
     {
         Storage = storage;
+        _promotion = new ScheduledPromotion(time ?? TimeProvider.System);
+        _filters.Add(_promotion);
         _client = new BackgroundJobClient(storage, _filters);
+        _promotion.Use(_client);
         ConfigureServer = configureServer;
         _owned = owned;
         var server = new BackgroundJobServerOptions();
@@ -38,10 +50,10 @@ internal sealed class HangfireJobQueue : IJobQueue, IHangfireStorageSource, IDis
     public TimeSpan ServerTimeout { get; }
 
     /// <summary>A queue in this process's memory, for the embedded backend.</summary>
-    public static HangfireJobQueue InMemory()
+    public static HangfireJobQueue InMemory(TimeProvider? time = null)
     {
         var storage = new InMemoryStorage(new InMemoryStorageOptions { IdType = InMemoryStorageIdType.Guid });
-        return new HangfireJobQueue(storage, owned: storage);
+        return new HangfireJobQueue(storage, owned: storage, time: time);
     }
 
     public Task EnqueueAsync(string jobReference, string queue, CancellationToken cancellationToken)
@@ -65,7 +77,7 @@ internal sealed class HangfireJobQueue : IJobQueue, IHangfireStorageSource, IDis
             Activator = new ServiceProviderJobActivator(services),
             FilterProvider = _filters,
             ServerName = $"{Environment.MachineName}:{Environment.ProcessId}:callbacks",
-            SchedulePollingInterval = TimeSpan.FromSeconds(1),
+            SchedulePollingInterval = SchedulePollingInterval,
         };
         ConfigureServer?.Invoke(options);
         return new HangfireWorkers(new BackgroundJobServer(options, Storage));
@@ -86,7 +98,11 @@ internal sealed class HangfireJobQueue : IJobQueue, IHangfireStorageSource, IDis
 
     public ValueTask<JobStorage> GetStorageAsync() => ValueTask.FromResult(Storage);
 
-    public void Dispose() => _owned?.Dispose();
+    public void Dispose()
+    {
+        _promotion.Dispose();
+        _owned?.Dispose();
+    }
 
     // The entry point takes the job reference only; Hangfire fills in the PerformContext, whose job id tells one queue
     // entry of a job from another.
