@@ -70,6 +70,34 @@ public sealed class RedisIdempotencyAndGenerationTests(RedisFixture fixture) : I
     }
 
     [Fact]
+    public async Task A_lookup_after_another_backend_evicted_misses_although_the_key_of_the_generation_seen_before_still_holds_a_value()
+    {
+        var prefix = "look" + Guid.NewGuid().ToString("N")[..8] + ":";
+        await using var one = await BackendHarness.CreateAsync(fixture.Redis.ConnectionString, o => o.KeyPrefix = prefix);
+        await using var two = await BackendHarness.CreateAsync(fixture.Redis.ConnectionString, o => o.KeyPrefix = prefix);
+        static string KeyFor(string question, CacheGeneration generation) => Convert.ToHexStringLower(
+            System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{question}|{generation.All}|{generation.Callback}")));
+        var before = KeyFor("q", new CacheGeneration(0, 0));
+        await one.Results.SetAsync(before, "[\"old\"]", TimeSpan.FromMinutes(10), None);
+
+        // Seen once: this backend now asks for the value of the key it built with generation 0 while it reads the generation.
+        var first = await two.Results.LookUpAsync("report", "q", KeyFor, TimeSpan.FromMinutes(10), None);
+        await one.Results.AdvanceAsync("report", None);
+        var afterEviction = await two.Results.LookUpAsync("report", "q", KeyFor, TimeSpan.FromMinutes(10), None);
+        var after = KeyFor("q", new CacheGeneration(0, 1));
+        await one.Results.SetAsync(after, "[\"new\"]", TimeSpan.FromMinutes(10), None);
+        var refilled = await two.Results.LookUpAsync("report", "q", KeyFor, TimeSpan.FromMinutes(10), None);
+
+        Assert.Equal(before, first.Key);
+        Assert.Equal("[\"old\"]", System.Text.Encoding.UTF8.GetString(first.Outputs!.Value.Span));
+        Assert.True(await one.Db.KeyExistsAsync(prefix + "r:" + before), "The old generation's value should still be stored, so the miss is the lookup's doing.");
+        Assert.Equal(after, afterEviction.Key);
+        Assert.Null(afterEviction.Outputs);
+        Assert.Equal(after, refilled.Key);
+        Assert.Equal("[\"new\"]", System.Text.Encoding.UTF8.GetString(refilled.Outputs!.Value.Span));
+    }
+
+    [Fact]
     public async Task A_key_evicted_through_one_backend_is_gone_for_another()
     {
         await using var one = await BackendHarness.CreateAsync(fixture.Redis.ConnectionString);

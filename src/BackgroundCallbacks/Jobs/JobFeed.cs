@@ -159,6 +159,12 @@ internal sealed class JobFeed(JobService jobs, TimeProvider time)
         var view = job.Manager is null
             ? null
             : await jobs.ReadAsync(job.Manager, job.JobId, job.FollowerId, job.DeliveredVersion, cancellationToken).ConfigureAwait(false);
+        if (view is not null && job.Watch is not null)
+        {
+            // The watch was made before this read: a message naming a version this read has seen wakes nothing.
+            job.Watch.KnownVersion = view.Version;
+        }
+
         if (view is not null && job.LineWatch is null && jobs.LineWatch(job.Store!, view) is { } lineWatch)
         {
             // It waits in a line: a move of the line changes its position without changing the job.
