@@ -99,7 +99,7 @@ internal sealed class RedisBenchmarkHost : IAsyncDisposable
         var redisDefaults = new RedisCallbacksOptions();
 
         // Raw Hangfire: the storage options the library gives its own storage, its own prefix, its own connection (as
-        // the library's queue has), the same worker count and schedule polling.
+        // the library's queue has), the same worker count and schedule polling (once a minute, as the library's).
         var rawRedis = await ConnectionMultiplexer.ConnectAsync(connectionString);
         var storage = new RedisStorage(rawRedis, new RedisStorageOptions
         {
@@ -115,7 +115,7 @@ internal sealed class RedisBenchmarkHost : IAsyncDisposable
             new BackgroundJobServerOptions
             {
                 WorkerCount = options.WorkerCount,
-                SchedulePollingInterval = TimeSpan.FromSeconds(1),
+                SchedulePollingInterval = TimeSpan.FromMinutes(1),
                 ServerTimeout = redisDefaults.DeadWorkerTimeout,
                 ServerCheckInterval = redisDefaults.DeadWorkerCheckInterval,
             },
