@@ -220,6 +220,12 @@ internal sealed class CallbackEndpoints(
             return null;
         }
 
+        if (providers.Count == 0)
+        {
+            // Cached, by nothing but the inputs: no array per request.
+            return [];
+        }
+
         var values = new KeyValuePair<string, string?>[providers.Count];
         for (var i = 0; i < values.Length; i++)
         {
