@@ -111,7 +111,9 @@ internal static class InvocationRequestReader
         var ids = new List<JsonElement>();
         var inputs = Values(root, "inputs", callback.InputArguments, matches, ids);
         var state = Values(root, "state", callback.StateArguments, matches, ids);
-        var arguments = inputs.Concat(state).ToArray();
+        var arguments = new JsonElement[inputs.Count + state.Count];
+        inputs.CopyTo(arguments);
+        state.CopyTo(arguments, inputs.Count);
         for (var i = 0; i < arguments.Length; i++)
         {
             // Measured as sent, before binding: a value too large to keep is refused before it costs more.
