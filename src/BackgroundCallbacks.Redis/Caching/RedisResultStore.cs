@@ -3,6 +3,7 @@ using BackgroundCallbacks.Caching;
 using BackgroundCallbacks.Jobs;
 using BackgroundCallbacks.Redis.Connections;
 using StackExchange.Redis;
+using StackExchange.Redis.KeyspaceIsolation;
 
 namespace BackgroundCallbacks.Redis.Caching;
 
@@ -19,6 +20,11 @@ internal sealed class RedisResultStore(RedisConnection redis, RedisKeys keys, Re
 
     /// <summary>The generation each callback's keys were last built with here (one entry per callback of the registry).</summary>
     private readonly ConcurrentDictionary<string, CacheGeneration> _seen = new(StringComparer.Ordinal);
+
+    /// <summary>The fields each callback's generation is read from (one entry per callback of the registry).</summary>
+    private readonly ConcurrentDictionary<string, RedisValue[]> _fields = new(StringComparer.Ordinal);
+
+    private IDatabase? _results;
 
     /// <summary>A field no callback id can be (ids have no '!'): until when a manager's startup clear holds, in Redis's ms.</summary>
     private const string ClearMarker = "!cleared:";
@@ -44,16 +50,18 @@ internal sealed class RedisResultStore(RedisConnection redis, RedisKeys keys, Re
 
     public async ValueTask<ReadOnlyMemory<byte>?> GetAsync(string key, TimeSpan slidingExpiry, CancellationToken cancellationToken)
     {
-        var db = await redis.DatabaseAsync().ConfigureAwait(false);
-        var stored = await RedisFailures.GuardAsync(() => db.StringGetSetExpiryAsync(keys.Result(key), slidingExpiry)).ConfigureAwait(false);
-        if (stored.IsNull)
+        var results = await ResultsAsync().ConfigureAwait(false);
+        RedisValue stored;
+        try
         {
-            // Spelled out: in a conditional, null would become an empty ReadOnlyMemory (through byte[]), a hit of nothing.
-            return null;
+            stored = await results.StringGetSetExpiryAsync(key, slidingExpiry).ConfigureAwait(false);
+        }
+        catch (Exception e) when (RedisFailures.IsUnavailable(e))
+        {
+            throw RedisFailures.Unavailable(e);
         }
 
-        // The reply's own bytes, not a copy: a plain result is a slice of them.
-        return ResultCodec.Decode((ReadOnlyMemory<byte>)stored);
+        return Decode(stored);
     }
 
     /// <summary>
@@ -62,6 +70,11 @@ internal sealed class RedisResultStore(RedisConnection redis, RedisKeys keys, Re
     /// assumed; after an eviction the key of the new generation is read as well. Exact, never a stale hit: the
     /// generation is read on every lookup.
     /// </summary>
+    /// <remarks>
+    /// The hot path of every hit: both commands are sent and awaited here, in one state machine, with the failure
+    /// mapping written out, rather than through <see cref="GetAsync"/>, <see cref="GenerationAsync"/> and a guard each,
+    /// which cost a state machine and a closure apiece per hit.
+    /// </remarks>
     public async ValueTask<CacheLookup> LookUpAsync<TState>(string callbackId, TState state, Func<TState, CacheGeneration, string> keyFor, TimeSpan slidingExpiry, CancellationToken cancellationToken)
     {
         if (!_seen.TryGetValue(callbackId, out var assumed))
@@ -73,23 +86,58 @@ internal sealed class RedisResultStore(RedisConnection redis, RedisKeys keys, Re
         }
 
         var key = keyFor(state, assumed);
-        var generationRead = GenerationAsync(callbackId, cancellationToken);
-        var valueRead = GetAsync(key, slidingExpiry, cancellationToken);
+        var generationsDb = await generations.DatabaseAsync().ConfigureAwait(false);
+        var results = await ResultsAsync().ConfigureAwait(false);
+        Task<RedisValue[]> generationRead;
+        Task<RedisValue> valueRead;
+        try
+        {
+            generationRead = generationsDb.HashGetAsync(keys.CacheGenerations, FieldsOf(callbackId));
+        }
+        catch (Exception e) when (RedisFailures.IsUnavailable(e))
+        {
+            throw RedisFailures.Unavailable(e);
+        }
+
+        try
+        {
+            valueRead = results.StringGetSetExpiryAsync(key, slidingExpiry);
+        }
+        catch (Exception e) when (RedisFailures.IsUnavailable(e))
+        {
+            await ObserveAsync(generationRead).ConfigureAwait(false);
+            throw RedisFailures.Unavailable(e);
+        }
+
         CacheGeneration current;
         try
         {
-            current = await generationRead.ConfigureAwait(false);
+            current = Generation(await generationRead.ConfigureAwait(false));
         }
-        catch
+        catch (Exception e)
         {
             await ObserveAsync(valueRead).ConfigureAwait(false);
+            if (RedisFailures.IsUnavailable(e))
+            {
+                throw RedisFailures.Unavailable(e);
+            }
+
             throw;
         }
 
-        var stored = await valueRead.ConfigureAwait(false);
+        RedisValue stored;
+        try
+        {
+            stored = await valueRead.ConfigureAwait(false);
+        }
+        catch (Exception e) when (RedisFailures.IsUnavailable(e))
+        {
+            throw RedisFailures.Unavailable(e);
+        }
+
         if (current == assumed)
         {
-            return new CacheLookup(key, stored);
+            return new CacheLookup(key, Decode(stored));
         }
 
         _seen[callbackId] = current;
@@ -99,27 +147,33 @@ internal sealed class RedisResultStore(RedisConnection redis, RedisKeys keys, Re
 
     public async ValueTask SetAsync(string key, string outputsJson, TimeSpan slidingExpiry, CancellationToken cancellationToken)
     {
-        var db = await redis.DatabaseAsync().ConfigureAwait(false);
-        await RedisFailures.GuardAsync(() => db.StringSetAsync(keys.Result(key), ResultCodec.Encode(outputsJson), slidingExpiry)).ConfigureAwait(false);
+        var results = await ResultsAsync().ConfigureAwait(false);
+        await RedisFailures.GuardAsync(
+            (results, key, value: ResultCodec.Encode(outputsJson), slidingExpiry),
+            static s => s.results.StringSetAsync(s.key, s.value, s.slidingExpiry)).ConfigureAwait(false);
     }
 
     public async ValueTask RemoveAsync(string key, CancellationToken cancellationToken)
     {
-        var db = await redis.DatabaseAsync().ConfigureAwait(false);
-        await RedisFailures.GuardAsync(() => db.KeyDeleteAsync(keys.Result(key))).ConfigureAwait(false);
+        var results = await ResultsAsync().ConfigureAwait(false);
+        await RedisFailures.GuardAsync((results, key), static s => s.results.KeyDeleteAsync(s.key)).ConfigureAwait(false);
     }
 
     public async ValueTask<CacheGeneration> GenerationAsync(string callbackId, CancellationToken cancellationToken)
     {
         var db = await generations.DatabaseAsync().ConfigureAwait(false);
-        var values = await RedisFailures.GuardAsync(() => db.HashGetAsync(keys.CacheGenerations, [All, callbackId])).ConfigureAwait(false);
-        return new CacheGeneration(Number(values[0]), Number(values[1]));
+        var values = await RedisFailures.GuardAsync(
+            (db, key: keys.CacheGenerations, fields: FieldsOf(callbackId)),
+            static s => s.db.HashGetAsync(s.key, s.fields)).ConfigureAwait(false);
+        return Generation(values);
     }
 
     public async ValueTask AdvanceAsync(string? callbackId, CancellationToken cancellationToken)
     {
         var db = await generations.DatabaseAsync().ConfigureAwait(false);
-        await RedisFailures.GuardAsync(() => db.HashIncrementAsync(keys.CacheGenerations, callbackId ?? All)).ConfigureAwait(false);
+        await RedisFailures.GuardAsync(
+            (db, key: keys.CacheGenerations, field: callbackId ?? All),
+            static s => s.db.HashIncrementAsync(s.key, s.field)).ConfigureAwait(false);
     }
 
     public async ValueTask<bool> ClearOnStartupAsync(string manager, IReadOnlyCollection<string> callbackIds, TimeSpan window, CancellationToken cancellationToken)
@@ -130,15 +184,48 @@ internal sealed class RedisResultStore(RedisConnection redis, RedisKeys keys, Re
         return (long)cleared == 1;
     }
 
-    private static async ValueTask ObserveAsync(ValueTask<ReadOnlyMemory<byte>?> read)
+    /// <summary>
+    /// The results' database: the default one with the results' prefix put before each key as it is sent, so a key is
+    /// never concatenated into a string of its own. Made once, on first use.
+    /// </summary>
+    private async ValueTask<IDatabase> ResultsAsync()
+    {
+        if (Volatile.Read(ref _results) is { } results)
+        {
+            return results;
+        }
+
+        results = (await redis.DatabaseAsync().ConfigureAwait(false)).WithKeyPrefix(keys.ResultPrefix);
+        Volatile.Write(ref _results, results);
+        return results;
+    }
+
+    /// <summary>The fields of a callback's generation (every callback's, then its own), made once per callback.</summary>
+    private RedisValue[] FieldsOf(string callbackId) => _fields.GetOrAdd(callbackId, static id => [All, id]);
+
+    private static CacheGeneration Generation(RedisValue[] values) => new(Number(values[0]), Number(values[1]));
+
+    private static ReadOnlyMemory<byte>? Decode(RedisValue stored)
+    {
+        if (stored.IsNull)
+        {
+            // Spelled out: in a conditional, null would become an empty ReadOnlyMemory (through byte[]), a hit of nothing.
+            return null;
+        }
+
+        // The reply's own bytes, not a copy: a plain result is a slice of them.
+        return ResultCodec.Decode((ReadOnlyMemory<byte>)stored);
+    }
+
+    private static async ValueTask ObserveAsync(Task read)
     {
         try
         {
             await read.ConfigureAwait(false);
         }
-        catch (Exception e) when (e is BackendUnavailableException or RedisException or TimeoutException)
+        catch (Exception e) when (RedisFailures.IsUnavailable(e) || e is RedisException)
         {
-            // The generation's read failed too, and its error is the one reported.
+            // The other read failed too, and its error is the one reported.
         }
     }
 

@@ -38,6 +38,35 @@ internal static class RedisFailures
         }
     }
 
+    /// <summary>
+    /// <see cref="GuardAsync{T}(Func{Task{T}})"/> with the call's state passed in, so a static lambda serves every call
+    /// and no closure is made per call.
+    /// </summary>
+    public static async ValueTask<T> GuardAsync<TState, T>(TState state, Func<TState, Task<T>> operation)
+    {
+        try
+        {
+            return await operation(state).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsUnavailable(e))
+        {
+            throw Unavailable(e);
+        }
+    }
+
+    /// <inheritdoc cref="GuardAsync{TState, T}(TState, Func{TState, Task{T}})"/>
+    public static async ValueTask GuardAsync<TState>(TState state, Func<TState, Task> operation)
+    {
+        try
+        {
+            await operation(state).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsUnavailable(e))
+        {
+            throw Unavailable(e);
+        }
+    }
+
     /// <summary>Runs a blocking Redis call, for the synchronous paths of a stream.</summary>
     public static T Guard<T>(Func<T> operation)
     {

@@ -51,7 +51,12 @@ internal sealed class RedisKeys(string prefix)
     /// <summary>The handle that holds a supersede slot; the slot is already a digest.</summary>
     public RedisKey Slot(string slot) => Prefix + "s:" + slot;
 
-    public RedisKey Result(string key) => Prefix + "r:" + key;
+    public RedisKey Result(string key) => Prefix + ResultsInfix + key;
+
+    /// <summary>What every cached result's key starts with, for a database that prefixes keys as it sends them.</summary>
+    public RedisKey ResultPrefix => Prefix + ResultsInfix;
+
+    private const string ResultsInfix = "r:";
 
     /// <summary>A line's waiting jobs (a sorted set by admission, ms) and its running places (by last sign of life, ms), in one slot.</summary>
     public RedisKey[] Line(string line)

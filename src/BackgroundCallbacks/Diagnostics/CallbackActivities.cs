@@ -50,6 +50,12 @@ internal static class CallbackActivities
 
     private static Activity? Start(string name, string callbackId, ActivityKind kind, ActivityContext parent)
     {
+        // Without a listener there is no span, and the tags' array is not made (every hit starts two).
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+
         // The callback id goes in before sampling, so a sampler may decide by it.
         return Source.StartActivity(name, kind, parent, [new(TelemetryNames.CallbackId, callbackId)]);
     }

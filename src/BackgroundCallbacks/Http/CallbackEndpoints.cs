@@ -31,6 +31,9 @@ internal sealed class CallbackEndpoints(
     private readonly BackgroundCallbacksOptions _options = options.Value;
     private byte[]? _dependencies;
 
+    // Made once: a method group of an instance method would be a new delegate on every request.
+    private Func<HttpContext, Task>? _invokeCore;
+
     public string Prefix { get; } = prefix;
 
     public async Task DependenciesAsync(HttpContext context)
@@ -42,7 +45,7 @@ internal sealed class CallbackEndpoints(
         await ResponseBodies.WriteAsync(context, body).ConfigureAwait(false);
     }
 
-    public Task InvokeAsync(HttpContext context) => GuardAsync(context, logger, InvokeCoreAsync);
+    public Task InvokeAsync(HttpContext context) => GuardAsync(context, logger, _invokeCore ??= InvokeCoreAsync);
 
     private async Task InvokeCoreAsync(HttpContext context)
     {
@@ -218,6 +221,12 @@ internal sealed class CallbackEndpoints(
         if (providers is null)
         {
             return null;
+        }
+
+        if (providers.Count == 0)
+        {
+            // Cached, by nothing but the inputs: no array per request.
+            return [];
         }
 
         var values = new KeyValuePair<string, string?>[providers.Count];

@@ -27,7 +27,8 @@ internal static class InvocationRequestReader
     /// <summary>The longest page URL accepted (what browsers and proxies commonly allow).</summary>
     public const int MaxUrlLength = 8192;
 
-    public static async Task<(InvocationRequest Request, string? Page, JsonDocument Document)> ReadAsync(
+    // ValueTasks: the body is usually in the server's buffer already, and then no Task is made for the answer.
+    public static async ValueTask<(InvocationRequest Request, string? Page, JsonDocument Document)> ReadAsync(
         HttpContext context, CallbackDefinition callback, BackgroundCallbacksOptions options)
     {
         var request = context.Request;
@@ -111,7 +112,9 @@ internal static class InvocationRequestReader
         var ids = new List<JsonElement>();
         var inputs = Values(root, "inputs", callback.InputArguments, matches, ids);
         var state = Values(root, "state", callback.StateArguments, matches, ids);
-        var arguments = inputs.Concat(state).ToArray();
+        var arguments = new JsonElement[inputs.Count + state.Count];
+        inputs.CopyTo(arguments);
+        state.CopyTo(arguments, inputs.Count);
         for (var i = 0; i < arguments.Length; i++)
         {
             // Measured as sent, before binding: a value too large to keep is refused before it costs more.
@@ -320,7 +323,7 @@ internal static class InvocationRequestReader
     }
 
     /// <summary>The whole body, or null as soon as it is known to be larger than <paramref name="maxBodySize"/>.</summary>
-    private static async Task<byte[]?> ReadBodyAsync(PipeReader reader, long maxBodySize, CancellationToken cancellationToken)
+    private static async ValueTask<byte[]?> ReadBodyAsync(PipeReader reader, long maxBodySize, CancellationToken cancellationToken)
     {
         while (true)
         {

@@ -45,7 +45,7 @@ internal sealed class InvocationService(
     /// <param name="cancellationToken">Fires when the caller goes away.</param>
     /// <exception cref="ReferenceRejectedException">A server-side reference the caller sent cannot be used.</exception>
     /// <exception cref="IdempotencyConflictException">The request's idempotency key holds another invocation, or its first is still being answered.</exception>
-    public async Task<InvocationResult> InvokeAsync(
+    public Task<InvocationResult> InvokeAsync(
         CallbackDefinition callback,
         InvocationRequest request,
         Caller caller,
@@ -55,7 +55,26 @@ internal sealed class InvocationService(
         CancellationToken cancellationToken)
     {
         metrics.Invoked(callback.Id);
-        using var activity = CallbackActivities.StartInvoke(callback.Id);
+        var activity = CallbackActivities.StartInvoke(callback.Id);
+
+        // With no span to end and no idempotency key, there is nothing to do after the invocation: no state machine of
+        // this method's own per call (a hit's every allocation counts).
+        return activity is null && request.IdempotencyKey is null
+            ? InvokeOnceAsync(callback, request, caller, cacheBy, services, response, cancellationToken)
+            : InvokeTracedAsync(activity, callback, request, caller, cacheBy, services, response, cancellationToken);
+    }
+
+    private async Task<InvocationResult> InvokeTracedAsync(
+        Activity? started,
+        CallbackDefinition callback,
+        InvocationRequest request,
+        Caller caller,
+        IReadOnlyList<KeyValuePair<string, string?>>? cacheBy,
+        IServiceProvider services,
+        HttpResponse? response,
+        CancellationToken cancellationToken)
+    {
+        using var activity = started;
         try
         {
             return await (request.IdempotencyKey is null

@@ -14,12 +14,13 @@ namespace BackgroundCallbacks.Owners;
 /// ASP.NET Core Data Protection, so a client can neither choose an id (session fixation) nor forge one; a cookie
 /// that does not unprotect is replaced by a new session.
 /// </summary>
-internal sealed class OwnerResolver(IOptions<BackgroundCallbacksOptions> options, IDataProtectionProvider dataProtection)
+internal sealed class OwnerResolver(IOptions<BackgroundCallbacksOptions> options, IDataProtectionProvider dataProtection, TimeProvider time)
 {
     private static readonly object ItemKey = new();
 
     private readonly string _cookieName = options.Value.SessionCookieName;
     private readonly IDataProtector _protector = dataProtection.CreateProtector("BackgroundCallbacks.Session.v1");
+    private readonly RecentSessions _recent = new(time);
 
     public Owner Resolve(HttpContext context)
     {
@@ -28,13 +29,27 @@ internal sealed class OwnerResolver(IOptions<BackgroundCallbacksOptions> options
             return owner;
         }
 
-        var session = ReadSession(context);
+        var cookie = Cookie(context);
+        var known = cookie is null ? null : _recent.Find(cookie);
+        var session = known is null ? ReadSession(cookie) : known.SessionId;
         var userId = UserId(context.User);
         if (userId is null)
         {
-            // An anonymous caller is its session: issue one now, so its first answer already sets the cookie.
-            session ??= IssueSession(context);
-            owner = new Owner("s:" + Digest(session), null, session);
+            if (known is not null)
+            {
+                owner = known;
+            }
+            else if (session is null)
+            {
+                // An anonymous caller is its session: issue one now, so its first answer already sets the cookie.
+                session = IssueSession(context);
+                owner = new Owner("s:" + Digest(session), null, session);
+            }
+            else
+            {
+                owner = new Owner("s:" + Digest(session), null, session);
+                _recent.Add(cookie!, owner);
+            }
         }
         else
         {
@@ -81,9 +96,15 @@ internal sealed class OwnerResolver(IOptions<BackgroundCallbacksOptions> options
     private static string Digest(string session) =>
         Base64Url.EncodeToString(SHA256.HashData(Encoding.UTF8.GetBytes(session)));
 
-    private string? ReadSession(HttpContext context)
+    /// <summary>The session cookie's value, when the request has one that may be ours.</summary>
+    private string? Cookie(HttpContext context) =>
+        context.Request.Cookies.TryGetValue(_cookieName, out var value) && !string.IsNullOrEmpty(value) && value.Length <= 512
+            ? value
+            : null;
+
+    private string? ReadSession(string? value)
     {
-        if (!context.Request.Cookies.TryGetValue(_cookieName, out var value) || string.IsNullOrEmpty(value) || value.Length > 512)
+        if (value is null)
         {
             return null;
         }
