@@ -140,6 +140,25 @@ internal sealed class ChildProcess : IDisposable
 
     public void Dispose() => _process.Dispose();
 
+    /// <summary>Stops every process by its own pid, then removes the temporary directory they used (a leftover one is harmless).</summary>
+    public static async Task StopAllAsync(IEnumerable<ChildProcess> processes, TimeSpan grace, DirectoryInfo directory)
+    {
+        foreach (var process in processes)
+        {
+            await process.StopAsync(grace);
+            process.Dispose();
+        }
+
+        try
+        {
+            directory.Delete(recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temporary directory is harmless.
+        }
+    }
+
     private void Add(string? line, bool fromStderr)
     {
         if (line is null)

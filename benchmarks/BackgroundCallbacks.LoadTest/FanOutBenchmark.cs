@@ -89,20 +89,7 @@ internal static class FanOutBenchmark
         }
         finally
         {
-            foreach (var process in processes)
-            {
-                await process.StopAsync(StopGrace);
-                process.Dispose();
-            }
-
-            try
-            {
-                redisDirectory.Delete(recursive: true);
-            }
-            catch (IOException)
-            {
-                // A leftover temporary directory is harmless.
-            }
+            await ChildProcess.StopAllAsync(processes, StopGrace, redisDirectory);
         }
     }
 

@@ -59,20 +59,7 @@ internal static class StreamBenchmark
         }
         finally
         {
-            foreach (var process in processes)
-            {
-                await process.StopAsync(StopGrace);
-                process.Dispose();
-            }
-
-            try
-            {
-                redisDirectory.Delete(recursive: true);
-            }
-            catch (IOException)
-            {
-                // A leftover temporary directory is harmless.
-            }
+            await ChildProcess.StopAllAsync(processes, StopGrace, redisDirectory);
         }
     }
 
