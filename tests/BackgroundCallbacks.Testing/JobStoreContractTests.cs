@@ -661,6 +661,32 @@ public abstract class JobStoreContractTests
     }
 
     [Fact]
+    public async Task A_detach_that_names_another_owner_changes_nothing_and_answers_as_for_no_follower()
+    {
+        await using var sut = await CreateStoreAsync(new FakeTimeProvider());
+        // A bar in the owner (a user id may hold any character; slots are base64url digests): the owner is what follows
+        // the follower's other fields, whatever it holds, and a suffix of it is not the owner.
+        var a = NewAdmission(owner: "u:ann|b") with { Slot = "c2xvdA" };
+        await sut.Store.AdmitAsync(a, None);
+        var before = await ReadAsync(sut, a, 0);
+
+        var byAnother = await sut.Store.DetachAsync(a.Record.JobId, a.FollowerId, CancelReasons.Requested, None, new Owner("b", null, null));
+        var bySuffix = await sut.Store.DetachAsync(a.Record.JobId, a.FollowerId, CancelReasons.Requested, None, new Owner("ann|b", null, null));
+        var untouched = await ReadAsync(sut, a, 0);
+        var byOwner = await sut.Store.DetachAsync(a.Record.JobId, a.FollowerId, CancelReasons.Requested, None, new Owner("u:ann|b", null, null));
+        var leftByAnother = await sut.Store.DetachAsync(a.Record.JobId, a.FollowerId, CancelReasons.Requested, None, new Owner("b", null, null));
+        var leftByOwner = await sut.Store.DetachAsync(a.Record.JobId, a.FollowerId, CancelReasons.Superseded, None, new Owner("u:ann|b", null, null));
+
+        Assert.Null(byAnother);
+        Assert.Null(bySuffix);
+        Assert.Equal(before, untouched, new ViewComparer());
+        Assert.Equal(JobStatus.Canceled, byOwner!.Status);
+        Assert.Equal(CancelReasons.Requested, byOwner.CancelReason);
+        Assert.Null(leftByAnother);
+        Assert.Equal(CancelReasons.Requested, leftByOwner!.CancelReason);
+    }
+
+    [Fact]
     public async Task A_follower_that_does_not_exist_reads_and_detaches_as_null()
     {
         await using var sut = await CreateStoreAsync(new FakeTimeProvider());

@@ -67,14 +67,26 @@ internal static class JobScripts
         """;
 
     /// <summary>
-    /// KEYS: job, updates, progress log. ARGV: follower id, reason, ended ttl, channel, job id. Marks the follower detached at a new
-    /// version; the last follower's leaving cancels the job at once. Answers {follower value, callback, 'c' when it
-    /// cancelled the job else 'v'} ({follower value, callback} when it had left); 0 when the job has ended (nothing
-    /// changes); nil without such a follower.
+    /// KEYS: job, updates, progress log. ARGV: follower id, reason, ended ttl, channel, job id, '1' to check the owner,
+    /// owner. Marks the follower detached at a new version; the last follower's leaving cancels the job at once. Answers
+    /// {follower value, callback, 'c' when it cancelled the job else 'v'} ({follower value, callback} when it had left);
+    /// 0 when the job has ended (nothing changes); nil without such a follower, or when the owner is checked and the
+    /// follower's is another. The owner is what FollowerValue reads: after the second '|' of an attached follower's
+    /// value, after the fourth of a detached one's.
     /// </summary>
     public const string Detach = """
         local fv = redis.call('HGET', KEYS[1], 'f:' .. ARGV[1])
         if not fv then return false end
+        if ARGV[6] == '1' then
+          local i = 0
+          local bars = 2
+          if string.sub(fv, 1, 1) == 'd' then bars = 4 end
+          for _ = 1, bars do
+            i = string.find(fv, '|', i + 1, true)
+            if not i then return false end
+          end
+          if string.sub(fv, i + 1) ~= ARGV[7] then return false end
+        end
         if string.sub(fv, 1, 1) == 'd' then return {fv, redis.call('HGET', KEYS[1], 'cb')} end
         local f = redis.call('HMGET', KEYS[1], 's', 'v', 'k', 'cb')
         if tonumber(f[1]) >= 2 then return 0 end

@@ -1,4 +1,5 @@
 using BackgroundCallbacks.Jobs;
+using BackgroundCallbacks.Owners;
 using BackgroundCallbacks.Redis.Connections;
 using BackgroundCallbacks.Redis.Diagnostics;
 using Microsoft.Extensions.Logging;
@@ -154,12 +155,12 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
             CancelReason: f[8].IsNull ? null : (string?)f[8]);
     }
 
-    public async ValueTask<JobView?> DetachAsync(string jobId, string followerId, string reason, CancellationToken cancellationToken)
+    public async ValueTask<JobView?> DetachAsync(string jobId, string followerId, string reason, CancellationToken cancellationToken, Owner? owner = null)
     {
         var result = await CallAsync(db => db.ScriptEvaluateAsync(
             JobScripts.Detach,
             JobKeys(jobId),
-            [followerId, reason, _endedTtlMs, _keys.ChangesName(jobId), jobId])).ConfigureAwait(false);
+            [followerId, reason, _endedTtlMs, _keys.ChangesName(jobId), jobId, owner is null ? "0" : "1", owner?.Id ?? string.Empty])).ConfigureAwait(false);
         if (result.IsNull)
         {
             return null;

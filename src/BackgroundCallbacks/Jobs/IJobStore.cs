@@ -34,9 +34,10 @@ internal interface IJobStore
     /// <summary>
     /// Detaches a follower: from now on it sees the job as cancelled for <paramref name="reason"/>. When it was the last,
     /// the job is cancelled at once: it ends as <c>canceled</c>, and a running handler's token fires. Safe to repeat;
-    /// null when there is no such follower.
+    /// null when there is no such follower. With <paramref name="owner"/>, only a follower of that owner is detached, in the
+    /// same step (null otherwise, as for no follower), so a cancel needs no read before it.
     /// </summary>
-    ValueTask<JobView?> DetachAsync(string jobId, string followerId, string reason, CancellationToken cancellationToken);
+    ValueTask<JobView?> DetachAsync(string jobId, string followerId, string reason, CancellationToken cancellationToken, Owners.Owner? owner = null);
 
     /// <summary>Takes an admission out of the outbox: its job was handed to the queue (or joined) and its slot was set.</summary>
     ValueTask AcknowledgeAsync(string handle, CancellationToken cancellationToken);

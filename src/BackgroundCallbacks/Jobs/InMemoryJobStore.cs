@@ -107,7 +107,7 @@ internal sealed class InMemoryJobStore : IJobStore, IDisposable
         }
     }
 
-    public ValueTask<JobView?> DetachAsync(string jobId, string followerId, string reason, CancellationToken cancellationToken)
+    public ValueTask<JobView?> DetachAsync(string jobId, string followerId, string reason, CancellationToken cancellationToken, Owners.Owner? owner = null)
     {
         if (!_jobs.TryGetValue(jobId, out var entry))
         {
@@ -118,7 +118,8 @@ internal sealed class InMemoryJobStore : IJobStore, IDisposable
         JobView view;
         lock (entry)
         {
-            if (!entry.Followers.TryGetValue(followerId, out var follower))
+            if (!entry.Followers.TryGetValue(followerId, out var follower)
+                || (owner is not null && !Owners.OwnerResolver.IsOwner(follower.Owner, owner)))
             {
                 return ValueTask.FromResult<JobView?>(null);
             }

@@ -122,14 +122,8 @@ internal sealed class JobService(CallbackManagers managers, CallbackRegistry reg
             return null;
         }
 
-        var store = manager.Backend.Jobs;
-        var view = await store.ReadAsync(jobId, followerId, long.MaxValue, cancellationToken).ConfigureAwait(false);
-        if (view is null || !OwnerResolver.IsOwner(view.Owner, owner))
-        {
-            return null;
-        }
-
-        return await store.DetachAsync(jobId, followerId, CancelReasons.Requested, cancellationToken).ConfigureAwait(false) ?? view;
+        // The store checks the owner in the same step as it detaches: a handle of another owner is told as none.
+        return await manager.Backend.Jobs.DetachAsync(jobId, followerId, CancelReasons.Requested, cancellationToken, owner).ConfigureAwait(false);
     }
 
     /// <summary>
