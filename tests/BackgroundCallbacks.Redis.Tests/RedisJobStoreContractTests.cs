@@ -44,6 +44,62 @@ public sealed class RedisJobStoreContractTests(RedisFixture fixture) : JobStoreC
         Assert.Equal(readsBeforeStart, counter.Reads);
     }
 
+    [Fact]
+    public async Task A_small_progress_report_answers_a_waiting_follow_from_its_change_message_as_a_read_would()
+    {
+        var wait = TimeSpan.FromSeconds(30);
+        var time = new TimerWatchingTimeProvider();
+        await using var sut = await CreateStoreAsync(time);
+        var store = CountingStore.Over(sut.Store, out var counter);
+        var options = Microsoft.Extensions.Options.Options.Create(new BackgroundCallbacksOptions { ScanEntryAssembly = false });
+        var jobs = new JobService(new CallbackManagers(options, new SingleBackendProvider(store)), new CallbackRegistry(new CallbackSources(), options), time);
+        var owner = new Owner(NewAdmission().Record.Owner, null, string.Empty);
+        var a = NewAdmission();
+        await sut.Store.AdmitAsync(a, CancellationToken.None);
+        var attempt = (await sut.Store.TryStartAsync(a.Record.JobId, "run", CancellationToken.None)).Attempt;
+        var running = await jobs.FollowAsync(a.Handle, owner, 0, TimeSpan.Zero, CancellationToken.None);
+
+        var parked = time.NextTimer(wait);
+        var follow = jobs.FollowAsync(a.Handle, owner, running!.Version, wait, CancellationToken.None).AsTask();
+        await parked.WaitAsync(TimeSpan.FromSeconds(10));
+        var readsBeforeReport = counter.Reads;
+        await sut.Store.AppendUpdatesAsync(a.Record.JobId, attempt, ["""[{"value":"a:1"}]"""], [], CancellationToken.None);
+        var told = await follow.WaitAsync(TimeSpan.FromSeconds(10));
+        var readsAfterReport = counter.Reads;
+        var read = await jobs.FollowAsync(a.Handle, owner, running.Version, TimeSpan.Zero, CancellationToken.None);
+        Assert.NotNull(told);
+
+        // A report with a side update, or too large for a message, is read as before.
+        var parkedAgain = time.NextTimer(wait);
+        var followAgain = jobs.FollowAsync(a.Handle, owner, told.Version, wait, CancellationToken.None).AsTask();
+        await parkedAgain.WaitAsync(TimeSpan.FromSeconds(10));
+        var readsBeforeLarge = counter.Reads;
+        await sut.Store.AppendUpdatesAsync(a.Record.JobId, attempt, ["[\"" + new string('x', 600) + "\"]"], [], CancellationToken.None);
+        var large = await followAgain.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(readsBeforeReport, readsAfterReport);
+        Assert.Equal(read! with { ProgressReports = [], SideUpdates = [] }, told with { ProgressReports = [], SideUpdates = [] }, new ViewFields());
+        Assert.Empty(read.SideUpdates);
+        Assert.Empty(told.SideUpdates);
+        Assert.Equal("""[{"value":"a:1"}]""", told.ProgressJson);
+        Assert.Equal(running.Version + 1, told.ProgressVersion);
+        Assert.Equal(readsBeforeLarge + 1, counter.Reads);
+        Assert.Equal(604, large!.ProgressJson!.Length);
+    }
+
+    /// <summary>Views alike in every field but their lists, which the test compares apart.</summary>
+    private sealed class ViewFields : IEqualityComparer<JobView>
+    {
+        private static readonly IReadOnlyList<ProgressReport> NoReports = [];
+        private static readonly IReadOnlyList<SideUpdate> NoUpdates = [];
+
+        public bool Equals(JobView? x, JobView? y) =>
+            x is not null && y is not null
+            && x with { ProgressReports = NoReports, SideUpdates = NoUpdates } == y with { ProgressReports = NoReports, SideUpdates = NoUpdates };
+
+        public int GetHashCode(JobView obj) => obj.Version.GetHashCode();
+    }
+
     /// <summary>Counts the reads that reach the store.</summary>
     public class CountingStore : DispatchProxy
     {

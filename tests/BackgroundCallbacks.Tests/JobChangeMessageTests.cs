@@ -38,6 +38,19 @@ public sealed class JobChangeMessageTests
     }
 
     [Fact]
+    public void A_progress_message_wakes_the_waiter_with_the_progress_whatever_characters_it_holds()
+    {
+        var notifier = new JobChangeNotifier();
+        using var watch = notifier.Watch("job-a");
+        watch.KnownVersion = 5;
+
+        notifier.Dispatch("""vjob-a:6:p[{"value":"a:b:1"}]""");
+
+        Assert.True(watch.Changed.IsCompleted);
+        Assert.Equal(new JobChange(6, null, """[{"value":"a:b:1"}]"""), watch.Change);
+    }
+
+    [Fact]
     public void An_old_format_message_wakes_a_waiter_whatever_it_has_read()
     {
         var notifier = new JobChangeNotifier();

@@ -156,7 +156,8 @@ internal static class JobScripts
     /// length, then the k progress reports oldest first, then the side updates without version and sequence. Each report
     /// takes the next progress sequence (<c>ps</c>, never reset, so it grows across re-runs) and joins the log, which keeps
     /// the last log-length reports; the last report becomes the progress. The new version, or 0 when the job is not
-    /// running this attempt.
+    /// running this attempt. A change of progress alone announces that progress when it is small (at most 512 bytes:
+    /// <c>v{id}:{version}:p{progress}</c>), so a long poll it wakes can answer without reading the job.
     /// </summary>
     public const string Append = """
         local f = redis.call('HMGET', KEYS[1], 's', 'a', 'v')
@@ -180,7 +181,9 @@ internal static class JobScripts
         redis.call('PEXPIRE', KEYS[1], ARGV[3])
         redis.call('PEXPIRE', KEYS[2], ARGV[3])
         redis.call('PEXPIRE', KEYS[3], ARGV[3])
-        redis.call('PUBLISH', ARGV[4], 'v' .. ARGV[5] .. ':' .. v)
+        local message = 'v' .. ARGV[5] .. ':' .. v
+        if k > 0 and #ARGV == 6 + k and #ARGV[6 + k] <= 512 then message = message .. ':p' .. ARGV[6 + k] end
+        redis.call('PUBLISH', ARGV[4], message)
         return tonumber(v)
         """;
 

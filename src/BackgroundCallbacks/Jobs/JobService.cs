@@ -63,9 +63,10 @@ internal sealed class JobService(CallbackManagers managers, CallbackRegistry reg
                     return await ReadAsync(manager, jobId, followerId, afterVersion, cancellationToken, withProgressLog).ConfigureAwait(false) ?? view;
                 }
 
-                if (watch.Changed.IsCompleted && Started(view, watch.Change) is { } started && IsNews(started, afterVersion))
+                if (watch.Changed.IsCompleted && (Started(view, watch.Change) ?? (withProgressLog ? null : Progressed(view, watch.Change))) is { } told
+                    && IsNews(told, afterVersion))
                 {
-                    return started;
+                    return told;
                 }
 
                 watch.Dispose();
@@ -134,6 +135,17 @@ internal sealed class JobService(CallbackManagers managers, CallbackRegistry reg
     private static JobView? Started(JobView view, JobChange? change) =>
         change is { Status: JobStatus.Running } started && view.Status == JobStatus.Queued && started.Version == view.Version + 1
             ? view with { Status = JobStatus.Running, Version = started.Version, Position = null, EtaSeconds = null }
+            : null;
+
+    /// <summary>
+    /// The view a read would give after a message carrying the progress of a change at the version right after the one
+    /// read that set that progress alone (no side updates, the job running on): the view read, with the new progress at
+    /// the new version. Only for a follower that does not take the progress log (a report merged into this change would
+    /// be missing from it); null for any other change, or when a change came between.
+    /// </summary>
+    private static JobView? Progressed(JobView view, JobChange? change) =>
+        change is { ProgressJson: { } progress } reported && view.Status == JobStatus.Running && reported.Version == view.Version + 1
+            ? view with { Version = reported.Version, ProgressVersion = reported.Version, ProgressJson = progress, SideUpdates = [], ProgressReports = [] }
             : null;
 
     /// <summary>
