@@ -159,6 +159,30 @@ public sealed class TestPage : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// What the page did so far, for a failure message: its requests, the client's events and the console's errors, so a
+    /// failure seen once on a busy machine says what happened.
+    /// </summary>
+    public async Task<string> DescribeAsync()
+    {
+        var events = await Page.EvaluateAsync<string>("() => JSON.stringify(window.__bcEvents)");
+        return $"Requests: {string.Join(", ", Requests)}{Environment.NewLine}Events: {events}{Environment.NewLine}" +
+            $"Console errors: {string.Join(" | ", ConsoleErrors)}; warnings: {string.Join(" | ", ConsoleWarnings)}";
+    }
+
+    /// <summary>Runs an assertion; when it fails, the failure carries <see cref="DescribeAsync"/>.</summary>
+    public async Task ExplainAsync(Func<Task> assertion)
+    {
+        try
+        {
+            await assertion();
+        }
+        catch (PlaywrightException e)
+        {
+            throw new Xunit.Sdk.XunitException(e.Message + Environment.NewLine + await DescribeAsync());
+        }
+    }
+
     public async Task ScreenshotAsync(string name)
     {
         Directory.CreateDirectory(BrowserFixture.ScreenshotDirectory);
