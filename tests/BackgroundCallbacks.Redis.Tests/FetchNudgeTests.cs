@@ -127,6 +127,28 @@ public sealed class FetchNudgeTests(RedisFixture fixture) : IClassFixture<RedisF
     }
 
     [Fact]
+    public async Task On_a_cluster_the_look_runs_in_the_slot_of_the_Hangfire_prefix_and_its_wake_up_arrives()
+    {
+        var time = new FakeTimeProvider();
+        await using var cluster = await RedisCluster.StartAsync();
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(cluster.ConnectionString);
+        const string prefix = "{bgcb-hangfire}:";
+        var messages = new ConcurrentQueue<string>();
+        await redis.GetSubscriber().SubscribeAsync(RedisChannel.Literal(prefix + "JobFetchChannel"), (_, value) => messages.Enqueue((string)value!));
+        using var nudge = new FetchNudge(redis, prefix, time);
+        await redis.GetDatabase().ListLeftPushAsync(prefix + "queue:reports", "job-1");
+
+        nudge.Enqueued("callbacks");
+        nudge.Enqueued("reports");
+        time.Advance(FetchNudge.Delay);
+        await nudge.LastLook;
+
+        // A failed script would count no wake: the nudge swallows every failure.
+        Assert.Equal(1, nudge.Wakes);
+        await WaitUntilAsync(() => messages.Contains("wake"), "The wake-up message never arrived.");
+    }
+
+    [Fact]
     public async Task A_look_while_Redis_is_away_fails_quietly_and_the_next_enqueue_looks_again()
     {
         var time = new FakeTimeProvider();
