@@ -10,8 +10,9 @@ namespace BackgroundCallbacks.Redis.Queueing;
 /// after the latest enqueue, one script looks at the queues enqueued to and sends the fetch channel's message if any
 /// holds a job. A worker that missed a job <see cref="Delay"/> earlier has long since reset the event, so this message
 /// is not lost the same way.
-/// One timer per process, never one per job: enqueues coalesce into at most one script call per <see cref="Delay"/>
-/// (a burst costs two: <see cref="Delay"/> after its first enqueue and after its last). A job fetched promptly leaves
+/// One timer per process, never one per job: a steady stream of enqueues costs one script call per
+/// <see cref="Delay"/>, a lone enqueue one, a short burst two (<see cref="Delay"/> after its first enqueue, then after
+/// its last), whatever the number of jobs. A job fetched promptly leaves
 /// the queue empty, so the script sends nothing. A Redis that is away is skipped: the next nudge or the pass covers it.
 /// On a cluster every key of Hangfire's storage shares the prefix's hash tag, so the script's keys share one slot.
 /// </summary>
