@@ -34,6 +34,7 @@ internal sealed class RedisBackendProvider : ICallbackBackendProvider, IDisposab
     private readonly RedisConnection _results;
     private readonly RedisConnection _queue;
     private readonly RedisJobStore _store;
+    private readonly RedisJobQueue _jobQueue;
     private readonly CallbackBackend _backend;
     private int _shape; // 0 not known yet, 1 one server, 2 a cluster
 
@@ -58,8 +59,8 @@ internal sealed class RedisBackendProvider : ICallbackBackendProvider, IDisposab
             : _jobs;
         var keys = new RedisKeys(settings.KeyPrefix);
         _store = new RedisJobStore(_jobs, keys, options.Value.JobRetention, settings.DeadWorkerTimeout, time, logger, trackSightings: options.Value.AbandonedJobGrace is not null);
-        var queue = new RedisJobQueue(_queue, redis => CreateQueue(redis, settings, logger), logger);
-        _backend = new CallbackBackend("redis", new RedisResultStore(_results, keys, _jobs), _store, queue, new RedisIdempotencyStore(_jobs, keys), new RedisJobLimits(_jobs, keys, time), WritesInOrder);
+        _jobQueue = new RedisJobQueue(_queue, redis => CreateQueue(redis, settings, logger), time, logger);
+        _backend = new CallbackBackend("redis", new RedisResultStore(_results, keys, _jobs), _store, _jobQueue, new RedisIdempotencyStore(_jobs, keys), new RedisJobLimits(_jobs, keys, time), WritesInOrder);
         Log.BackendReady(logger, settings.DeadWorkerTimeout, TypicalRecovery(settings), RecoveryBound(settings));
     }
 
@@ -123,6 +124,7 @@ internal sealed class RedisBackendProvider : ICallbackBackendProvider, IDisposab
     public void Dispose()
     {
         _store.Dispose();
+        _jobQueue.Dispose();
         foreach (var connection in new[] { _jobs, _results, _queue }.Distinct())
         {
             connection.Dispose();

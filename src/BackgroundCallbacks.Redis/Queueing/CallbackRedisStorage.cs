@@ -27,7 +27,11 @@ internal sealed class CallbackRedisStorage : RedisStorage
     {
         _watcherPeriod = watcherPeriod;
         _lostFetches = new LostFetchWatcher(redis, options.Prefix, lostFetchAfter);
+        Prefix = options.Prefix;
     }
+
+    /// <summary>The prefix of the storage's keys (Hangfire keeps its own private).</summary>
+    internal string Prefix { get; }
 
     /// <param name="redis">Hangfire's connection.</param>
     /// <param name="options">The storage's options.</param>

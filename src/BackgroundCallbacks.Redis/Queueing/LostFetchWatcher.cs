@@ -47,7 +47,8 @@ internal sealed class LostFetchWatcher(IConnectionMultiplexer redis, string pref
     /// act on, so an idle system skips their passes. And when jobs wait in a queue, it sends the fetch channel's
     /// message, which wakes an idle worker in each process: a wake-up message that was lost (a reconnect, a requeue
     /// announced a moment before its job was in the queue) then costs one pass, not a whole fetch timeout, so the
-    /// workers' own polling of the queues can be as slow as Hangfire's. True when Redis cannot be asked, so the
+    /// workers' own polling of the queues can be as slow as Hangfire's. An enqueue's lost wake-up is met sooner, by the
+    /// enqueuing process's <see cref="FetchNudge"/>; this pass is what is left for the rest. True when Redis cannot be asked, so the
     /// watchers run and meet the failure themselves.
     /// </summary>
     internal bool Probe()

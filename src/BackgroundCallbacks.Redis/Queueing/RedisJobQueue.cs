@@ -9,14 +9,17 @@ namespace BackgroundCallbacks.Redis.Queueing;
 /// <summary>
 /// The queue on Hangfire's own connection, made on first use: Hangfire's storage needs a multiplexer when it is built,
 /// so it is built once the connection is there. Enqueueing (on the enqueuer's threads) awaits it; workers start as soon
-/// as it is made, without holding up the host's start.
+/// as it is made, without holding up the host's start. Every enqueue sets the process's <see cref="FetchNudge"/>, which
+/// wakes the workers again if the enqueue's own wake-up message met none.
 /// </summary>
-internal sealed class RedisJobQueue(RedisConnection connection, Func<IConnectionMultiplexer, HangfireJobQueue> create, ILogger logger) : IJobQueue, IHangfireStorageSource
+internal sealed class RedisJobQueue(RedisConnection connection, Func<IConnectionMultiplexer, HangfireJobQueue> create, TimeProvider time, ILogger logger)
+    : IJobQueue, IHangfireStorageSource, IDisposable
 {
     private static readonly TimeSpan ConnectedCheckInterval = TimeSpan.FromMilliseconds(250);
 
     private readonly Lock _lock = new();
     private HangfireJobQueue? _queue;
+    private FetchNudge? _nudge;
 
     /// <summary>The queue over our Hangfire storage, built the first time the connection is available.</summary>
     internal async Task<HangfireJobQueue> QueueAsync()
@@ -29,12 +32,25 @@ internal sealed class RedisJobQueue(RedisConnection connection, Func<IConnection
         var redis = await connection.GetAsync().ConfigureAwait(false);
         lock (_lock)
         {
-            return _queue ??= create(redis);
+            if (_queue is null)
+            {
+                var created = create(redis);
+                _nudge = created.Storage is CallbackRedisStorage storage ? new FetchNudge(redis, storage.Prefix, time) : null;
+                Volatile.Write(ref _queue, created);
+            }
+
+            return _queue;
         }
     }
 
-    public async Task EnqueueAsync(string jobReference, string queue, CancellationToken cancellationToken) =>
+    // Set before the queue is published, so an enqueue that got the queue finds it.
+    private FetchNudge? Nudge => Volatile.Read(ref _nudge);
+
+    public async Task EnqueueAsync(string jobReference, string queue, CancellationToken cancellationToken)
+    {
         await (await QueueAsync().ConfigureAwait(false)).EnqueueAsync(jobReference, queue, cancellationToken).ConfigureAwait(false);
+        Nudge?.Enqueued(queue);
+    }
 
     public async Task ScheduleAsync(string jobReference, string queue, TimeSpan delay, CancellationToken cancellationToken) =>
         await (await QueueAsync().ConfigureAwait(false)).ScheduleAsync(jobReference, queue, delay, cancellationToken).ConfigureAwait(false);
@@ -52,6 +68,14 @@ internal sealed class RedisJobQueue(RedisConnection connection, Func<IConnection
                 return (await QueueAsync().ConfigureAwait(false)).StartWorkers(queues, workerCount, services);
             },
             logger);
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _nudge?.Dispose();
+        }
+    }
 
     /// <summary>
     /// The queue can be built only once a node has answered (whether Redis is a cluster decides Hangfire's prefix), so
