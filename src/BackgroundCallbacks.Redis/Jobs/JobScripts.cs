@@ -160,7 +160,9 @@ internal static class JobScripts
     /// <summary>
     /// KEYS: job, updates, progress log. ARGV: attempt, number of progress reports k, live ttl, channel, job id, log
     /// length, now, renewal interval, then the k progress reports oldest first, then the side updates without version
-    /// and sequence. A key it creates (the first report's log, the first side update's set) gets the live ttl at once. Each report
+    /// and sequence. The progress log gets the live ttl when this creates it (RPUSH answers its length); the updates set
+    /// whenever side updates are written, as ZADD cannot tell whether it created the set, and a set that vanished before
+    /// its job (evicted) must not come back without a time to live. Each report
     /// takes the next progress sequence (<c>ps</c>, never reset, so it grows across re-runs) and joins the log, which keeps
     /// the last log-length reports; the last report becomes the progress. The new version, or 0 when the job is not
     /// running this attempt. A change of progress alone announces that progress when it is small (at most 512 bytes:
@@ -207,7 +209,7 @@ internal static class JobScripts
             end
           end
           if #members > 0 then redis.call('ZADD', KEYS[2], unpack(members)) end
-          if not renew and (not f[6] or f[6] == '0') then redis.call('PEXPIRE', KEYS[2], ARGV[3]) end
+          if not renew then redis.call('PEXPIRE', KEYS[2], ARGV[3]) end
           set[#set + 1] = 'uv'
           set[#set + 1] = v
         end
