@@ -76,16 +76,6 @@ public sealed class RedisMonitor : IAsyncDisposable
         }
     }
 
-    /// <summary>Forgets what was seen so far.</summary>
-    public async Task ClearAsync()
-    {
-        var seen = await SnapshotAsync();
-        lock (_lock)
-        {
-            _commands.RemoveRange(0, Math.Min(_commands.Count, seen.Count));
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
