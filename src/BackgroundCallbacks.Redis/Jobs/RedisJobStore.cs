@@ -21,6 +21,13 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
     /// <summary>How often running jobs of this process look for a cancel whose message was lost (Hangfire's own check runs every 5 s too).</summary>
     internal static readonly TimeSpan CancelCheckInterval = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long after a live job's keys were last given their time to live a change renews it. They get
+    /// <see cref="LiveJobTtl"/> plus this, so a job is still kept at least a day after its last change while most
+    /// changes (a start, a progress report) renew nothing.
+    /// </summary>
+    internal static readonly TimeSpan LiveTtlRenewal = TimeSpan.FromHours(1);
+
     // How long the alias a join leaves behind is kept: long enough for any sweep of its admission.
     private static readonly TimeSpan AliasTtl = TimeSpan.FromHours(1);
     private static readonly RedisValue[] RecordFields = ["r", "args"];
@@ -33,6 +40,8 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
     private readonly RedisConnection _connection;
     private readonly RedisKeys _keys;
     private readonly long _liveTtlMs = (long)LiveJobTtl.TotalMilliseconds;
+    private readonly long _jobLiveTtlMs = (long)(LiveJobTtl + LiveTtlRenewal).TotalMilliseconds;
+    private readonly long _renewalMs = (long)LiveTtlRenewal.TotalMilliseconds;
     private readonly long _aliasTtlMs = (long)AliasTtl.TotalMilliseconds;
     private readonly long _endedTtlMs;
     private readonly TimeSpan _workerRetryWindow;
@@ -77,7 +86,7 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
         var admitted = db.ScriptEvaluateAsync(
             JobScripts.Admit,
             keys,
-            [admission.FollowerId, AttachedFollower(record.Owner, admission.Slot), JobRecordCodec.Encode(record), record.CallbackId, _liveTtlMs, _keys.Prefix, record.JobId, _aliasTtlMs, JobRecordCodec.EncodeArguments(record)]);
+            [admission.FollowerId, AttachedFollower(record.Owner, admission.Slot), JobRecordCodec.Encode(record), record.CallbackId, _liveTtlMs, _keys.Prefix, record.JobId, _aliasTtlMs, JobRecordCodec.EncodeArguments(record), Now(), _jobLiveTtlMs]);
         await RedisFailures.GuardAsync(() => outboxed).ConfigureAwait(false);
         var result = (RedisResult[])(await RedisFailures.GuardAsync(() => admitted).ConfigureAwait(false))!;
         if (seen is not null)
@@ -236,7 +245,7 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
         var result = await WorkerAsync(jobId, db => db.ScriptEvaluateAsync(
             JobScripts.Start,
             JobKeys(jobId),
-            [_liveTtlMs, _keys.ChangesName(jobId), jobId, runId])).ConfigureAwait(false);
+            [_jobLiveTtlMs, _keys.ChangesName(jobId), jobId, runId, Now(), _renewalMs])).ConfigureAwait(false);
         var f = (RedisResult[])result!;
         if (f.Length < 4)
         {
@@ -249,19 +258,22 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
 
     public async ValueTask AppendUpdatesAsync(string jobId, int attempt, IReadOnlyList<string> progressReports, IReadOnlyList<KeyValuePair<string, string>> sideUpdates, CancellationToken cancellationToken)
     {
-        var values = new RedisValue[6 + progressReports.Count + sideUpdates.Count];
+        const int Fixed = 8;
+        var values = new RedisValue[Fixed + progressReports.Count + sideUpdates.Count];
         values[0] = attempt;
         values[1] = progressReports.Count;
-        values[2] = _liveTtlMs;
+        values[2] = _jobLiveTtlMs;
         values[3] = _keys.ChangesName(jobId);
         values[4] = jobId;
         values[5] = IJobStore.ProgressLogLength;
+        values[6] = Now();
+        values[7] = _renewalMs;
         for (var i = 0; i < progressReports.Count; i++)
         {
-            values[6 + i] = progressReports[i];
+            values[Fixed + i] = progressReports[i];
         }
 
-        var sideStart = 6 + progressReports.Count;
+        var sideStart = Fixed + progressReports.Count;
         for (var i = 0; i < sideUpdates.Count; i++)
         {
             values[sideStart + i] = SideUpdateCodec.EncodeUnversioned(sideUpdates[i].Key, sideUpdates[i].Value);
@@ -304,7 +316,7 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
         (int)await WorkerAsync(jobId, db => db.ScriptEvaluateAsync(
             JobScripts.Requeue,
             JobKeys(jobId),
-            [attempt, _liveTtlMs, _keys.ChangesName(jobId), jobId])).ConfigureAwait(false) == 1;
+            [attempt, _jobLiveTtlMs, _keys.ChangesName(jobId), jobId, Now(), _renewalMs])).ConfigureAwait(false) == 1;
 
     public async ValueTask<IAsyncDisposable> SubscribeCancelAsync(string jobId, Action onCancel, CancellationToken cancellationToken)
     {
