@@ -25,6 +25,9 @@ internal static class InvocationRequestReader
     /// <summary>The longest page id accepted.</summary>
     public const int MaxPageLength = 64;
 
+    /// <summary>Up to this many distinct triggered inputs, a duplicate is found by comparing with each.</summary>
+    private const int LinearDistinct = 8;
+
     /// <summary>The longest page URL accepted (what browsers and proxies commonly allow).</summary>
     public const int MaxUrlLength = 8192;
 
@@ -166,6 +169,7 @@ internal static class InvocationRequestReader
 
         var triggered = new string[length];
         var count = 0;
+        HashSet<string>? seen = null;
         foreach (var item in triggeredElement.EnumerateArray())
         {
             var key = item.ValueKind != JsonValueKind.String ? null : DeclaredKey(item, callback) ?? TriggeredKey(item.GetString()!, callback, matches);
@@ -174,8 +178,14 @@ internal static class InvocationRequestReader
                 throw BadRequest($"'triggered' names {item.GetRawText()}, which is not an input of this callback (a pattern input is named by a component it matches, with this invocation's MATCH values).");
             }
 
-            // Duplicates are compared with the distinct keys kept so far, which are at most the callback's inputs.
-            if (Array.IndexOf(triggered, key, 0, count) < 0)
+            // A few keys (the common case) are compared with those kept so far; a set is made only for many, as the
+            // concrete components of ALL patterns can be as many as the body holds.
+            if (seen is null && count >= LinearDistinct)
+            {
+                seen = new HashSet<string>(new ArraySegment<string>(triggered, 0, count), StringComparer.Ordinal);
+            }
+
+            if (seen is null ? Array.IndexOf(triggered, key, 0, count) < 0 : seen.Add(key))
             {
                 triggered[count++] = key;
             }
