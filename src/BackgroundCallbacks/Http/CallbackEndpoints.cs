@@ -69,10 +69,10 @@ internal sealed class CallbackEndpoints(
             try
             {
                 var idempotencyKey = IdempotencyKey(context);
-                var (request, page, document) = await InvocationRequestReader.ReadAsync(context, callback, _options, idempotencyKey).ConfigureAwait(false);
-                using (document)
+                using (var body = await InvocationRequestReader.ReadAsync(context, callback, _options, idempotencyKey).ConfigureAwait(false))
                 {
-                    var caller = Caller(context, page);
+                    var request = body.Request;
+                    var caller = Caller(context, body.Page);
                     var cacheBy = await CacheByAsync(context, invocations.CacheByOf(callback)).ConfigureAwait(false);
 
                     // Only an inline handler runs in the request's services: asking for them makes the request's DI scope.

@@ -34,7 +34,7 @@ internal static class InvocationRequestReader
     // ValueTasks: the body is usually in the server's buffer already, and then no Task is made for the answer; pooled
     // state machines when it is not.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public static async ValueTask<(InvocationRequest Request, string? Page, JsonDocument Document)> ReadAsync(
+    public static async ValueTask<InvocationBody> ReadAsync(
         HttpContext context, CallbackDefinition callback, BackgroundCallbacksOptions options, string? idempotencyKey)
     {
         var request = context.Request;
@@ -49,11 +49,10 @@ internal static class InvocationRequestReader
             throw BodyTooLarge(context, maxBodySize);
         }
 
-        byte[] body;
+        (byte[]? Rented, int Length) body;
         try
         {
-            body = await ReadBodyAsync(request.BodyReader, maxBodySize, context.RequestAborted).ConfigureAwait(false)
-                ?? throw BodyTooLarge(context, maxBodySize);
+            body = await ReadBodyAsync(request.BodyReader, maxBodySize, context.RequestAborted).ConfigureAwait(false);
         }
         catch (BadHttpRequestException e)
         {
@@ -64,25 +63,37 @@ internal static class InvocationRequestReader
                 : new ProtocolException(e.StatusCode, "Unreadable body", "The request body could not be read.");
         }
 
+        var rented = body.Rented ?? throw BodyTooLarge(context, maxBodySize);
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(body, DocumentOptions);
+            document = JsonDocument.Parse(rented.AsMemory(0, body.Length), DocumentOptions);
         }
         catch (JsonException e)
         {
+            Return(rented);
             throw BadRequest($"The body is not valid JSON: {e.Message}");
         }
 
         try
         {
             var root = document.RootElement;
-            return (Validate(context, root, callback, options, idempotencyKey), Page(root), document);
+            return new InvocationBody(Validate(context, root, callback, options, idempotencyKey), Page(root), document, rented);
         }
         catch
         {
             document.Dispose();
+            Return(rented);
             throw;
+        }
+    }
+
+    /// <summary>Gives back a body's bytes once nothing reads them any more.</summary>
+    internal static void Return(byte[] rented)
+    {
+        if (rented.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
         }
     }
 
@@ -394,9 +405,12 @@ internal static class InvocationRequestReader
         return ids;
     }
 
-    /// <summary>The whole body, or null as soon as it is known to be larger than <paramref name="maxBodySize"/>.</summary>
+    /// <summary>
+    /// The whole body in a pooled array (a body the size of the invocation's values is not one more allocation per
+    /// request), or no array as soon as it is known to be larger than <paramref name="maxBodySize"/>.
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<byte[]?> ReadBodyAsync(PipeReader reader, long maxBodySize, CancellationToken cancellationToken)
+    private static async ValueTask<(byte[]? Rented, int Length)> ReadBodyAsync(PipeReader reader, long maxBodySize, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -404,14 +418,16 @@ internal static class InvocationRequestReader
             if (result.Buffer.Length > maxBodySize)
             {
                 reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
-                return null;
+                return (null, 0);
             }
 
             if (result.IsCompleted)
             {
-                var body = result.Buffer.ToArray();
+                var length = (int)result.Buffer.Length;
+                var body = length == 0 ? [] : ArrayPool<byte>.Shared.Rent(length);
+                result.Buffer.CopyTo(body);
                 reader.AdvanceTo(result.Buffer.End);
-                return body;
+                return (body, length);
             }
 
             reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
