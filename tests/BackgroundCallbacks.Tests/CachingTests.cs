@@ -112,6 +112,24 @@ public class CachingTests
     }
 
     [Fact]
+    public async Task A_shared_hit_answers_a_request_without_a_cookie_and_gives_it_a_session()
+    {
+        await using var app = await TestApp.StartAsync(b => b
+            .MapBackgroundCallback("shared", (int? n) => $"{n}").Output("out", "children").Input("in", "value")
+            .Configure(c => { c.CacheBy = []; c.SharedResults = true; }));
+        using var alice = app.NewClient();
+        await RunAsync(alice, "shared", In(1));
+        using var http = new HttpClient { BaseAddress = app.Address };
+
+        using var body = new StringContent("""{"inputs":[{"id":"in","property":"value","value":1}],"state":[],"triggered":["in.value"]}""", System.Text.Encoding.UTF8, "application/json");
+        var response = await http.PostAsync("/_callbacks/callbacks/shared", body);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("\"cached\":true", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains(response.Headers.GetValues("Set-Cookie"), c => c.StartsWith(".BackgroundCallbacks.Session=", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task The_user_provider_keeps_shared_results_apart_per_authenticated_user()
     {
         await using var app = await TestApp.StartAsync(

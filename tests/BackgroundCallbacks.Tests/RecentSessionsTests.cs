@@ -52,6 +52,38 @@ public class RecentSessionsTests
         Assert.NotEqual(first.Id, second.Id);
     }
 
+    [Fact]
+    public void A_remembered_cookie_in_a_header_of_another_form_gives_the_same_owner()
+    {
+        var (resolver, protection, _) = Create();
+        var cookie = protection.Protect(RandomIds.New());
+        var first = resolver.Resolve(Request(cookie));
+        var context = new DefaultHttpContext();
+
+        // A quoted value: ASP.NET Core's parser reads it, the plain-form lookup leaves the header to it.
+        context.Request.Headers.Cookie = $"theme=\"dark\"; {new BackgroundCallbacksOptions().SessionCookieName}={cookie}";
+        var second = resolver.Resolve(context);
+
+        Assert.Equal(1, protection.Unprotected);
+        Assert.Equal(first.Id, second.Id);
+        Assert.False(context.Response.Headers.ContainsKey("Set-Cookie"));
+    }
+
+    [Fact]
+    public void An_unknown_cookie_in_a_plain_header_is_unprotected_and_not_replaced()
+    {
+        var (resolver, protection, _) = Create();
+        var session = RandomIds.New();
+        var context = Request(protection.Protect(session));
+        context.Request.Headers.Cookie = "theme=dark; " + context.Request.Headers.Cookie;
+
+        var owner = resolver.Resolve(context);
+
+        Assert.Equal(1, protection.Unprotected);
+        Assert.Equal(session, owner.SessionId);
+        Assert.False(context.Response.Headers.ContainsKey("Set-Cookie"));
+    }
+
     private static (OwnerResolver Resolver, CountingProtection Protection, FakeTimeProvider Time) Create()
     {
         var protection = new CountingProtection(new EphemeralDataProtectionProvider().CreateProtector("test"));

@@ -34,6 +34,27 @@ public class TriggerTests
     }
 
     [Fact]
+    public async Task Inputs_named_triggered_more_than_once_count_once_in_the_order_first_named()
+    {
+        await using var app = await TestApp.StartAsync(b =>
+        {
+            var callback = b.MapBackgroundCallback("many", (CallbackContext context) => string.Join(",", context.TriggeredInputs)).Output("out", "children");
+            for (var i = 0; i < 10; i++)
+            {
+                callback.Trigger($"b{i}", "n_clicks");
+            }
+        });
+        using var client = app.NewClient();
+        var inputs = Enumerable.Range(0, 10).Select(i => CallbackClient.Value($"b{i}", "n_clicks", i)).ToArray();
+
+        // More distinct names than are compared one by one, with repeats before and after that point.
+        string[] triggered = ["b3.n_clicks", "b0.n_clicks", "b3.n_clicks", .. Enumerable.Range(1, 9).Select(i => $"b{i}.n_clicks"), "b0.n_clicks", "b9.n_clicks"];
+        var handle = await client.StartAsync("many", inputs, triggered: triggered);
+
+        Assert.Equal(string.Join(",", new[] { 3, 0, 1, 2, 4, 5, 6, 7, 8, 9 }.Select(i => $"b{i}.n_clicks")), await ResultAsync(client, handle));
+    }
+
+    [Fact]
     public async Task A_handler_with_fewer_parameters_than_inputs_and_triggers_binds_the_inputs_by_position_skipping_the_trigger()
     {
         await using var app = await TestApp.StartAsync(b => b

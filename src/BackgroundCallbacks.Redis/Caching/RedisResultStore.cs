@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using BackgroundCallbacks.Caching;
 using BackgroundCallbacks.Jobs;
 using BackgroundCallbacks.Redis.Connections;
@@ -73,8 +74,9 @@ internal sealed class RedisResultStore(RedisConnection redis, RedisKeys keys, Re
     /// <remarks>
     /// The hot path of every hit: both commands are sent and awaited here, in one state machine, with the failure
     /// mapping written out, rather than through <see cref="GetAsync"/>, <see cref="GenerationAsync"/> and a guard each,
-    /// which cost a state machine and a closure apiece per hit.
+    /// which cost a state machine and a closure apiece per hit. Its own state machine is pooled: a hit waits here.
     /// </remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<CacheLookup> LookUpAsync<TState>(string callbackId, TState state, Func<TState, CacheGeneration, string> keyFor, TimeSpan slidingExpiry, CancellationToken cancellationToken)
     {
         if (!_seen.TryGetValue(callbackId, out var assumed))

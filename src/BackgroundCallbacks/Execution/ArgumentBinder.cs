@@ -35,26 +35,32 @@ internal static class ArgumentBinder
         var bound = new object?[targets.Count];
         for (var i = 0; i < bound.Length; i++)
         {
+            // A reader delegate only for the values read item by item: a plain value (every value of a cache hit's
+            // check, often) is read with no delegate or closure made for it.
             var argument = targets[i];
-            Func<JsonElement, Type, object?> read = argument.IsReference
-                ? (value, type) => ReadReference(value, type, argument, resolved)
-                : (value, type) => Read(value, type, argument, json);
-            if (MatchedValues.ValueTypeOf(argument.ParameterType) is { } valueType)
+            if (argument.MatchedValueType is { } valueType)
             {
-                bound[i] = MatchedValues.Bind(values[i], ids is null ? default : ids[i], valueType, argument.Description, read);
+                bound[i] = MatchedValues.Bind(values[i], ids is null ? default : ids[i], valueType, argument.Description, Reader(argument, json, resolved));
             }
             else if (argument.IsReference && values[i].ValueKind == JsonValueKind.Array)
             {
-                bound[i] = ReadReferences(values[i], argument, read);
+                bound[i] = ReadReferences(values[i], argument, Reader(argument, json, resolved));
             }
             else
             {
-                bound[i] = read(values[i], argument.ParameterType);
+                bound[i] = argument.IsReference
+                    ? ReadReference(values[i], argument.ParameterType, argument, resolved)
+                    : Read(values[i], argument.ParameterType, argument, json);
             }
         }
 
         return bound;
     }
+
+    private static Func<JsonElement, Type, object?> Reader(ArgumentTarget argument, JsonSerializerOptions json, IReadOnlyDictionary<(string Reference, Type Type), object?>? resolved) =>
+        argument.IsReference
+            ? (value, type) => ReadReference(value, type, argument, resolved)
+            : (value, type) => Read(value, type, argument, json);
 
     /// <summary>
     /// The server-side references the arguments hold, each with the type its value is read as and the argument's

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Security.Claims;
 using BackgroundCallbacks.Diagnostics;
 using BackgroundCallbacks.Invocation;
@@ -8,6 +9,7 @@ using BackgroundCallbacks.Protocol;
 using BackgroundCallbacks.Registry;
 using BackgroundCallbacks.ServerSide;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features.Authentication;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -31,9 +33,6 @@ internal sealed class CallbackEndpoints(
     private readonly BackgroundCallbacksOptions _options = options.Value;
     private byte[]? _dependencies;
 
-    // Made once: a method group of an instance method would be a new delegate on every request.
-    private Func<HttpContext, Task>? _invokeCore;
-
     public string Prefix { get; } = prefix;
 
     public async Task DependenciesAsync(HttpContext context)
@@ -45,81 +44,96 @@ internal sealed class CallbackEndpoints(
         await ResponseBodies.WriteAsync(context, body).ConfigureAwait(false);
     }
 
-    public Task InvokeAsync(HttpContext context) => GuardAsync(context, logger, _invokeCore ??= InvokeCoreAsync);
-
-    private async Task InvokeCoreAsync(HttpContext context)
+    /// <summary>
+    /// A cache hit's every allocation counts: the invocation runs in one pooled state machine (the guard of
+    /// <see cref="GuardAsync"/> written into it rather than wrapped around it), and a Task is made only when it waits.
+    /// </summary>
+    public Task InvokeAsync(HttpContext context)
     {
-        var callbackId = context.Request.RouteValues["callbackId"] as string;
-        if (callbackId is null || !registry.TryGet(callbackId, out var callback))
-        {
-            await Problems.WriteAsync(context, StatusCodes.Status404NotFound, "Callback not found", "There is no callback with this id.").ConfigureAwait(false);
-            return;
-        }
+        var invoked = InvokeCoreAsync(context);
+        return invoked.IsCompletedSuccessfully ? Task.CompletedTask : invoked.AsTask();
+    }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask InvokeCoreAsync(HttpContext context)
+    {
         try
         {
-            var idempotencyKey = IdempotencyKey(context);
-            var (request, page, document) = await InvocationRequestReader.ReadAsync(context, callback, _options).ConfigureAwait(false);
-            using (document)
+            var callbackId = context.Request.RouteValues["callbackId"] as string;
+            if (callbackId is null || !registry.TryGet(callbackId, out var callback))
             {
-                request = request with { IdempotencyKey = idempotencyKey };
-                var caller = new Caller(owners.Resolve(context), page, Claims(context.User), AuthenticationType(context.User))
-                {
-                    Address = context.Connection.RemoteIpAddress?.ToString(),
-                };
-                var cacheBy = await CacheByAsync(context, invocations.CacheByOf(callback)).ConfigureAwait(false);
-                var result = await invocations.InvokeAsync(callback, request, caller, cacheBy, context.RequestServices, context.Response, context.RequestAborted).ConfigureAwait(false);
-                if (result.Inline is { } outcome)
-                {
-                    await JobResponseWriter.WriteInlineAsync(context, callback, outcome, result.SideUpdates).ConfigureAwait(false);
-                }
-                else if (result.CachedOutputs is { } outputs)
-                {
-                    await JobResponseWriter.WriteCachedAsync(context, callback, outputs).ConfigureAwait(false);
-                }
-                else
-                {
-                    await JobResponseWriter.WriteAcceptedAsync(context, callback, result, JobLocation(context, result.Handle!), request.Matches).ConfigureAwait(false);
-                }
-            }
-        }
-        catch (ProtocolException e)
-        {
-            Log.InvocationRejected(logger, callback.Id, e.Message);
-            await Problems.WriteAsync(context, e.Status, e.Title, e.Message).ConfigureAwait(false);
-        }
-        catch (LimitExceededException e)
-        {
-            Log.InvocationRejected(logger, callback.Id, e.Message);
-            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(e.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-            var title = e.Status == StatusCodes.Status429TooManyRequests ? "Too many jobs" : "Queue full";
-            await Problems.WriteAsync(context, e.Status, title, e.Message, new Dictionary<string, object?> { ["reason"] = e.Reason }).ConfigureAwait(false);
-        }
-        catch (IdempotencyConflictException e)
-        {
-            Log.InvocationRejected(logger, callback.Id, e.Message);
-            if (!e.Reused)
-            {
-                context.Response.Headers.RetryAfter = "1";
+                await Problems.WriteAsync(context, StatusCodes.Status404NotFound, "Callback not found", "There is no callback with this id.").ConfigureAwait(false);
+                return;
             }
 
-            await Problems.WriteAsync(
-                context,
-                e.Reused ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status409Conflict,
-                e.Reused ? "Idempotency-Key reused" : "Invocation in progress",
-                e.Message,
-                new Dictionary<string, object?> { ["reason"] = e.Reused ? "idempotency-key-reused" : "idempotency-key-in-progress" }).ConfigureAwait(false);
-        }
-        catch (ReferenceRejectedException e)
-        {
-            Log.InvocationRejected(logger, callback.Id, e.Message);
-            var (status, title, reason) = e.State switch
+            try
             {
-                ReferenceState.Expired => (StatusCodes.Status410Gone, "Server-side value expired", "expired"),
-                ReferenceState.Malformed => (StatusCodes.Status400BadRequest, "Invalid invocation", "malformed"),
-                _ => (StatusCodes.Status422UnprocessableEntity, "Server-side value not found", "not-found"),
-            };
-            await Problems.WriteAsync(context, status, title, e.Message, new Dictionary<string, object?> { ["component"] = e.Component, ["reason"] = reason }).ConfigureAwait(false);
+                var idempotencyKey = IdempotencyKey(context);
+                using (var body = await InvocationRequestReader.ReadAsync(context, callback, _options, idempotencyKey).ConfigureAwait(false))
+                {
+                    var request = body.Request;
+                    var caller = Caller(context, body.Page);
+                    var cacheBy = await CacheByAsync(context, invocations.CacheByOf(callback)).ConfigureAwait(false);
+
+                    // Only an inline handler runs in the request's services: asking for them makes the request's DI scope.
+                    var services = callback.Inline ? context.RequestServices : null;
+                    var result = await invocations.InvokeAsync(callback, request, caller, cacheBy, services, context.Response, context.RequestAborted).ConfigureAwait(false);
+                    if (result.Inline is { } outcome)
+                    {
+                        await JobResponseWriter.WriteInlineAsync(context, callback, outcome, result.SideUpdates).ConfigureAwait(false);
+                    }
+                    else if (result.CachedOutputs is { } outputs)
+                    {
+                        await JobResponseWriter.WriteCachedAsync(context, callback, outputs).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await JobResponseWriter.WriteAcceptedAsync(context, callback, result, JobLocation(context, result.Handle!), request.Matches).ConfigureAwait(false);
+                    }
+                }
+            }
+            catch (ProtocolException e)
+            {
+                Log.InvocationRejected(logger, callback.Id, e.Message);
+                await Problems.WriteAsync(context, e.Status, e.Title, e.Message).ConfigureAwait(false);
+            }
+            catch (LimitExceededException e)
+            {
+                Log.InvocationRejected(logger, callback.Id, e.Message);
+                context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(e.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                var title = e.Status == StatusCodes.Status429TooManyRequests ? "Too many jobs" : "Queue full";
+                await Problems.WriteAsync(context, e.Status, title, e.Message, new Dictionary<string, object?> { ["reason"] = e.Reason }).ConfigureAwait(false);
+            }
+            catch (IdempotencyConflictException e)
+            {
+                Log.InvocationRejected(logger, callback.Id, e.Message);
+                if (!e.Reused)
+                {
+                    context.Response.Headers.RetryAfter = "1";
+                }
+
+                await Problems.WriteAsync(
+                    context,
+                    e.Reused ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status409Conflict,
+                    e.Reused ? "Idempotency-Key reused" : "Invocation in progress",
+                    e.Message,
+                    new Dictionary<string, object?> { ["reason"] = e.Reused ? "idempotency-key-reused" : "idempotency-key-in-progress" }).ConfigureAwait(false);
+            }
+            catch (ReferenceRejectedException e)
+            {
+                Log.InvocationRejected(logger, callback.Id, e.Message);
+                var (status, title, reason) = e.State switch
+                {
+                    ReferenceState.Expired => (StatusCodes.Status410Gone, "Server-side value expired", "expired"),
+                    ReferenceState.Malformed => (StatusCodes.Status400BadRequest, "Invalid invocation", "malformed"),
+                    _ => (StatusCodes.Status422UnprocessableEntity, "Server-side value not found", "not-found"),
+                };
+                await Problems.WriteAsync(context, status, title, e.Message, new Dictionary<string, object?> { ["component"] = e.Component, ["reason"] = reason }).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (!context.Response.HasStarted && IsUnavailable(e, context))
+        {
+            await UnavailableAsync(context, logger, e).ConfigureAwait(false);
         }
     }
 
@@ -180,11 +194,16 @@ internal sealed class CallbackEndpoints(
         }
         catch (Exception e) when (!context.Response.HasStarted && IsUnavailable(e, context))
         {
-            Log.BackendUnavailable(logger, e);
-            context.Response.Clear();
-            context.Response.Headers.RetryAfter = "1";
-            await Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Backend unavailable", "The job store cannot be reached right now; try again shortly.").ConfigureAwait(false);
+            await UnavailableAsync(context, logger, e).ConfigureAwait(false);
         }
+    }
+
+    private static Task UnavailableAsync(HttpContext context, ILogger logger, Exception exception)
+    {
+        Log.BackendUnavailable(logger, exception);
+        context.Response.Clear();
+        context.Response.Headers.RetryAfter = "1";
+        return Problems.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Backend unavailable", "The job store cannot be reached right now; try again shortly.");
     }
 
     /// <summary>
@@ -239,10 +258,20 @@ internal sealed class CallbackEndpoints(
         return values;
     }
 
-    /// <summary>Only the claim types the app opted into travel with the job: the job store is no place for identity data.</summary>
-    private KeyValuePair<string, string>[] Claims(ClaimsPrincipal user)
+    /// <summary>
+    /// Who invokes. The user is read from the authentication feature: <see cref="HttpContext.User"/> makes an anonymous
+    /// principal on every request that has none. The address is read only if the invocation asks for it.
+    /// </summary>
+    private Caller Caller(HttpContext context, string? page)
     {
-        if (user.Identity?.IsAuthenticated != true)
+        var user = context.Features.Get<IHttpAuthenticationFeature>()?.User;
+        return new Caller(owners.Resolve(context), page, Claims(user), AuthenticationType(user)) { Connection = context.Connection };
+    }
+
+    /// <summary>Only the claim types the app opted into travel with the job: the job store is no place for identity data.</summary>
+    private KeyValuePair<string, string>[] Claims(ClaimsPrincipal? user)
+    {
+        if (user?.Identity?.IsAuthenticated != true)
         {
             return [];
         }
@@ -253,8 +282,8 @@ internal sealed class CallbackEndpoints(
             .ToArray();
     }
 
-    private static string? AuthenticationType(ClaimsPrincipal user) =>
-        user.Identity?.IsAuthenticated == true ? user.Identity.AuthenticationType : null;
+    private static string? AuthenticationType(ClaimsPrincipal? user) =>
+        user?.Identity?.IsAuthenticated == true ? user.Identity.AuthenticationType : null;
 
     private static string Handle(HttpContext context) => context.Request.RouteValues["handle"] as string ?? string.Empty;
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using BackgroundCallbacks.Execution;
@@ -24,12 +25,17 @@ internal static class InvocationRequestReader
     /// <summary>The longest page id accepted.</summary>
     public const int MaxPageLength = 64;
 
+    /// <summary>Up to this many distinct triggered inputs, a duplicate is found by comparing with each.</summary>
+    private const int LinearDistinct = 8;
+
     /// <summary>The longest page URL accepted (what browsers and proxies commonly allow).</summary>
     public const int MaxUrlLength = 8192;
 
-    // ValueTasks: the body is usually in the server's buffer already, and then no Task is made for the answer.
-    public static async ValueTask<(InvocationRequest Request, string? Page, JsonDocument Document)> ReadAsync(
-        HttpContext context, CallbackDefinition callback, BackgroundCallbacksOptions options)
+    // ValueTasks: the body is usually in the server's buffer already, and then no Task is made for the answer; pooled
+    // state machines when it is not.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public static async ValueTask<InvocationBody> ReadAsync(
+        HttpContext context, CallbackDefinition callback, BackgroundCallbacksOptions options, string? idempotencyKey)
     {
         var request = context.Request;
         if (!JsonMediaType.IsInvocation(request.ContentType))
@@ -43,11 +49,10 @@ internal static class InvocationRequestReader
             throw BodyTooLarge(context, maxBodySize);
         }
 
-        byte[] body;
+        (byte[]? Rented, int Length) body;
         try
         {
-            body = await ReadBodyAsync(request.BodyReader, maxBodySize, context.RequestAborted).ConfigureAwait(false)
-                ?? throw BodyTooLarge(context, maxBodySize);
+            body = await ReadBodyAsync(request.BodyReader, maxBodySize, context.RequestAborted).ConfigureAwait(false);
         }
         catch (BadHttpRequestException e)
         {
@@ -58,26 +63,37 @@ internal static class InvocationRequestReader
                 : new ProtocolException(e.StatusCode, "Unreadable body", "The request body could not be read.");
         }
 
+        var rented = body.Rented ?? throw BodyTooLarge(context, maxBodySize);
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(body, DocumentOptions);
+            document = JsonDocument.Parse(rented.AsMemory(0, body.Length), DocumentOptions);
         }
         catch (JsonException e)
         {
+            Return(rented);
             throw BadRequest($"The body is not valid JSON: {e.Message}");
         }
 
         try
         {
             var root = document.RootElement;
-            var invocation = Validate(root, callback, options) with { RequestValues = RequestValueReader.Read(context, callback, Url(root)) };
-            return (invocation, Page(root), document);
+            return new InvocationBody(Validate(context, root, callback, options, idempotencyKey), Page(root), document, rented);
         }
         catch
         {
             document.Dispose();
+            Return(rented);
             throw;
+        }
+    }
+
+    /// <summary>Gives back a body's bytes once nothing reads them any more.</summary>
+    internal static void Return(byte[] rented)
+    {
+        if (rented.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
         }
     }
 
@@ -101,20 +117,22 @@ internal static class InvocationRequestReader
         return Math.Min(maxBodySize, server.MaxRequestBodySize ?? long.MaxValue);
     }
 
-    private static InvocationRequest Validate(JsonElement root, CallbackDefinition callback, BackgroundCallbacksOptions options)
+    /// <summary>
+    /// The invocation, made once: its parts are gathered in arrays of their final size, and the dictionary of MATCH
+    /// values and the list of ALL ids only when the callback has such patterns (a cache hit's every allocation counts).
+    /// </summary>
+    private static InvocationRequest Validate(HttpContext context, JsonElement root, CallbackDefinition callback, BackgroundCallbacksOptions options, string? idempotencyKey)
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
             throw BadRequest("The body must be a JSON object with 'inputs', 'state' and 'triggered'.");
         }
 
-        var matches = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        var ids = new List<JsonElement>();
-        var inputs = Values(root, "inputs", callback.InputArguments, matches, ids);
-        var state = Values(root, "state", callback.StateArguments, matches, ids);
-        var arguments = new JsonElement[inputs.Count + state.Count];
-        inputs.CopyTo(arguments);
-        state.CopyTo(arguments, inputs.Count);
+        Dictionary<string, JsonElement>? matches = null;
+        JsonElement[]? ids = null;
+        var arguments = callback.Arguments.Count == 0 ? [] : new JsonElement[callback.Arguments.Count];
+        Values(root, "inputs", callback.InputArguments, ref matches, ref ids, arguments, 0);
+        Values(root, "state", callback.StateArguments, ref matches, ref ids, arguments, callback.InputArguments.Count);
         for (var i = 0; i < arguments.Length; i++)
         {
             // Measured as sent, before binding: a value too large to keep is refused before it costs more.
@@ -126,21 +144,7 @@ internal static class InvocationRequestReader
             }
         }
 
-        var triggered = new List<string>();
-        if (root.TryGetProperty("triggered", out var triggeredElement) && triggeredElement.ValueKind != JsonValueKind.Null)
-        {
-            if (triggeredElement.ValueKind != JsonValueKind.Array)
-            {
-                throw BadRequest("'triggered' must be an array of \"componentId.property\" strings.");
-            }
-
-            foreach (var item in triggeredElement.EnumerateArray())
-            {
-                var key = item.ValueKind == JsonValueKind.String ? TriggeredKey(item.GetString()!, callback, matches) : null;
-                triggered.Add(key ?? throw BadRequest($"'triggered' names {item.GetRawText()}, which is not an input of this callback (a pattern input is named by a component it matches, with this invocation's MATCH values)."));
-            }
-        }
-
+        var triggered = Triggered(root, callback, matches);
         try
         {
             ArgumentBinder.Bind(callback.ArgumentTargets, arguments, options.SerializerOptions, ids);
@@ -150,15 +154,88 @@ internal static class InvocationRequestReader
             throw BadRequest(e.Message);
         }
 
-        return new InvocationRequest(arguments, triggered.Distinct(StringComparer.Ordinal).ToArray(), matches.Count == 0 ? null : matches,
-            ids.Any(i => i.ValueKind == JsonValueKind.Array) ? ids : null);
+        // Read after the body's own checks, so a request wrong in both is told about its body first.
+        var requestValues = RequestValueReader.Read(context, callback, Url(root));
+        return new InvocationRequest(arguments, triggered, matches, ids, requestValues) { IdempotencyKey = idempotencyKey };
+    }
+
+    /// <summary>The triggered inputs in their canonical form, each once, in the order first sent.</summary>
+    private static string[] Triggered(JsonElement root, CallbackDefinition callback, Dictionary<string, JsonElement>? matches)
+    {
+        if (!root.TryGetProperty("triggered", out var triggeredElement) || triggeredElement.ValueKind == JsonValueKind.Null)
+        {
+            return [];
+        }
+
+        if (triggeredElement.ValueKind != JsonValueKind.Array)
+        {
+            throw BadRequest("'triggered' must be an array of \"componentId.property\" strings.");
+        }
+
+        var length = triggeredElement.GetArrayLength();
+        if (length == 0)
+        {
+            return [];
+        }
+
+        var triggered = new string[length];
+        var count = 0;
+        HashSet<string>? seen = null;
+        foreach (var item in triggeredElement.EnumerateArray())
+        {
+            var key = item.ValueKind != JsonValueKind.String ? null : DeclaredKey(item, callback) ?? TriggeredKey(item.GetString()!, callback, matches);
+            if (key is null)
+            {
+                throw BadRequest($"'triggered' names {item.GetRawText()}, which is not an input of this callback (a pattern input is named by a component it matches, with this invocation's MATCH values).");
+            }
+
+            // A few keys (the common case) are compared with those kept so far; a set is made only for many, as the
+            // concrete components of ALL patterns can be as many as the body holds.
+            if (seen is null && count >= LinearDistinct)
+            {
+                seen = new HashSet<string>(new ArraySegment<string>(triggered, 0, count), StringComparer.Ordinal);
+            }
+
+            if (seen is null ? Array.IndexOf(triggered, key, 0, count) < 0 : seen.Add(key))
+            {
+                triggered[count++] = key;
+            }
+        }
+
+        if (count < length)
+        {
+            Array.Resize(ref triggered, count);
+        }
+
+        return triggered;
+    }
+
+    /// <summary>
+    /// The key of the plain input a triggered name is written exactly as, the common case, compared without reading the
+    /// name into a string; null for anything else, which <see cref="TriggeredKey"/> decides. The answer is the one it
+    /// would give: a plain id never starts with <c>{</c>, and a property with a dot could never be named (the name is
+    /// split at its last dot).
+    /// </summary>
+    private static string? DeclaredKey(JsonElement name, CallbackDefinition callback)
+    {
+        var arguments = callback.Arguments;
+        for (var i = 0; i < arguments.Count; i++)
+        {
+            var spec = arguments[i].Dependency;
+            if (!arguments[i].IsState && spec.ComponentId[0] != '{' && !spec.Property.Contains('.') && name.ValueEquals(spec.Key))
+            {
+                return spec.Key;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>
     /// Finds the input a triggered name (<c>componentId.property</c>) stands for and returns it in one canonical form:
     /// for pattern inputs the id may be any component the pattern matches, with its keys in any order.
     /// </summary>
-    private static string? TriggeredKey(string name, CallbackDefinition callback, Dictionary<string, JsonElement> matches)
+    private static string? TriggeredKey(string name, CallbackDefinition callback, Dictionary<string, JsonElement>? matches)
     {
         var dot = name.LastIndexOf('.');
         if (dot <= 0)
@@ -166,29 +243,32 @@ internal static class InvocationRequestReader
             return null;
         }
 
-        var id = name[..dot];
-        var property = name[(dot + 1)..];
+        // Compared as spans: a plain id, the common case, is answered with the name as sent and no string of its own.
+        var id = name.AsSpan(0, dot);
+        var property = name.AsSpan(dot + 1);
         JsonElement concrete = default;
-        var isObject = id[0] == '{' && ComponentPatterns.TryParse(id, out concrete);
-        foreach (var argument in callback.Arguments)
+        var isObject = id[0] == '{' && ComponentPatterns.TryParse(name[..dot], out concrete);
+        var arguments = callback.Arguments;
+        for (var i = 0; i < arguments.Count; i++)
         {
+            var argument = arguments[i];
             var spec = argument.Dependency;
-            if (argument.IsState || spec.Property != property)
+            if (argument.IsState || !property.SequenceEqual(spec.Property))
             {
                 continue;
             }
 
             if (!isObject)
             {
-                if (spec.ComponentId == id)
+                if (id.SequenceEqual(spec.ComponentId))
                 {
                     return name;
                 }
             }
             else if (ComponentPatterns.TryParse(spec.ComponentId, out var declared) && ComponentPatterns.Fits(concrete, declared)
-                && (spec.Kind != PatternKind.Match || ComponentPatterns.AgreesWith(concrete, declared, matches)))
+                && (spec.Kind != PatternKind.Match || (matches is not null && ComponentPatterns.AgreesWith(concrete, declared, matches))))
             {
-                return (spec.Kind == PatternKind.All ? JsonSerializer.Serialize(concrete) : ComponentPatterns.Resolve(spec, matches)) + "." + property;
+                return string.Concat(spec.Kind == PatternKind.All ? JsonSerializer.Serialize(concrete) : ComponentPatterns.Resolve(spec, matches), ".", property);
             }
         }
 
@@ -233,13 +313,15 @@ internal static class InvocationRequestReader
         return value;
     }
 
-    private static List<JsonElement> Values(JsonElement root, string name, IReadOnlyList<ArgumentSpec> expected, Dictionary<string, JsonElement> matches, List<JsonElement> ids)
+    /// <summary>Checks one of the body's arrays of values and puts its values into <paramref name="arguments"/> from <paramref name="offset"/> on.</summary>
+    private static void Values(
+        JsonElement root, string name, IReadOnlyList<ArgumentSpec> expected, ref Dictionary<string, JsonElement>? matches, ref JsonElement[]? ids, JsonElement[] arguments, int offset)
     {
         if (!root.TryGetProperty(name, out var array) || array.ValueKind == JsonValueKind.Null)
         {
             if (expected.Count == 0)
             {
-                return [];
+                return;
             }
 
             throw BadRequest($"'{name}' is missing; this callback takes {expected.Count}.");
@@ -256,7 +338,6 @@ internal static class InvocationRequestReader
             throw BadRequest($"'{name}' has {length} values; this callback takes {expected.Count}.");
         }
 
-        var values = new List<JsonElement>(length);
         var index = 0;
         foreach (var item in array.EnumerateArray())
         {
@@ -269,7 +350,7 @@ internal static class InvocationRequestReader
                 throw BadRequest($"'{name}[{index - 1}]' must be an object with 'id', 'property' and 'value'.");
             }
 
-            if (!ComponentPatterns.Matches(id, spec, matches) || property.GetString() != spec.Property)
+            if (!ComponentPatterns.Matches(id, spec, ref matches) || !property.ValueEquals(spec.Property))
             {
                 throw BadRequest(spec.Kind == PatternKind.Match
                     ? $"'{name}[{index - 1}]' must be a component matching {spec}, with the same MATCH values as the other entries."
@@ -282,12 +363,14 @@ internal static class InvocationRequestReader
                 throw BadRequest($"'{name}[{index - 1}]' is an ALL pattern, so its value must be an array of the matching components' values.");
             }
 
-            ids.Add(spec.Kind == PatternKind.All ? CheckIds(item, value.GetArrayLength(), spec, $"{name}[{index - 1}]") : default);
+            if (spec.Kind == PatternKind.All && CheckIds(item, value.GetArrayLength(), spec, $"{name}[{index - 1}]") is { ValueKind: JsonValueKind.Array } sent)
+            {
+                // One item per argument, undefined but for the ALL entries that came with ids; none when no entry did.
+                (ids ??= new JsonElement[arguments.Length])[offset + index - 1] = sent;
+            }
 
-            values.Add(value);
+            arguments[offset + index - 1] = value;
         }
-
-        return values;
     }
 
     /// <summary>
@@ -322,8 +405,12 @@ internal static class InvocationRequestReader
         return ids;
     }
 
-    /// <summary>The whole body, or null as soon as it is known to be larger than <paramref name="maxBodySize"/>.</summary>
-    private static async ValueTask<byte[]?> ReadBodyAsync(PipeReader reader, long maxBodySize, CancellationToken cancellationToken)
+    /// <summary>
+    /// The whole body in a pooled array (a body the size of the invocation's values is not one more allocation per
+    /// request), or no array as soon as it is known to be larger than <paramref name="maxBodySize"/>.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<(byte[]? Rented, int Length)> ReadBodyAsync(PipeReader reader, long maxBodySize, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -331,14 +418,16 @@ internal static class InvocationRequestReader
             if (result.Buffer.Length > maxBodySize)
             {
                 reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
-                return null;
+                return (null, 0);
             }
 
             if (result.IsCompleted)
             {
-                var body = result.Buffer.ToArray();
+                var length = (int)result.Buffer.Length;
+                var body = length == 0 ? [] : ArrayPool<byte>.Shared.Rent(length);
+                result.Buffer.CopyTo(body);
                 reader.AdvanceTo(result.Buffer.End);
-                return body;
+                return (body, length);
             }
 
             reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);

@@ -1,4 +1,5 @@
 using BackgroundCallbacks.Owners;
+using Microsoft.AspNetCore.Http;
 
 namespace BackgroundCallbacks.Invocation;
 
@@ -12,6 +13,16 @@ namespace BackgroundCallbacks.Invocation;
 /// <param name="AuthenticationType">The caller's authentication type; null when anonymous.</param>
 internal sealed record Caller(Owner Owner, string? Page, IReadOnlyList<KeyValuePair<string, string>> Claims, string? AuthenticationType)
 {
+    private string? _address;
+
     /// <summary>The client's network address as the door sees it, or null; anonymous callers are also counted by it against the per-owner job limit.</summary>
-    public string? Address { get; init; }
+    public string? Address
+    {
+        // Formatted when first read, not for every invocation: only the per-owner job limit reads it.
+        get => _address ??= Connection?.RemoteIpAddress?.ToString();
+        init => _address = value;
+    }
+
+    /// <summary>The HTTP connection <see cref="Address"/> is read from when it was not given; null for other doors.</summary>
+    public ConnectionInfo? Connection { get; init; }
 }

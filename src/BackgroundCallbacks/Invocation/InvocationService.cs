@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -40,17 +41,17 @@ internal sealed class InvocationService(
     /// <param name="request">The validated values.</param>
     /// <param name="caller">Who invokes.</param>
     /// <param name="cacheBy">The values of <see cref="CacheByOf"/>'s providers, in order; null when the callback does not cache.</param>
-    /// <param name="services">The caller's DI scope: an inline callback runs in it.</param>
+    /// <param name="services">The caller's DI scope: an inline callback runs in it; null when the callback is not inline.</param>
     /// <param name="response">The HTTP door's response, which an inline handler may set cookies and headers on; null for other doors.</param>
     /// <param name="cancellationToken">Fires when the caller goes away.</param>
     /// <exception cref="ReferenceRejectedException">A server-side reference the caller sent cannot be used.</exception>
     /// <exception cref="IdempotencyConflictException">The request's idempotency key holds another invocation, or its first is still being answered.</exception>
-    public Task<InvocationResult> InvokeAsync(
+    public ValueTask<InvocationResult> InvokeAsync(
         CallbackDefinition callback,
         InvocationRequest request,
         Caller caller,
         IReadOnlyList<KeyValuePair<string, string?>>? cacheBy,
-        IServiceProvider services,
+        IServiceProvider? services,
         HttpResponse? response,
         CancellationToken cancellationToken)
     {
@@ -61,7 +62,7 @@ internal sealed class InvocationService(
         // this method's own per call (a hit's every allocation counts).
         return activity is null && request.IdempotencyKey is null
             ? InvokeOnceAsync(callback, request, caller, cacheBy, services, response, cancellationToken)
-            : InvokeTracedAsync(activity, callback, request, caller, cacheBy, services, response, cancellationToken);
+            : new(InvokeTracedAsync(activity, callback, request, caller, cacheBy, services, response, cancellationToken));
     }
 
     private async Task<InvocationResult> InvokeTracedAsync(
@@ -70,16 +71,19 @@ internal sealed class InvocationService(
         InvocationRequest request,
         Caller caller,
         IReadOnlyList<KeyValuePair<string, string?>>? cacheBy,
-        IServiceProvider services,
+        IServiceProvider? services,
         HttpResponse? response,
         CancellationToken cancellationToken)
     {
         using var activity = started;
         try
         {
-            return await (request.IdempotencyKey is null
-                ? InvokeOnceAsync(callback, request, caller, cacheBy, services, response, cancellationToken)
-                : idempotency.InvokeAsync(callback, request, caller, token => InvokeOnceAsync(callback, request, caller, cacheBy, services, response, token), cancellationToken)).ConfigureAwait(false);
+            if (request.IdempotencyKey is null)
+            {
+                return await InvokeOnceAsync(callback, request, caller, cacheBy, services, response, cancellationToken).ConfigureAwait(false);
+            }
+
+            return await idempotency.InvokeAsync(callback, request, caller, token => InvokeOnceAsync(callback, request, caller, cacheBy, services, response, token).AsTask(), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (Fail(activity, e))
         {
@@ -94,12 +98,14 @@ internal sealed class InvocationService(
         return false;
     }
 
-    private async Task<InvocationResult> InvokeOnceAsync(
+    // Pooled: on a hit this is the one state machine between the door and the store that waits.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<InvocationResult> InvokeOnceAsync(
         CallbackDefinition callback,
         InvocationRequest request,
         Caller caller,
         IReadOnlyList<KeyValuePair<string, string?>>? cacheBy,
-        IServiceProvider services,
+        IServiceProvider? services,
         HttpResponse? response,
         CancellationToken cancellationToken)
     {
@@ -140,7 +146,8 @@ internal sealed class InvocationService(
 
         if (callback.Inline)
         {
-            var (outcome, sideUpdates) = await inline.RunAsync(callback, request, caller, key, services, response, cancellationToken).ConfigureAwait(false);
+            var (outcome, sideUpdates) = await inline.RunAsync(
+                callback, request, caller, key, services ?? throw new ArgumentNullException(nameof(services), "An inline callback runs in the caller's services."), response, cancellationToken).ConfigureAwait(false);
             if (key is not null && outcome.Status == JobStatus.Succeeded && outcome.Cacheable)
             {
                 await manager.Backend.Results.SetAsync(key, outcome.OutputsJson!, expire, cancellationToken).ConfigureAwait(false);

@@ -4,6 +4,8 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Features.Authentication;
 using Microsoft.Extensions.Options;
 
 namespace BackgroundCallbacks.Owners;
@@ -18,21 +20,32 @@ internal sealed class OwnerResolver(IOptions<BackgroundCallbacksOptions> options
 {
     private static readonly object ItemKey = new();
 
+    /// <summary>A longer cookie is not one of ours: it is not unprotected at all.</summary>
+    private const int MaxCookieLength = 512;
+
     private readonly string _cookieName = options.Value.SessionCookieName;
     private readonly IDataProtector _protector = dataProtection.CreateProtector("BackgroundCallbacks.Session.v1");
     private readonly RecentSessions _recent = new(time);
 
     public Owner Resolve(HttpContext context)
     {
-        if (context.Items.TryGetValue(ItemKey, out var cached) && cached is Owner owner)
+        // Through the features: HttpContext.Items and HttpContext.User make a dictionary and an anonymous principal on
+        // first use, and most requests need neither.
+        if (context.Features.Get<IItemsFeature>()?.Items is { } items && items.TryGetValue(ItemKey, out var cached) && cached is Owner owner)
         {
             return owner;
+        }
+
+        var userId = UserId(context.Features.Get<IHttpAuthenticationFeature>()?.User);
+        if (userId is null && KnownFromHeader(context) is { } remembered)
+        {
+            // Not kept in the request's items: a second call finds it the same way, with no dictionary made per request.
+            return remembered;
         }
 
         var cookie = Cookie(context);
         var known = cookie is null ? null : _recent.Find(cookie);
         var session = known is null ? ReadSession(cookie) : known.SessionId;
-        var userId = UserId(context.User);
         if (userId is null)
         {
             if (known is not null)
@@ -96,9 +109,22 @@ internal sealed class OwnerResolver(IOptions<BackgroundCallbacksOptions> options
     private static string Digest(string session) =>
         Base64Url.EncodeToString(SHA256.HashData(Encoding.UTF8.GetBytes(session)));
 
+    /// <summary>
+    /// The anonymous owner of a session cookie unprotected lately, found in the <c>Cookie</c> header as sent: no cookie
+    /// collection, and no string of the cookie's value, is made for it. Null when not known, or when the header is not
+    /// of the plain form and <see cref="Cookie"/> must parse it.
+    /// </summary>
+    private Owner? KnownFromHeader(HttpContext context)
+    {
+        var header = context.Request.Headers.Cookie;
+        return header.Count == 1 && header[0] is { } text && CookieHeader.TryFind(text, _cookieName, out var value) && value.Length <= MaxCookieLength
+            ? _recent.Find(value)
+            : null;
+    }
+
     /// <summary>The session cookie's value, when the request has one that may be ours.</summary>
     private string? Cookie(HttpContext context) =>
-        context.Request.Cookies.TryGetValue(_cookieName, out var value) && !string.IsNullOrEmpty(value) && value.Length <= 512
+        context.Request.Cookies.TryGetValue(_cookieName, out var value) && !string.IsNullOrEmpty(value) && value.Length <= MaxCookieLength
             ? value
             : null;
 

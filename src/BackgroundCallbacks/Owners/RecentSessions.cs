@@ -34,6 +34,15 @@ internal sealed class RecentSessions(TimeProvider time)
         return null;
     }
 
+    /// <summary>
+    /// <see cref="Find(string)"/> for a cookie read from the request's header as it is, without a string of its own. An
+    /// expired entry is left for <see cref="Find(string)"/> to remove.
+    /// </summary>
+    public Owner? Find(ReadOnlySpan<char> cookie) =>
+        _entries.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(cookie, out var entry) && time.GetTimestamp() < entry.Until
+            ? entry.Owner
+            : null;
+
     /// <summary>Remembers what a cookie that just unprotected gave: the anonymous owner of its session.</summary>
     public void Add(string cookie, Owner owner)
     {

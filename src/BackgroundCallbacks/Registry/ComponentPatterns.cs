@@ -54,15 +54,16 @@ internal static class ComponentPatterns
 
     /// <summary>
     /// Checks a concrete id sent by a client against a declared one. For a MATCH pattern the wildcard values are added to
-    /// <paramref name="matches"/>, and must agree with those already there.
+    /// <paramref name="matches"/> (made at the first, so an invocation without MATCH patterns has none), and must agree
+    /// with those already there.
     /// </summary>
-    public static bool Matches(JsonElement concrete, DependencySpec declared, Dictionary<string, JsonElement> matches)
+    public static bool Matches(JsonElement concrete, DependencySpec declared, ref Dictionary<string, JsonElement>? matches)
     {
         if (declared.Kind == PatternKind.None)
         {
             return declared.ComponentId[0] == '{'
                 ? concrete.ValueKind == JsonValueKind.Object && TryParse(declared.ComponentId, out var plain) && JsonEquals(concrete, plain)
-                : concrete.ValueKind == JsonValueKind.String && concrete.GetString() == declared.ComponentId;
+                : concrete.ValueKind == JsonValueKind.String && concrete.ValueEquals(declared.ComponentId);
         }
 
         if (concrete.ValueKind != JsonValueKind.Object || !TryParse(declared.ComponentId, out var pattern))
@@ -91,12 +92,12 @@ internal static class ComponentPatterns
                     return false;
                 }
 
-                if (matches.TryGetValue(property.Name, out var earlier) && !JsonEquals(earlier, value))
+                if (matches is not null && matches.TryGetValue(property.Name, out var earlier) && !JsonEquals(earlier, value))
                 {
                     return false;
                 }
 
-                matches[property.Name] = value.Clone();
+                (matches ??= new(StringComparer.Ordinal))[property.Name] = value.Clone();
             }
             else if (!JsonEquals(property.Value, value))
             {
