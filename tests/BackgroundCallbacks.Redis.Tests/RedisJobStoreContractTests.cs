@@ -161,6 +161,51 @@ public sealed class RedisJobStoreContractTests(RedisFixture fixture) : JobStoreC
     }
 
     [Fact]
+    public async Task A_success_with_small_outputs_reaches_an_event_stream_from_its_change_message_as_a_read_would()
+    {
+        var heartbeat = TimeSpan.FromSeconds(17);
+        var time = new TimerWatchingTimeProvider();
+        await using var sut = await CreateStoreAsync(time);
+        var store = CountingStore.Over(sut.Store, out var counter);
+        var jobs = Service(store, time);
+        var owner = new Owner(NewAdmission().Record.Owner, null, string.Empty);
+        var a = NewAdmission();
+        await sut.Store.AdmitAsync(a, CancellationToken.None);
+        var attempt = (await sut.Store.TryStartAsync(a.Record.JobId, "run", CancellationToken.None)).Attempt;
+        await sut.Store.AppendUpdatesAsync(a.Record.JobId, attempt, ["[1]"], [new("box", """{"children":"x"}""")], CancellationToken.None);
+        await using var items = new JobFeed(jobs, time).FollowAsync([a.Handle], owner, [0], heartbeat, CancellationToken.None).GetAsyncEnumerator();
+        Assert.True(await items.MoveNextAsync());
+        Assert.Equal(JobFeedItemKind.Opened, items.Current.Kind);
+        Assert.True(await items.MoveNextAsync());
+        var running = items.Current.View!;
+        Assert.Equal("[1]", running.ProgressJson);
+        Assert.Single(running.SideUpdates);
+
+        var parked = time.NextTimer(heartbeat);
+        var next = items.MoveNextAsync().AsTask();
+        await parked.WaitAsync(TimeSpan.FromSeconds(10));
+        var readsBeforeEnd = counter.Reads;
+        await sut.Store.CompleteAsync(a.Record.JobId, attempt, JobOutcome.Succeeded("""["a:2:o",{"p":"\"q\""}]"""), CancellationToken.None);
+        Assert.True(await next.WaitAsync(TimeSpan.FromSeconds(10)));
+        var told = items.Current;
+        var readsAfterEnd = counter.Reads;
+        Assert.True(await items.MoveNextAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+        var end = items.Current.Kind;
+        var read = await jobs.FollowAsync(a.Handle, owner, running.Version, TimeSpan.Zero, CancellationToken.None);
+
+        Assert.Equal(readsBeforeEnd, readsAfterEnd);
+        Assert.Equal(JobFeedItemKind.Job, told.Kind);
+        Assert.NotNull(told.View);
+        Assert.NotNull(read);
+        Assert.Equal(JobStatus.Succeeded, told.View.Status);
+        Assert.Equal([told.View.Version], told.Delivered);
+        Assert.Equal(read, told.View, new ViewFields());
+        Assert.Equal(read.SideUpdates, told.View.SideUpdates);
+        Assert.Equal(read.ProgressReports, told.View.ProgressReports);
+        Assert.Equal(JobFeedItemKind.End, end);
+    }
+
+    [Fact]
     public async Task A_success_with_outputs_over_the_message_limit_is_read_as_before()
     {
         var wait = TimeSpan.FromSeconds(30);

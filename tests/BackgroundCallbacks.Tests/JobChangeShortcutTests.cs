@@ -21,6 +21,22 @@ public sealed class JobChangeShortcutTests
     }
 
     [Fact]
+    public void A_success_is_told_with_nothing_newer_than_the_version_read_as_a_read_after_it_would_give()
+    {
+        // A stream's last view may carry what was news after an older version; a read after its own version has none of it.
+        var delivered = Running with { ProgressJson = "[1]", ProgressVersion = 5, SideUpdates = [new SideUpdate(5, "box", "{}")], ProgressReports = [new ProgressReport(5, 1, "[1]")] };
+
+        var told = JobService.Succeeded(delivered, new JobChange(6, JobStatus.Succeeded, OutputsJson: "[1]"));
+
+        Assert.NotNull(told);
+        Assert.Null(told.ProgressJson);
+        Assert.Equal(5, told.ProgressVersion);
+        Assert.Empty(told.SideUpdates);
+        Assert.Empty(told.ProgressReports);
+        Assert.Equal("[1]", told.OutputsJson);
+    }
+
+    [Fact]
     public void A_success_is_told_to_a_follower_that_takes_the_progress_log_too()
     {
         var told = JobService.Told(Running, new JobChange(6, JobStatus.Succeeded, OutputsJson: "[1]"), withProgressLog: true);

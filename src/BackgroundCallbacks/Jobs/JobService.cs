@@ -157,16 +157,16 @@ internal sealed class JobService(CallbackManagers managers, CallbackRegistry reg
             : null;
 
     /// <summary>
-    /// The view a read would give after a message carrying the outputs of a success at the version right after the one
-    /// read, of a job that was running: a completion sets the status and the outputs, and no progress, side update,
-    /// error or cancel reason (a job that was cancelled cannot complete), and ends the job's place in any line, so the
-    /// view read, with the outputs, is what a read would give. The log and updates are what the view read held: nothing
-    /// newer than its version, as the message is the next change. Null for any other change (a failure or a cancel is
-    /// read), for a success whose outputs did not fit in the message, or when a change came between.
+    /// The view a read after <paramref name="view"/>'s version would give after a message carrying the outputs of a
+    /// success at the version right after it, of a job that was running: a completion sets the status and the outputs,
+    /// and no progress, side update, error or cancel reason (a job that was cancelled cannot complete), so that is the
+    /// view, with the outputs and nothing newer than its version (no progress, updates or log). Null for any other
+    /// change (a failure or a cancel is read), for a success whose outputs did not fit in the message, or when a change
+    /// came between.
     /// </summary>
-    private static JobView? Succeeded(JobView view, JobChange? change) =>
+    internal static JobView? Succeeded(JobView view, JobChange? change) =>
         change is { Status: JobStatus.Succeeded, OutputsJson: { } outputs } ended && view.Status == JobStatus.Running && ended.Version == view.Version + 1
-            ? view with { Status = JobStatus.Succeeded, Version = ended.Version, OutputsJson = outputs }
+            ? view with { Status = JobStatus.Succeeded, Version = ended.Version, OutputsJson = outputs, ProgressJson = null, ProgressReports = [], SideUpdates = [] }
             : null;
 
     /// <summary>
