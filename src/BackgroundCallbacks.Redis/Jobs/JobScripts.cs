@@ -6,10 +6,11 @@ namespace BackgroundCallbacks.Redis.Jobs;
 /// the tag). A script that changes a job bumps its version and announces the change on the job's own channel: 'v' + job
 /// id, or 'c' + job id when the job was cancelled, then ':' + the version after the change, and ':' + the status when
 /// the change set one, so a waiter that has read that version is not woken and a start (a small progress report alone,
-/// a success with small outputs: see Append and Complete) answers a long poll without a read. Each script reads what it needs in one HMGET and writes the hash in one HSET: Redis counts every command a
-/// script runs. Times to live are set only where they must be, since a PEXPIRE per key per step was most of a job's
-/// commands: when a key is created, when the job ends (the retention), and while it lives only once the live time to
-/// live was last set a renewal interval ago ('x', the caller's clock in ms; the live time to live is a day plus that
+/// a success with small outputs: see Append and Complete) answers a long poll without a read. Each script reads what
+/// it needs in one HMGET and writes the hash in one HSET: Redis counts every command a script runs. Times to live are
+/// set only where they must be, since a PEXPIRE per key per step was most of a job's commands: when a key is created,
+/// when the job ends (the retention), and while it lives only once the live time to live was last set a renewal
+/// interval ago ('x', the caller's clock in ms; the live time to live is a day plus that
 /// interval, so a live job still outlives its last change by a day). 'uv' (the version of the last side updates, '0'
 /// for none) and 'pv' ('0' without progress) tell whether the updates and progress log exist; a job written before
 /// 'uv' and 'x' existed lacks them and is treated as before (renewed, every key expired). Jobs/readme.md describes the fields.
