@@ -1,6 +1,7 @@
 using System.Reflection;
 using BackgroundCallbacks.Jobs;
 using BackgroundCallbacks.Owners;
+using BackgroundCallbacks.Redis.Jobs;
 using BackgroundCallbacks.Redis.Tests.Infrastructure;
 using BackgroundCallbacks.Registry;
 using BackgroundCallbacks.Testing;
@@ -85,6 +86,185 @@ public sealed class RedisJobStoreContractTests(RedisFixture fixture) : JobStoreC
         Assert.Equal(running.Version + 1, told.ProgressVersion);
         Assert.Equal(readsBeforeLarge + 1, counter.Reads);
         Assert.Equal(604, large!.ProgressJson!.Length);
+    }
+
+    [Fact]
+    public async Task A_success_with_small_outputs_answers_a_waiting_follow_from_its_change_message_as_a_read_would()
+    {
+        var wait = TimeSpan.FromSeconds(30);
+        var time = new TimerWatchingTimeProvider();
+        await using var sut = await CreateStoreAsync(time);
+        var store = CountingStore.Over(sut.Store, out var counter);
+        var jobs = Service(store, time);
+        var owner = new Owner(NewAdmission().Record.Owner, null, string.Empty);
+        var a = NewAdmission();
+        await sut.Store.AdmitAsync(a, CancellationToken.None);
+        var attempt = (await sut.Store.TryStartAsync(a.Record.JobId, "run", CancellationToken.None)).Attempt;
+
+        // Progress and a side update before the end: the answer must carry the progress version a read gives.
+        await sut.Store.AppendUpdatesAsync(a.Record.JobId, attempt, ["[1]"], [new("box", """{"children":"x"}""")], CancellationToken.None);
+        var running = await jobs.FollowAsync(a.Handle, owner, 0, TimeSpan.Zero, CancellationToken.None);
+
+        var parked = time.NextTimer(wait);
+        var follow = jobs.FollowAsync(a.Handle, owner, running!.Version, wait, CancellationToken.None).AsTask();
+        await parked.WaitAsync(TimeSpan.FromSeconds(10));
+        var readsBeforeEnd = counter.Reads;
+        const string Outputs = """[{"a":"x:o:p\"q\":2:o[1]"},"é","v1:2:3"]""";
+        await sut.Store.CompleteAsync(a.Record.JobId, attempt, JobOutcome.Succeeded(Outputs), CancellationToken.None);
+        var told = await follow.WaitAsync(TimeSpan.FromSeconds(10));
+        var readsAfterEnd = counter.Reads;
+        var read = await jobs.FollowAsync(a.Handle, owner, running.Version, TimeSpan.Zero, CancellationToken.None);
+
+        Assert.Equal(readsBeforeEnd, readsAfterEnd);
+        Assert.NotNull(told);
+        Assert.Equal(JobStatus.Succeeded, told.Status);
+        Assert.Equal(running.Version + 1, told.Version);
+        Assert.Equal(Outputs, told.OutputsJson);
+        Assert.Equal(running.ProgressVersion, told.ProgressVersion);
+        Assert.NotNull(read);
+        Assert.Equal(read, told, new ViewFields());
+        Assert.Equal(read.SideUpdates, told.SideUpdates);
+        Assert.Equal(read.ProgressReports, told.ProgressReports);
+    }
+
+    [Fact]
+    public async Task A_success_answers_a_follower_that_takes_the_progress_log_from_its_change_message_as_a_read_would()
+    {
+        var wait = TimeSpan.FromSeconds(30);
+        var time = new TimerWatchingTimeProvider();
+        await using var sut = await CreateStoreAsync(time);
+        var store = CountingStore.Over(sut.Store, out var counter);
+        var jobs = Service(store, time);
+        var owner = new Owner(NewAdmission().Record.Owner, null, string.Empty);
+        var a = NewAdmission();
+        await sut.Store.AdmitAsync(a, CancellationToken.None);
+        var attempt = (await sut.Store.TryStartAsync(a.Record.JobId, "run", CancellationToken.None)).Attempt;
+        await sut.Store.AppendUpdatesAsync(a.Record.JobId, attempt, ["[1]", "[2]"], [], CancellationToken.None);
+        var running = await jobs.FollowAsync(a.Handle, owner, 0, TimeSpan.Zero, CancellationToken.None, withProgressLog: true);
+
+        var parked = time.NextTimer(wait);
+        var follow = jobs.FollowAsync(a.Handle, owner, running!.Version, wait, CancellationToken.None, withProgressLog: true).AsTask();
+        await parked.WaitAsync(TimeSpan.FromSeconds(10));
+        var readsBeforeEnd = counter.Reads;
+        await sut.Store.CompleteAsync(a.Record.JobId, attempt, JobOutcome.Succeeded("[3]"), CancellationToken.None);
+        var told = await follow.WaitAsync(TimeSpan.FromSeconds(10));
+        var readsAfterEnd = counter.Reads;
+        var read = await jobs.FollowAsync(a.Handle, owner, running.Version, TimeSpan.Zero, CancellationToken.None, withProgressLog: true);
+
+        Assert.Equal(readsBeforeEnd, readsAfterEnd);
+        Assert.NotNull(told);
+        Assert.NotNull(read);
+        Assert.Equal("[3]", told.OutputsJson);
+        Assert.Equal(read, told, new ViewFields());
+        Assert.Equal(read.ProgressReports, told.ProgressReports);
+        Assert.Equal(read.SideUpdates, told.SideUpdates);
+    }
+
+    [Fact]
+    public async Task A_success_with_small_outputs_reaches_an_event_stream_from_its_change_message_as_a_read_would()
+    {
+        var heartbeat = TimeSpan.FromSeconds(17);
+        var time = new TimerWatchingTimeProvider();
+        await using var sut = await CreateStoreAsync(time);
+        var store = CountingStore.Over(sut.Store, out var counter);
+        var jobs = Service(store, time);
+        var owner = new Owner(NewAdmission().Record.Owner, null, string.Empty);
+        var a = NewAdmission();
+        await sut.Store.AdmitAsync(a, CancellationToken.None);
+        var attempt = (await sut.Store.TryStartAsync(a.Record.JobId, "run", CancellationToken.None)).Attempt;
+        await sut.Store.AppendUpdatesAsync(a.Record.JobId, attempt, ["[1]"], [new("box", """{"children":"x"}""")], CancellationToken.None);
+        await using var items = new JobFeed(jobs, time).FollowAsync([a.Handle], owner, [0], heartbeat, CancellationToken.None).GetAsyncEnumerator();
+        Assert.True(await items.MoveNextAsync());
+        Assert.Equal(JobFeedItemKind.Opened, items.Current.Kind);
+        Assert.True(await items.MoveNextAsync());
+        var running = items.Current.View!;
+        Assert.Equal("[1]", running.ProgressJson);
+        Assert.Single(running.SideUpdates);
+
+        var parked = time.NextTimer(heartbeat);
+        var next = items.MoveNextAsync().AsTask();
+        await parked.WaitAsync(TimeSpan.FromSeconds(10));
+        var readsBeforeEnd = counter.Reads;
+        await sut.Store.CompleteAsync(a.Record.JobId, attempt, JobOutcome.Succeeded("""["a:2:o",{"p":"\"q\""}]"""), CancellationToken.None);
+        Assert.True(await next.WaitAsync(TimeSpan.FromSeconds(10)));
+        var told = items.Current;
+        var readsAfterEnd = counter.Reads;
+        Assert.True(await items.MoveNextAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+        var end = items.Current.Kind;
+        var read = await jobs.FollowAsync(a.Handle, owner, running.Version, TimeSpan.Zero, CancellationToken.None);
+
+        Assert.Equal(readsBeforeEnd, readsAfterEnd);
+        Assert.Equal(JobFeedItemKind.Job, told.Kind);
+        Assert.NotNull(told.View);
+        Assert.NotNull(read);
+        Assert.Equal(JobStatus.Succeeded, told.View.Status);
+        Assert.Equal([told.View.Version], told.Delivered);
+        Assert.Equal(read, told.View, new ViewFields());
+        Assert.Equal(read.SideUpdates, told.View.SideUpdates);
+        Assert.Equal(read.ProgressReports, told.View.ProgressReports);
+        Assert.Equal(JobFeedItemKind.End, end);
+    }
+
+    [Fact]
+    public async Task A_success_with_outputs_over_the_message_limit_is_read_as_before()
+    {
+        var wait = TimeSpan.FromSeconds(30);
+        var time = new TimerWatchingTimeProvider();
+        await using var sut = await CreateStoreAsync(time);
+        var store = CountingStore.Over(sut.Store, out var counter);
+        var jobs = Service(store, time);
+        var owner = new Owner(NewAdmission().Record.Owner, null, string.Empty);
+        var a = NewAdmission();
+        await sut.Store.AdmitAsync(a, CancellationToken.None);
+        var attempt = (await sut.Store.TryStartAsync(a.Record.JobId, "run", CancellationToken.None)).Attempt;
+        var running = await jobs.FollowAsync(a.Handle, owner, 0, TimeSpan.Zero, CancellationToken.None);
+
+        var parked = time.NextTimer(wait);
+        var follow = jobs.FollowAsync(a.Handle, owner, running!.Version, wait, CancellationToken.None).AsTask();
+        await parked.WaitAsync(TimeSpan.FromSeconds(10));
+        var readsBeforeEnd = counter.Reads;
+
+        // One byte over the limit (the 'é' is two bytes in UTF-8, one char): the limit counts bytes, as the message does.
+        var outputs = "[\"é" + new string('x', RedisJobStore.OutputsInMessageLimit - 5) + "\"]";
+        await sut.Store.CompleteAsync(a.Record.JobId, attempt, JobOutcome.Succeeded(outputs), CancellationToken.None);
+        var ended = await follow.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(RedisJobStore.OutputsInMessageLimit + 1, System.Text.Encoding.UTF8.GetByteCount(outputs));
+        Assert.Equal(readsBeforeEnd + 1, counter.Reads);
+        Assert.Equal(JobStatus.Succeeded, ended!.Status);
+        Assert.Equal(outputs, ended.OutputsJson);
+    }
+
+    [Fact]
+    public async Task A_failure_is_read_as_before()
+    {
+        var wait = TimeSpan.FromSeconds(30);
+        var time = new TimerWatchingTimeProvider();
+        await using var sut = await CreateStoreAsync(time);
+        var store = CountingStore.Over(sut.Store, out var counter);
+        var jobs = Service(store, time);
+        var owner = new Owner(NewAdmission().Record.Owner, null, string.Empty);
+        var a = NewAdmission();
+        await sut.Store.AdmitAsync(a, CancellationToken.None);
+        var attempt = (await sut.Store.TryStartAsync(a.Record.JobId, "run", CancellationToken.None)).Attempt;
+        var running = await jobs.FollowAsync(a.Handle, owner, 0, TimeSpan.Zero, CancellationToken.None);
+
+        var parked = time.NextTimer(wait);
+        var follow = jobs.FollowAsync(a.Handle, owner, running!.Version, wait, CancellationToken.None).AsTask();
+        await parked.WaitAsync(TimeSpan.FromSeconds(10));
+        var readsBeforeEnd = counter.Reads;
+        await sut.Store.CompleteAsync(a.Record.JobId, attempt, JobOutcome.Failed("boom"), CancellationToken.None);
+        var ended = await follow.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(readsBeforeEnd + 1, counter.Reads);
+        Assert.Equal(JobStatus.Failed, ended!.Status);
+        Assert.Equal("boom", ended.Error);
+    }
+
+    private static JobService Service(IJobStore store, TimeProvider time)
+    {
+        var options = Microsoft.Extensions.Options.Options.Create(new BackgroundCallbacksOptions { ScanEntryAssembly = false });
+        return new JobService(new CallbackManagers(options, new SingleBackendProvider(store)), new CallbackRegistry(new CallbackSources(), options), time);
     }
 
     /// <summary>Views alike in every field but their lists, which the test compares apart.</summary>

@@ -5,11 +5,12 @@ namespace BackgroundCallbacks.Redis.Jobs;
 /// key one script touches carries the same hash tag (a joined job's keys are named from the index entry, which shares
 /// the tag). A script that changes a job bumps its version and announces the change on the job's own channel: 'v' + job
 /// id, or 'c' + job id when the job was cancelled, then ':' + the version after the change, and ':' + the status when
-/// the change set one, so a waiter that has read that version is not woken and a start answers a long poll without a
-/// read. Each script reads what it needs in one HMGET and writes the hash in one HSET: Redis counts every command a
-/// script runs. Times to live are set only where they must be, since a PEXPIRE per key per step was most of a job's
-/// commands: when a key is created, when the job ends (the retention), and while it lives only once the live time to
-/// live was last set a renewal interval ago ('x', the caller's clock in ms; the live time to live is a day plus that
+/// the change set one, so a waiter that has read that version is not woken and a start (a small progress report alone,
+/// a success with small outputs: see Append and Complete) answers a long poll without a read. Each script reads what
+/// it needs in one HMGET and writes the hash in one HSET: Redis counts every command a script runs. Times to live are
+/// set only where they must be, since a PEXPIRE per key per step was most of a job's commands: when a key is created,
+/// when the job ends (the retention), and while it lives only once the live time to live was last set a renewal
+/// interval ago ('x', the caller's clock in ms; the live time to live is a day plus that
 /// interval, so a live job still outlives its last change by a day). 'uv' (the version of the last side updates, '0'
 /// for none) and 'pv' ('0' without progress) tell whether the updates and progress log exist; a job written before
 /// 'uv' and 'x' existed lacks them and is treated as before (renewed, every key expired). Jobs/readme.md describes the fields.
@@ -226,9 +227,12 @@ internal static class JobScripts
         """;
 
     /// <summary>
-    /// KEYS: job, updates, progress log. ARGV: attempt, status, has outputs, outputs, has error, error, ended ttl, channel, job id.
+    /// KEYS: job, updates, progress log. ARGV: attempt, status, has outputs, outputs, has error, error, ended ttl, channel,
+    /// job id, the most outputs bytes a message carries.
     /// 1 when the outcome was written (also for a retry of a call that was applied but whose answer was lost); 2 when the
-    /// job had ended before; 0 when the attempt is not current.
+    /// job had ended before; 0 when the attempt is not current. A success without an error whose outputs fit announces
+    /// them (<c>v{id}:{version}:2:o{outputs}</c>, the outputs the rest of the message), so a long poll it wakes can
+    /// answer without reading the job: the change sets nothing else a follower sees.
     /// </summary>
     public const string Complete = """
         local f = redis.call('HMGET', KEYS[1], 's', 'a', 'ca', 'k', 'v', 'uv', 'pv')
@@ -254,7 +258,9 @@ internal static class JobScripts
         redis.call('PEXPIRE', KEYS[1], ARGV[7])
         if f[6] ~= '0' then redis.call('PEXPIRE', KEYS[2], ARGV[7]) end
         if f[7] ~= '0' then redis.call('PEXPIRE', KEYS[3], ARGV[7]) end
-        redis.call('PUBLISH', ARGV[8], 'v' .. ARGV[9] .. ':' .. v .. ':' .. ARGV[2])
+        local message = 'v' .. ARGV[9] .. ':' .. v .. ':' .. ARGV[2]
+        if ARGV[2] == '2' and ARGV[3] == '1' and ARGV[5] ~= '1' and #ARGV[4] <= tonumber(ARGV[10]) then message = message .. ':o' .. ARGV[4] end
+        redis.call('PUBLISH', ARGV[8], message)
         return 1
         """;
 

@@ -28,6 +28,13 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
     /// </summary>
     internal static readonly TimeSpan LiveTtlRenewal = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// The largest outputs (bytes of JSON) a success's change message carries, so the long poll it wakes answers without
+    /// reading the job. Most callbacks' outputs are a few values; a larger message would go to every process following
+    /// the job to spare one read, so larger outputs are read as before.
+    /// </summary>
+    internal const int OutputsInMessageLimit = 1024;
+
     // How long the alias a join leaves behind is kept: long enough for any sweep of its admission.
     private static readonly TimeSpan AliasTtl = TimeSpan.FromHours(1);
     private static readonly RedisValue[] RecordFields = ["r", "args"];
@@ -298,6 +305,7 @@ internal sealed class RedisJobStore : IJobStore, IDisposable
                 _endedTtlMs,
                 _keys.ChangesName(jobId),
                 jobId,
+                OutputsInMessageLimit,
             ])).ConfigureAwait(false);
         if ((int)result != 0)
         {

@@ -4,18 +4,22 @@ namespace BackgroundCallbacks.Jobs;
 
 /// <summary>
 /// What a change message says of a job: its version after the change and, when the change set a status, that status;
-/// when the change was a small progress report alone, that progress. A store that sends none of these (the embedded
-/// one, or a process of an older version) leaves a waiter nothing but "read".
+/// when the change was a small progress report alone, that progress; when it ended the job with small outputs, those
+/// outputs. A store that sends none of these (the embedded one, or a process of an older version) leaves a waiter
+/// nothing but "read".
 /// </summary>
 /// <param name="Version">The job's version after the change.</param>
 /// <param name="Status">The status the change set; null when the message does not say.</param>
 /// <param name="ProgressJson">The progress the change set, when it changed nothing else; null otherwise.</param>
-internal readonly record struct JobChange(long Version, JobStatus? Status, string? ProgressJson = null)
+/// <param name="OutputsJson">The outputs the change set with its status, when the message carries them; null otherwise.</param>
+internal readonly record struct JobChange(long Version, JobStatus? Status, string? ProgressJson = null, string? OutputsJson = null)
 {
     /// <summary>
-    /// Parses the part of a message after the kind: <c>{jobId}:{version}</c>, <c>{jobId}:{version}:{status}</c> or
-    /// <c>{jobId}:{version}:p{progress}</c> (the progress is the rest, whatever it holds). False (with the job id before
-    /// any ':') when there is no version or it does not parse.
+    /// Parses the part of a message after the kind: <c>{jobId}:{version}</c>, <c>{jobId}:{version}:{status}</c>,
+    /// <c>{jobId}:{version}:{status}:o{outputs}</c> or <c>{jobId}:{version}:p{progress}</c> (outputs and progress are
+    /// the rest of the message, whatever they hold: a status is digits, so the first ':' after it starts the outputs).
+    /// False (with the job id before any ':') when there is no version or it does not parse, or when a status is
+    /// followed by anything but <c>:o</c>.
     /// </summary>
     public static bool TryParse(ReadOnlySpan<char> text, out ReadOnlySpan<char> jobId, out JobChange change)
     {
@@ -36,25 +40,39 @@ internal readonly record struct JobChange(long Version, JobStatus? Status, strin
             return false;
         }
 
-        JobStatus? status = null;
-        if (second >= 0 && rest[(second + 1)..] is ['p', .. var progress])
+        if (second < 0)
+        {
+            change = new JobChange(version, null);
+            return true;
+        }
+
+        var suffix = rest[(second + 1)..];
+        if (suffix is ['p', .. var progress])
         {
             change = new JobChange(version, null, progress.ToString());
             return true;
         }
 
-        if (second >= 0)
+        var third = suffix.IndexOf(':');
+        var statusText = third < 0 ? suffix : suffix[..third];
+        if (!int.TryParse(statusText, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+            || !Enum.IsDefined((JobStatus)value))
         {
-            if (!int.TryParse(rest[(second + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var value)
-                || !Enum.IsDefined((JobStatus)value))
+            return false;
+        }
+
+        string? outputs = null;
+        if (third >= 0)
+        {
+            if (suffix[(third + 1)..] is not ['o', .. var carried])
             {
                 return false;
             }
 
-            status = (JobStatus)value;
+            outputs = carried.ToString();
         }
 
-        change = new JobChange(version, status);
+        change = new JobChange(version, (JobStatus)value, OutputsJson: outputs);
         return true;
     }
 }

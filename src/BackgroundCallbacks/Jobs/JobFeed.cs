@@ -71,7 +71,21 @@ internal sealed class JobFeed(JobService jobs, TimeProvider time)
                         continue;
                     }
 
-                    job.Watch!.Dispose();
+                    if (job.Watch!.Changed.IsCompleted && job.Last is { } last && JobService.Succeeded(last, job.Watch.Change) is { } ended)
+                    {
+                        // The job's end, told in full by its message: nothing follows it, so no watch and no read. Other
+                        // changes are read, even those a message tells in full: the watch is made again after the wake,
+                        // and only a read covers a change whose message came in between.
+                        if (Deliver(followed, i, owner, ended) is { } told)
+                        {
+                            delivered = true;
+                            yield return told;
+                        }
+
+                        continue;
+                    }
+
+                    job.Watch.Dispose();
                     job.Watch = job.Store!.Changes.Watch(job.JobId);
                     if (job.LineWatch is not null)
                     {
@@ -159,6 +173,17 @@ internal sealed class JobFeed(JobService jobs, TimeProvider time)
         var view = job.Manager is null
             ? null
             : await jobs.ReadAsync(job.Manager, job.JobId, job.FollowerId, job.DeliveredVersion, cancellationToken).ConfigureAwait(false);
+        return Deliver(followed, index, owner, view);
+    }
+
+    /// <summary>
+    /// Says what the feed delivers of a job's view (read, or told by a change message as a read would give it), if
+    /// anything; marks the job done when nothing more will come.
+    /// </summary>
+    private JobFeedItem? Deliver(Followed[] followed, int index, Owner owner, JobView? view)
+    {
+        var job = followed[index];
+        job.Last = view;
         if (view is not null && job.Watch is not null)
         {
             // The watch was made before this read: a message naming a version this read has seen wakes nothing.
@@ -227,6 +252,9 @@ internal sealed class JobFeed(JobService jobs, TimeProvider time)
         public string JobId { get; set; } = string.Empty;
 
         public ChangeWaiter? Watch { get; set; }
+
+        /// <summary>The view last read (or told), which a change message at the next version may complete without a read.</summary>
+        public JobView? Last { get; set; }
 
         public long DeliveredVersion { get; set; } = after;
 

@@ -63,8 +63,7 @@ internal sealed class JobService(CallbackManagers managers, CallbackRegistry reg
                     return await ReadAsync(manager, jobId, followerId, afterVersion, cancellationToken, withProgressLog).ConfigureAwait(false) ?? view;
                 }
 
-                if (watch.Changed.IsCompleted && (Started(view, watch.Change) ?? (withProgressLog ? null : Progressed(view, watch.Change))) is { } told
-                    && IsNews(told, afterVersion))
+                if (watch.Changed.IsCompleted && Told(view, watch.Change, withProgressLog) is { } told && IsNews(told, afterVersion))
                 {
                     return told;
                 }
@@ -128,6 +127,15 @@ internal sealed class JobService(CallbackManagers managers, CallbackRegistry reg
     }
 
     /// <summary>
+    /// The view a read would give after a change message, built from the view read before it and the message alone when
+    /// the message says all the change did (a start, a small progress report, a success with small outputs, each at the
+    /// version right after the one read); null when the job must be read. A follower that takes the progress log gets
+    /// no progress from a message: a report merged into the change would be missing from it.
+    /// </summary>
+    internal static JobView? Told(JobView view, JobChange? change, bool withProgressLog) =>
+        Started(view, change) ?? Succeeded(view, change) ?? (withProgressLog ? null : Progressed(view, change));
+
+    /// <summary>
     /// The view a read would give after a message saying the job started at the version right after the one read: a
     /// start changes the status alone (no progress, side updates or outputs; a running job stands in no line), so the
     /// view is built from what the waiter knows, with no read. Null for any other change, or when a change came between.
@@ -146,6 +154,19 @@ internal sealed class JobService(CallbackManagers managers, CallbackRegistry reg
     private static JobView? Progressed(JobView view, JobChange? change) =>
         change is { ProgressJson: { } progress } reported && view.Status == JobStatus.Running && reported.Version == view.Version + 1
             ? view with { Version = reported.Version, ProgressVersion = reported.Version, ProgressJson = progress, SideUpdates = [], ProgressReports = [] }
+            : null;
+
+    /// <summary>
+    /// The view a read after <paramref name="view"/>'s version would give after a message carrying the outputs of a
+    /// success at the version right after it, of a job that was running: a completion sets the status and the outputs,
+    /// and no progress, side update, error or cancel reason (a job that was cancelled cannot complete), so that is the
+    /// view, with the outputs and nothing newer than its version (no progress, updates or log). Null for any other
+    /// change (a failure or a cancel is read), for a success whose outputs did not fit in the message, or when a change
+    /// came between.
+    /// </summary>
+    internal static JobView? Succeeded(JobView view, JobChange? change) =>
+        change is { Status: JobStatus.Succeeded, OutputsJson: { } outputs } ended && view.Status == JobStatus.Running && ended.Version == view.Version + 1
+            ? view with { Status = JobStatus.Succeeded, Version = ended.Version, OutputsJson = outputs, ProgressJson = null, ProgressReports = [], SideUpdates = [] }
             : null;
 
     /// <summary>
