@@ -64,7 +64,8 @@ internal sealed class JobChangeNotifier
 
     /// <summary>
     /// Handles one change message: a kind ('v' changed, 'c' cancelled) followed by the jobId and, from the Redis scripts,
-    /// ':' the job's version after the change and, when the change set a status, ':' that status (see <see cref="JobChange"/>).
+    /// ':' the job's version after the change and, when the change set a status, ':' that status; a small progress report
+    /// alone or a success's small outputs ride along (see <see cref="JobChange"/>).
     /// A message without ':' (a process of an older version, or a line's move) wakes every waiter to read.
     /// </summary>
     public void Dispatch(string? message)
