@@ -87,9 +87,10 @@ public sealed class RedisCallbacksOptions
     /// <summary>
     /// Gets or sets how long an idle worker waits for the pub/sub wake-up of a new job before it looks at the queue
     /// anyway. Each idle worker reads its queues once per this time, so a short one costs Redis commands in proportion
-    /// to the worker count. A job whose wake-up message was lost (for example during a reconnect) waits at most
-    /// <see cref="DeadWorkerCheckInterval"/> or this, whichever is shorter: every process looks at the queues once per
-    /// check interval and wakes an idle worker when jobs wait.
+    /// to the worker count. A job whose wake-up message was lost is found sooner: about 200 ms after enqueueing, the
+    /// process that enqueued it sends the wake-up again if its queue is still not empty; and (for example after a
+    /// reconnect) it waits at most <see cref="DeadWorkerCheckInterval"/> or this, whichever is shorter, since every
+    /// process looks at the queues once per check interval and wakes an idle worker when jobs wait.
     /// </summary>
     /// <value>3 minutes (Hangfire's default).</value>
     public TimeSpan FetchTimeout { get; set; } = TimeSpan.FromMinutes(3);
