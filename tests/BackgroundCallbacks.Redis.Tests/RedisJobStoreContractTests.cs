@@ -91,24 +91,9 @@ public sealed class RedisJobStoreContractTests(RedisFixture fixture) : JobStoreC
     [Fact]
     public async Task A_success_with_small_outputs_answers_a_waiting_follow_from_its_change_message_as_a_read_would()
     {
-        var wait = TimeSpan.FromSeconds(30);
-        var time = new TimerWatchingTimeProvider();
-        await using var sut = await CreateStoreAsync(time);
-        var store = CountingStore.Over(sut.Store, out var counter);
-        var jobs = Service(store, time);
-        var owner = new Owner(NewAdmission().Record.Owner, null, string.Empty);
-        var a = NewAdmission();
-        await sut.Store.AdmitAsync(a, CancellationToken.None);
-        var attempt = (await sut.Store.TryStartAsync(a.Record.JobId, "run", CancellationToken.None)).Attempt;
-
         // Progress and a side update before the end: the answer must carry the progress version a read gives.
-        await sut.Store.AppendUpdatesAsync(a.Record.JobId, attempt, ["[1]"], [new("box", """{"children":"x"}""")], CancellationToken.None);
-        var running = await jobs.FollowAsync(a.Handle, owner, 0, TimeSpan.Zero, CancellationToken.None);
-
-        var parked = time.NextTimer(wait);
-        var follow = jobs.FollowAsync(a.Handle, owner, running!.Version, wait, CancellationToken.None).AsTask();
-        await parked.WaitAsync(TimeSpan.FromSeconds(10));
-        var readsBeforeEnd = counter.Reads;
+        await using var p = await ParkAsync((store, a, attempt) => store.AppendUpdatesAsync(a.Record.JobId, attempt, ["[1]"], [new("box", """{"children":"x"}""")], CancellationToken.None));
+        var (sut, counter, jobs, owner, a, attempt, running, follow, readsBeforeEnd) = p;
         const string Outputs = """[{"a":"x:o:p\"q\":2:o[1]"},"é","v1:2:3"]""";
         await sut.Store.CompleteAsync(a.Record.JobId, attempt, JobOutcome.Succeeded(Outputs), CancellationToken.None);
         var told = await follow.WaitAsync(TimeSpan.FromSeconds(10));
@@ -130,22 +115,8 @@ public sealed class RedisJobStoreContractTests(RedisFixture fixture) : JobStoreC
     [Fact]
     public async Task A_success_answers_a_follower_that_takes_the_progress_log_from_its_change_message_as_a_read_would()
     {
-        var wait = TimeSpan.FromSeconds(30);
-        var time = new TimerWatchingTimeProvider();
-        await using var sut = await CreateStoreAsync(time);
-        var store = CountingStore.Over(sut.Store, out var counter);
-        var jobs = Service(store, time);
-        var owner = new Owner(NewAdmission().Record.Owner, null, string.Empty);
-        var a = NewAdmission();
-        await sut.Store.AdmitAsync(a, CancellationToken.None);
-        var attempt = (await sut.Store.TryStartAsync(a.Record.JobId, "run", CancellationToken.None)).Attempt;
-        await sut.Store.AppendUpdatesAsync(a.Record.JobId, attempt, ["[1]", "[2]"], [], CancellationToken.None);
-        var running = await jobs.FollowAsync(a.Handle, owner, 0, TimeSpan.Zero, CancellationToken.None, withProgressLog: true);
-
-        var parked = time.NextTimer(wait);
-        var follow = jobs.FollowAsync(a.Handle, owner, running!.Version, wait, CancellationToken.None, withProgressLog: true).AsTask();
-        await parked.WaitAsync(TimeSpan.FromSeconds(10));
-        var readsBeforeEnd = counter.Reads;
+        await using var p = await ParkAsync((store, a, attempt) => store.AppendUpdatesAsync(a.Record.JobId, attempt, ["[1]", "[2]"], [], CancellationToken.None), withProgressLog: true);
+        var (sut, counter, jobs, owner, a, attempt, running, follow, readsBeforeEnd) = p;
         await sut.Store.CompleteAsync(a.Record.JobId, attempt, JobOutcome.Succeeded("[3]"), CancellationToken.None);
         var told = await follow.WaitAsync(TimeSpan.FromSeconds(10));
         var readsAfterEnd = counter.Reads;
@@ -208,21 +179,8 @@ public sealed class RedisJobStoreContractTests(RedisFixture fixture) : JobStoreC
     [Fact]
     public async Task A_success_with_outputs_over_the_message_limit_is_read_as_before()
     {
-        var wait = TimeSpan.FromSeconds(30);
-        var time = new TimerWatchingTimeProvider();
-        await using var sut = await CreateStoreAsync(time);
-        var store = CountingStore.Over(sut.Store, out var counter);
-        var jobs = Service(store, time);
-        var owner = new Owner(NewAdmission().Record.Owner, null, string.Empty);
-        var a = NewAdmission();
-        await sut.Store.AdmitAsync(a, CancellationToken.None);
-        var attempt = (await sut.Store.TryStartAsync(a.Record.JobId, "run", CancellationToken.None)).Attempt;
-        var running = await jobs.FollowAsync(a.Handle, owner, 0, TimeSpan.Zero, CancellationToken.None);
-
-        var parked = time.NextTimer(wait);
-        var follow = jobs.FollowAsync(a.Handle, owner, running!.Version, wait, CancellationToken.None).AsTask();
-        await parked.WaitAsync(TimeSpan.FromSeconds(10));
-        var readsBeforeEnd = counter.Reads;
+        await using var p = await ParkAsync();
+        var (sut, counter, _, _, a, attempt, _, follow, readsBeforeEnd) = p;
 
         // One byte over the limit (the 'é' is two bytes in UTF-8, one char): the limit counts bytes, as the message does.
         var outputs = "[\"é" + new string('x', RedisJobStore.OutputsInMessageLimit - 5) + "\"]";
@@ -238,27 +196,46 @@ public sealed class RedisJobStoreContractTests(RedisFixture fixture) : JobStoreC
     [Fact]
     public async Task A_failure_is_read_as_before()
     {
-        var wait = TimeSpan.FromSeconds(30);
-        var time = new TimerWatchingTimeProvider();
-        await using var sut = await CreateStoreAsync(time);
-        var store = CountingStore.Over(sut.Store, out var counter);
-        var jobs = Service(store, time);
-        var owner = new Owner(NewAdmission().Record.Owner, null, string.Empty);
-        var a = NewAdmission();
-        await sut.Store.AdmitAsync(a, CancellationToken.None);
-        var attempt = (await sut.Store.TryStartAsync(a.Record.JobId, "run", CancellationToken.None)).Attempt;
-        var running = await jobs.FollowAsync(a.Handle, owner, 0, TimeSpan.Zero, CancellationToken.None);
-
-        var parked = time.NextTimer(wait);
-        var follow = jobs.FollowAsync(a.Handle, owner, running!.Version, wait, CancellationToken.None).AsTask();
-        await parked.WaitAsync(TimeSpan.FromSeconds(10));
-        var readsBeforeEnd = counter.Reads;
+        await using var p = await ParkAsync();
+        var (sut, counter, _, _, a, attempt, _, follow, readsBeforeEnd) = p;
         await sut.Store.CompleteAsync(a.Record.JobId, attempt, JobOutcome.Failed("boom"), CancellationToken.None);
         var ended = await follow.WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Equal(readsBeforeEnd + 1, counter.Reads);
         Assert.Equal(JobStatus.Failed, ended!.Status);
         Assert.Equal("boom", ended.Error);
+    }
+
+    /// <summary>
+    /// A job admitted and started (after <paramref name="before"/>, given the store and the attempt), read once at its
+    /// version, and a long poll parked on it after that version, with the store's reads counted from there.
+    /// </summary>
+    private async Task<Parked> ParkAsync(Func<IJobStore, Admission, int, ValueTask>? before = null, bool withProgressLog = false)
+    {
+        var wait = TimeSpan.FromSeconds(30);
+        var time = new TimerWatchingTimeProvider();
+        var sut = await CreateStoreAsync(time);
+        var store = CountingStore.Over(sut.Store, out var counter);
+        var jobs = Service(store, time);
+        var a = NewAdmission();
+        var owner = new Owner(a.Record.Owner, null, string.Empty);
+        await sut.Store.AdmitAsync(a, CancellationToken.None);
+        var attempt = (await sut.Store.TryStartAsync(a.Record.JobId, "run", CancellationToken.None)).Attempt;
+        if (before is not null)
+        {
+            await before(sut.Store, a, attempt);
+        }
+
+        var running = await jobs.FollowAsync(a.Handle, owner, 0, TimeSpan.Zero, CancellationToken.None, withProgressLog: withProgressLog);
+        var parked = time.NextTimer(wait);
+        var follow = jobs.FollowAsync(a.Handle, owner, running!.Version, wait, CancellationToken.None, withProgressLog: withProgressLog).AsTask();
+        await parked.WaitAsync(TimeSpan.FromSeconds(10));
+        return new Parked(sut, counter, jobs, owner, a, attempt, running, follow, counter.Reads);
+    }
+
+    private sealed record Parked(StoreUnderTest Sut, CountingStore Counter, JobService Jobs, Owner Owner, Admission Admission, int Attempt, JobView Running, Task<JobView?> Follow, int ReadsBefore) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => Sut.DisposeAsync();
     }
 
     private static JobService Service(IJobStore store, TimeProvider time)
