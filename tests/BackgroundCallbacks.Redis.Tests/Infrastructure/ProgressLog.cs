@@ -47,7 +47,7 @@ public sealed class ProgressLog : IProgress<ProgressNotificationValue>
 
             if (call.IsCompleted)
             {
-                throw new InvalidOperationException($"The call ended after {_values.Count} of {count} progress notifications.");
+                throw new InvalidOperationException($"The call ended after {_values.Count} of {count} progress notifications: {Outcome(call)}");
             }
 
             var remaining = deadline - DateTime.UtcNow;
@@ -61,4 +61,14 @@ public sealed class ProgressLog : IProgress<ProgressNotificationValue>
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>How an ended call ended, for the failure message: its error, or the result's text and structured content.</summary>
+    private static string Outcome(Task call) => call switch
+    {
+        { IsFaulted: true } => "threw " + call.Exception!.GetBaseException(),
+        { IsCanceled: true } => "cancelled",
+        Task<ModelContextProtocol.Protocol.CallToolResult> { Result: var result } =>
+            System.Text.Json.JsonSerializer.Serialize(result),
+        _ => "completed",
+    };
 }
