@@ -27,8 +27,7 @@ public sealed class RedisJobStoreContractTests(RedisFixture fixture) : JobStoreC
         var time = new TimerWatchingTimeProvider();
         await using var sut = await CreateStoreAsync(time);
         var store = CountingStore.Over(sut.Store, out var counter);
-        var options = Microsoft.Extensions.Options.Options.Create(new BackgroundCallbacksOptions { ScanEntryAssembly = false });
-        var jobs = new JobService(new CallbackManagers(options, new SingleBackendProvider(store)), new CallbackRegistry(new CallbackSources(), options), time);
+        var jobs = Service(store, time);
         var a = NewAdmission();
         await sut.Store.AdmitAsync(a, CancellationToken.None);
 
@@ -52,8 +51,7 @@ public sealed class RedisJobStoreContractTests(RedisFixture fixture) : JobStoreC
         var time = new TimerWatchingTimeProvider();
         await using var sut = await CreateStoreAsync(time);
         var store = CountingStore.Over(sut.Store, out var counter);
-        var options = Microsoft.Extensions.Options.Options.Create(new BackgroundCallbacksOptions { ScanEntryAssembly = false });
-        var jobs = new JobService(new CallbackManagers(options, new SingleBackendProvider(store)), new CallbackRegistry(new CallbackSources(), options), time);
+        var jobs = Service(store, time);
         var owner = new Owner(NewAdmission().Record.Owner, null, string.Empty);
         var a = NewAdmission();
         await sut.Store.AdmitAsync(a, CancellationToken.None);
