@@ -61,11 +61,13 @@ public sealed class RedisCallbacksOptions
     public string HangfirePrefix { get; set; } = Hosting.RedisClusterSettings.DefaultHangfirePrefix;
 
     /// <summary>
-    /// Gets or sets how long a call to Redis may take, and how long connecting may take, before it fails. A request
-    /// that needs an unreachable Redis is answered with 503 after at most about this long.
+    /// Gets or sets how long a call to Redis may take, and how long connecting may take, before it fails. A Redis
+    /// that refuses connections or has dropped them is answered with 503 at once; one that stops answering (a network
+    /// that drops packets) after at most about this long. A Redis that is merely slow (loaded, or on a busy machine)
+    /// makes a request wait up to this long rather than fail, so keep it well above the latency Redis has under load.
     /// </summary>
-    /// <value>One second.</value>
-    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(1);
+    /// <value>Five seconds, StackExchange.Redis's own default.</value>
+    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// Gets or sets after how long without a heartbeat a worker process counts as dead, so that its running jobs are

@@ -34,8 +34,20 @@ internal sealed class StdoutLogger(string category, LogLevel libraryLevel) : ILo
         if (IsEnabled(logLevel))
         {
             var message = formatter(state, exception).ReplaceLineEndings(" ");
-            WriteLine($"LOG|{eventId.Name}|{logLevel}|{category}|{message}{(exception is null ? "" : " | " + exception.GetType().Name + ": " + exception.Message.ReplaceLineEndings(" "))}");
+            WriteLine($"LOG|{eventId.Name}|{logLevel}|{category}|{message}{Describe(exception)}");
         }
+    }
+
+    // The whole chain of causes, since the library's 503 wraps the Redis error that explains it.
+    private static string Describe(Exception? exception)
+    {
+        var text = "";
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            text += " | " + e.GetType().Name + ": " + e.Message.ReplaceLineEndings(" ");
+        }
+
+        return text;
     }
 
     private sealed class Provider(LogLevel libraryLevel) : ILoggerProvider

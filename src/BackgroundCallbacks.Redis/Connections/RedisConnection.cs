@@ -16,13 +16,15 @@ internal sealed class RedisConnection : IDisposable
     private readonly string _setting;
     private readonly Lock _lock = new();
     private readonly ILogger _logger;
+    private readonly int _connectTimeout;
     private Task<IConnectionMultiplexer>? _connecting;
     private SentinelPrimaryGuard? _guard;
     private IDatabase? _database;
     private bool _disposed;
 
-    private RedisConnection(Func<Task<IConnectionMultiplexer>> connect, bool owned, string setting, ILogger? logger = null)
+    private RedisConnection(Func<Task<IConnectionMultiplexer>> connect, bool owned, string setting, ILogger? logger = null, int connectTimeout = 0)
     {
+        _connectTimeout = connectTimeout;
         _logger = logger ?? NullLogger.Instance;
         _connect = connect;
         Owned = owned;
@@ -54,7 +56,8 @@ internal sealed class RedisConnection : IDisposable
                 async () => await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false),
                 owned: true,
                 setting,
-                logger: logger);
+                logger: logger,
+                connectTimeout: configuration.ConnectTimeout);
         }
 
         // The guard turns a crashed primary that came back into a replica, an admin command.
@@ -69,7 +72,8 @@ internal sealed class RedisConnection : IDisposable
             },
             owned: true,
             setting,
-            logger);
+            logger,
+            configuration.ConnectTimeout);
         return connection;
     }
 
@@ -180,6 +184,13 @@ internal sealed class RedisConnection : IDisposable
         if (redis is null)
         {
             throw new InvalidOperationException($"{_setting} returned no IConnectionMultiplexer.");
+        }
+
+        // A connection of ours that did not come up in time is made again in the background, and nothing else would
+        // say why the requests meanwhile are answered 503: no connection event is raised before anyone could listen.
+        if (Owned && !redis.IsConnected)
+        {
+            Diagnostics.Log.NotConnected(_logger, _setting, _connectTimeout);
         }
 
         return redis;

@@ -37,4 +37,7 @@ internal static partial class Log
 
     [LoggerMessage(110, LogLevel.Warning, "The sentinels name {Named} as the primary, a node the backend's Redis connection did not know when it was made (it only knows the nodes the sentinels named then): restart the process to reach it.", EventName = "RedisSentinelPrimaryUnknown")]
     public static partial void SentinelPrimaryUnknown(ILogger logger, string named);
+
+    [LoggerMessage(111, LogLevel.Warning, "The first connection to Redis through {Setting} could not be made (refused, or not made within its connect timeout of {Timeout} ms); requests needing it are answered 503 while it keeps trying in the background.", EventName = "RedisNotConnected")]
+    public static partial void NotConnected(ILogger logger, string setting, int timeout);
 }
