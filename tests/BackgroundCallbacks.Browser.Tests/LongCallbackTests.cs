@@ -47,9 +47,9 @@ public sealed class LongCallbackTests(BrowserFixture browser)
         var stop = test.Page.Locator("#progress-stop");
         await Expect(stop).ToBeDisabledAsync();
 
+        var stopped = await test.PressWhenEnabledAsync("#progress-stop");
         await run.ClickAsync();
-        await Expect(stop).ToBeEnabledAsync();
-        await stop.ClickAsync();
+        await stopped;
 
         var canceled = await test.WaitForEventAsync("done", e => e.GetProperty("status").GetString() == "canceled");
         Assert.Contains(test.Requests, r => r.StartsWith("DELETE /_callbacks/jobs/" + canceled.GetProperty("handle").GetString(), StringComparison.Ordinal));

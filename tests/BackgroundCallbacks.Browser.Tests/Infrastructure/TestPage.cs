@@ -31,6 +31,7 @@ public sealed class TestPage : IAsyncDisposable
     private readonly IBrowserContext _context;
     private readonly bool _ownsContext;
     private readonly ConcurrentQueue<(string Method, string Url)> _requests = new();
+    private int _presses;
     private readonly ConcurrentQueue<Task<(string Url, int Status, string Body)>> _jobResponses = new();
 
     private TestPage(IBrowserContext context, IPage page, bool ownsContext = true)
@@ -180,6 +181,48 @@ public sealed class TestPage : IAsyncDisposable
         catch (PlaywrightException e)
         {
             throw new Xunit.Sdk.XunitException(e.Message + Environment.NewLine + await DescribeAsync());
+        }
+    }
+
+    /// <summary>
+    /// Arranges, inside the page, for the button to be focused and clicked the moment it is next enabled, and returns
+    /// a task that ends once it has been. Call it before the action that enables the button: a cancel button of a
+    /// one-second job is then pressed within the page's own event loop, where waiting for it with Playwright's
+    /// polling (100 ms, then 250 ms, 500 ms, 1 s) and two more round trips could outlast the job on a busy machine.
+    /// </summary>
+    public async Task<Task> PressWhenEnabledAsync(string selector)
+    {
+        var key = "__bcPress" + Interlocked.Increment(ref _presses);
+        await Page.EvaluateAsync(
+            """
+            ([selector, key]) => {
+              const button = document.querySelector(selector);
+              window[key] = new Promise(resolve => {
+                const press = () => {
+                  if (button.disabled) return false;
+                  button.focus();
+                  button.click();
+                  resolve();
+                  return true;
+                };
+                const observer = new MutationObserver(() => { if (press()) observer.disconnect(); });
+                observer.observe(button, { attributes: true, attributeFilter: ['disabled'] });
+              });
+            }
+            """,
+            new[] { selector, key });
+        return PressedAsync(selector, key);
+    }
+
+    private async Task PressedAsync(string selector, string key)
+    {
+        try
+        {
+            await Page.EvaluateAsync($"() => window['{key}']").WaitAsync(TimeSpan.FromSeconds(15));
+        }
+        catch (TimeoutException)
+        {
+            throw new Xunit.Sdk.XunitException($"{selector} was not enabled within 15 s, so it was never pressed.{Environment.NewLine}{await DescribeAsync()}");
         }
     }
 
