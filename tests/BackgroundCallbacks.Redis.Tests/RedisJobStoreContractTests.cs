@@ -48,20 +48,8 @@ public sealed class RedisJobStoreContractTests(RedisFixture fixture) : JobStoreC
     public async Task A_small_progress_report_answers_a_waiting_follow_from_its_change_message_as_a_read_would()
     {
         var wait = TimeSpan.FromSeconds(30);
-        var time = new TimerWatchingTimeProvider();
-        await using var sut = await CreateStoreAsync(time);
-        var store = CountingStore.Over(sut.Store, out var counter);
-        var jobs = Service(store, time);
-        var owner = new Owner(NewAdmission().Record.Owner, null, string.Empty);
-        var a = NewAdmission();
-        await sut.Store.AdmitAsync(a, CancellationToken.None);
-        var attempt = (await sut.Store.TryStartAsync(a.Record.JobId, "run", CancellationToken.None)).Attempt;
-        var running = await jobs.FollowAsync(a.Handle, owner, 0, TimeSpan.Zero, CancellationToken.None);
-
-        var parked = time.NextTimer(wait);
-        var follow = jobs.FollowAsync(a.Handle, owner, running!.Version, wait, CancellationToken.None).AsTask();
-        await parked.WaitAsync(TimeSpan.FromSeconds(10));
-        var readsBeforeReport = counter.Reads;
+        await using var p = await ParkAsync();
+        var (sut, counter, jobs, owner, a, attempt, running, follow, readsBeforeReport) = p;
         await sut.Store.AppendUpdatesAsync(a.Record.JobId, attempt, ["""[{"value":"a:1"}]"""], [], CancellationToken.None);
         var told = await follow.WaitAsync(TimeSpan.FromSeconds(10));
         var readsAfterReport = counter.Reads;
@@ -69,7 +57,7 @@ public sealed class RedisJobStoreContractTests(RedisFixture fixture) : JobStoreC
         Assert.NotNull(told);
 
         // A report with a side update, or too large for a message, is read as before.
-        var parkedAgain = time.NextTimer(wait);
+        var parkedAgain = p.Time.NextTimer(wait);
         var followAgain = jobs.FollowAsync(a.Handle, owner, told.Version, wait, CancellationToken.None).AsTask();
         await parkedAgain.WaitAsync(TimeSpan.FromSeconds(10));
         var readsBeforeLarge = counter.Reads;
@@ -134,13 +122,8 @@ public sealed class RedisJobStoreContractTests(RedisFixture fixture) : JobStoreC
     {
         var heartbeat = TimeSpan.FromSeconds(17);
         var time = new TimerWatchingTimeProvider();
-        await using var sut = await CreateStoreAsync(time);
-        var store = CountingStore.Over(sut.Store, out var counter);
-        var jobs = Service(store, time);
-        var owner = new Owner(NewAdmission().Record.Owner, null, string.Empty);
-        var a = NewAdmission();
-        await sut.Store.AdmitAsync(a, CancellationToken.None);
-        var attempt = (await sut.Store.TryStartAsync(a.Record.JobId, "run", CancellationToken.None)).Attempt;
+        await using var started = await StartAsync(time);
+        var (sut, counter, jobs, owner, a, attempt) = started;
         await sut.Store.AppendUpdatesAsync(a.Record.JobId, attempt, ["[1]"], [new("box", """{"children":"x"}""")], CancellationToken.None);
         await using var items = new JobFeed(jobs, time).FollowAsync([a.Handle], owner, [0], heartbeat, CancellationToken.None).GetAsyncEnumerator();
         Assert.True(await items.MoveNextAsync());
@@ -212,13 +195,7 @@ public sealed class RedisJobStoreContractTests(RedisFixture fixture) : JobStoreC
     {
         var wait = TimeSpan.FromSeconds(30);
         var time = new TimerWatchingTimeProvider();
-        var sut = await CreateStoreAsync(time);
-        var store = CountingStore.Over(sut.Store, out var counter);
-        var jobs = Service(store, time);
-        var a = NewAdmission();
-        var owner = new Owner(a.Record.Owner, null, string.Empty);
-        await sut.Store.AdmitAsync(a, CancellationToken.None);
-        var attempt = (await sut.Store.TryStartAsync(a.Record.JobId, "run", CancellationToken.None)).Attempt;
+        var (sut, counter, jobs, owner, a, attempt) = await StartAsync(time);
         if (before is not null)
         {
             await before(sut.Store, a, attempt);
@@ -228,11 +205,30 @@ public sealed class RedisJobStoreContractTests(RedisFixture fixture) : JobStoreC
         var parked = time.NextTimer(wait);
         var follow = jobs.FollowAsync(a.Handle, owner, running!.Version, wait, CancellationToken.None, withProgressLog: withProgressLog).AsTask();
         await parked.WaitAsync(TimeSpan.FromSeconds(10));
-        return new Parked(sut, counter, jobs, owner, a, attempt, running, follow, counter.Reads);
+        return new Parked(sut, counter, jobs, owner, a, attempt, running, follow, counter.Reads) { Time = time };
+    }
+
+    /// <summary>A job admitted and started on a fresh store, with a job service over it whose reads are counted.</summary>
+    private async Task<Started> StartAsync(TimerWatchingTimeProvider time)
+    {
+        var sut = await CreateStoreAsync(time);
+        var store = CountingStore.Over(sut.Store, out var counter);
+        var a = NewAdmission();
+        await sut.Store.AdmitAsync(a, CancellationToken.None);
+        var attempt = (await sut.Store.TryStartAsync(a.Record.JobId, "run", CancellationToken.None)).Attempt;
+        return new Started(sut, counter, Service(store, time), new Owner(a.Record.Owner, null, string.Empty), a, attempt);
+    }
+
+    private sealed record Started(StoreUnderTest Sut, CountingStore Counter, JobService Jobs, Owner Owner, Admission Admission, int Attempt) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => Sut.DisposeAsync();
     }
 
     private sealed record Parked(StoreUnderTest Sut, CountingStore Counter, JobService Jobs, Owner Owner, Admission Admission, int Attempt, JobView Running, Task<JobView?> Follow, int ReadsBefore) : IAsyncDisposable
     {
+        /// <summary>The clock of the store and the service, to park another wait on.</summary>
+        public TimerWatchingTimeProvider Time { get; init; } = null!;
+
         public ValueTask DisposeAsync() => Sut.DisposeAsync();
     }
 

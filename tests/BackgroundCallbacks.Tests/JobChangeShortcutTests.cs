@@ -12,10 +12,12 @@ public sealed class JobChangeShortcutTests
         "job-a", "cb", "owner", JobStatus.Running, Version: 5, ProgressJson: null, ProgressVersion: 4, ProgressReports: [], SideUpdates: [],
         OutputsJson: null, Error: null, CancelReason: null);
 
-    [Fact]
-    public void A_success_with_its_outputs_at_the_next_version_is_told_from_the_view_read()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // a follower that takes the progress log too (MCP)
+    public void A_success_with_its_outputs_at_the_next_version_is_told_from_the_view_read(bool withProgressLog)
     {
-        var told = JobService.Told(Running, new JobChange(6, JobStatus.Succeeded, OutputsJson: "[1]"), withProgressLog: false);
+        var told = JobService.Told(Running, new JobChange(6, JobStatus.Succeeded, OutputsJson: "[1]"), withProgressLog);
 
         Assert.Equal(Running with { Status = JobStatus.Succeeded, Version = 6, OutputsJson = "[1]" }, told);
     }
@@ -34,14 +36,6 @@ public sealed class JobChangeShortcutTests
         Assert.Empty(told.SideUpdates);
         Assert.Empty(told.ProgressReports);
         Assert.Equal("[1]", told.OutputsJson);
-    }
-
-    [Fact]
-    public void A_success_is_told_to_a_follower_that_takes_the_progress_log_too()
-    {
-        var told = JobService.Told(Running, new JobChange(6, JobStatus.Succeeded, OutputsJson: "[1]"), withProgressLog: true);
-
-        Assert.Equal(Running with { Status = JobStatus.Succeeded, Version = 6, OutputsJson = "[1]" }, told);
     }
 
     [Fact]
